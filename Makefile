@@ -1,0 +1,40 @@
+# Vouch: `make run` sets up and serves the network; `make test` sets up and runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+
+.PHONY: run test test-fast bench schema clean install serve
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) vouch.asgi:application
+
+# The browser tests run in their own pytest process: Playwright's sync API starts an event
+# loop that breaks asyncio tests run after it in the same process (docs/testing.md).
+test: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" -q
+	@if [ -d tests/browser ]; then $(BIN)/python -m pytest -m browser tests/browser -q; fi
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser" -q -x
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+schema: $(STAMP)
+	$(BIN)/python manage.py graphql_schema --schema vouch.graphql.schema.schema --out schema.graphql
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,48 @@
+"""allauth adapters: every new account gets a Profile and a clean handle."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.core.exceptions import ValidationError
+
+from profiles.services import ensure_profile, username_from_email
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def clean_username(self, username, shallow=False):
+        return super().clean_username(username.strip().lower(), shallow=shallow)
+
+    def populate_username(self, request, user):
+        if not user.username:
+            user.username = username_from_email(user.email or "member")
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            ensure_profile(user)
+        return user
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def save_user(self, request, sociallogin, form=None):
+        user = super().save_user(request, sociallogin, form)
+        ensure_profile(user, display_name=(user.get_full_name() or "")[:80])
+        return user
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        if not user.username or not _valid(user.username):
+            user.username = username_from_email(user.email or "member")
+        return user
+
+
+def _valid(username: str) -> bool:
+    from profiles.validators import username_validators
+
+    try:
+        for validator in username_validators:
+            validator(username)
+    except ValidationError:
+        return False
+    return True

@@ -1,0 +1,30 @@
+"""Who may see whom. Used by services, resolvers and pages alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from profiles.models import User, Visibility
+
+
+def can_view_member(viewer: Any, member: User) -> bool:
+    if not member.is_active:
+        return False
+    if viewer is not None and viewer.is_authenticated:
+        return True
+    return member.profile.visibility == Visibility.PUBLIC
+
+
+def visible_members(viewer: Any, queryset: QuerySet[User] | None = None) -> QuerySet[User]:
+    """Members `viewer` may see: everyone active to members, public profiles to anonymous visitors."""
+    qs = queryset if queryset is not None else User.objects.all()
+    qs = qs.filter(is_active=True, profile__isnull=False)
+    if viewer is None or not viewer.is_authenticated:
+        qs = qs.filter(Q(profile__visibility=Visibility.PUBLIC))
+    return qs
+
+
+def can_edit_profile(actor: Any, member: User) -> bool:
+    return actor.is_authenticated and actor.pk == member.pk

@@ -1,0 +1,236 @@
+"""GraphQL: members and their profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import FilteredRelation, Q, QuerySet
+from graphene import relay
+from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphene_file_upload.scalars import Upload
+
+from profiles import services
+from profiles.models import Seniority, User, Visibility
+from profiles.permissions import can_view_member, visible_members
+from skills.schema import MemberSkillType, member_skills_prefetch
+from vouch.graphql.connections import CountableConnection
+from vouch.graphql.mutations import VouchMutation
+from vouch.graphql.selection import below, selected_paths, wants
+
+SeniorityEnum = graphene.Enum("Seniority", [(v, v) for v in Seniority.values], description="The seniority ladder.")
+VisibilityEnum = graphene.Enum(
+    "ProfileVisibility", [(v, v) for v in Visibility.values], description="Who may see a profile: anyone, or signed-in members."
+)
+
+
+class MemberType(DjangoObjectType):
+    """A member's public profile. Private data (e-mail addresses) is never exposed here."""
+
+    class Meta:
+        model = User
+        name = "Member"
+        fields = ("id", "username")
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+
+    username = graphene.String(required=True)
+    display_name = graphene.String(required=True)
+    headline = graphene.String(required=True)
+    seniority = graphene.Field(SeniorityEnum, required=True)
+    organisation = graphene.String(required=True)
+    title = graphene.String(required=True)
+    visibility = graphene.Field(VisibilityEnum, description="Only to the member themselves; null for anyone else.")
+    avatar_url = graphene.String(description="256x256 JPEG, or null.")
+    avatar_small_url = graphene.String(description="64x64 JPEG, or null.")
+    member_since = graphene.DateTime(required=True)
+    skills = graphene.List(graphene.NonNull(MemberSkillType), required=True, description="In the member's own order.")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[User], info: Any) -> QuerySet[User]:
+        return visible_members(info.context.user, queryset).select_related("profile")
+
+    @staticmethod
+    def resolve_display_name(user: User, info: Any) -> str:
+        return user.profile.display_name or user.username
+
+    @staticmethod
+    def resolve_headline(user: User, info: Any) -> str:
+        return user.profile.headline
+
+    @staticmethod
+    def resolve_seniority(user: User, info: Any) -> str:
+        return user.profile.seniority
+
+    @staticmethod
+    def resolve_organisation(user: User, info: Any) -> str:
+        return user.profile.organisation
+
+    @staticmethod
+    def resolve_title(user: User, info: Any) -> str:
+        return user.profile.title
+
+    @staticmethod
+    def resolve_visibility(user: User, info: Any) -> str | None:
+        return user.profile.visibility if info.context.user.pk == user.pk else None
+
+    @staticmethod
+    def resolve_avatar_url(user: User, info: Any) -> str | None:
+        avatar = user.profile.avatar
+        return info.context.build_absolute_uri(avatar.url) if avatar else None
+
+    @staticmethod
+    def resolve_avatar_small_url(user: User, info: Any) -> str | None:
+        avatar = user.profile.avatar_small
+        return info.context.build_absolute_uri(avatar.url) if avatar else None
+
+    @staticmethod
+    def resolve_member_since(user: User, info: Any) -> Any:
+        return user.date_joined
+
+    @staticmethod
+    def resolve_skills(user: User, info: Any) -> Any:
+        listed = getattr(user, "listed_skills", None)
+        if listed is not None:
+            return listed
+        # Not prefetched by the root resolver (e.g. reached through another object): one query.
+        from skills.schema import member_skill_queryset
+
+        return member_skill_queryset(info.context.user, below(selected_paths(info), "")).filter(member=user)
+
+
+def prefetch_members(qs: QuerySet[User], viewer: Any, paths: frozenset[str]) -> QuerySet[User]:
+    """Apply what the selection under a member needs, so nothing is fetched per row."""
+    qs = qs.select_related("profile")
+    if wants(paths, "skills"):
+        qs = qs.prefetch_related(member_skills_prefetch(viewer, below(paths, "skills")))
+    return qs
+
+
+def get_visible_member(viewer: Any, username: str, paths: frozenset[str] = frozenset()) -> User | None:
+    qs = prefetch_members(visible_members(viewer), viewer, paths)
+    return qs.filter(username=username.strip().lower()).first()
+
+
+class MemberQueries(graphene.ObjectType):
+    me = graphene.Field(MemberType, description="The signed-in member, or null.")
+    member = graphene.Field(MemberType, username=graphene.String(required=True))
+    members = DjangoConnectionField(
+        MemberType,
+        required=True,
+        skill=graphene.String(description="Only members listing this skill (any spelling), highest score first."),
+        search=graphene.String(description="Matches username, display name, headline, organisation and title."),
+    )
+
+    @staticmethod
+    def resolve_me(root: Any, info: Any) -> User | None:
+        user = info.context.user
+        if not user.is_authenticated:
+            return None
+        return get_visible_member(user, user.username, selected_paths(info))
+
+    @staticmethod
+    def resolve_member(root: Any, info: Any, username: str) -> User | None:
+        if len(username) > 64:
+            return None
+        return get_visible_member(info.context.user, username, selected_paths(info))
+
+    @staticmethod
+    def resolve_members(root: Any, info: Any, skill: str | None = None, search: str | None = None, **_: Any) -> Any:
+        from skills.services import find_skill
+
+        viewer = info.context.user
+        qs = visible_members(viewer)
+        if search:
+            term = search.strip()[:100]
+            qs = qs.filter(
+                Q(username__icontains=term)
+                | Q(profile__display_name__icontains=term)
+                | Q(profile__headline__icontains=term)
+                | Q(profile__organisation__icontains=term)
+                | Q(profile__title__icontains=term)
+            )
+        if skill is not None:
+            found = find_skill(skill[:100]) if skill.strip() else None
+            if found is None:
+                return User.objects.none()
+            # One join on the member's listing of that skill; the (skill, -score, id) index serves the order.
+            qs = (
+                qs.annotate(listing=FilteredRelation("member_skills", condition=Q(member_skills__skill=found)))
+                .filter(listing__isnull=False)
+                .order_by("-listing__score", "listing__id")
+            )
+        else:
+            qs = qs.order_by("username")
+        return prefetch_members(qs, viewer, below(selected_paths(info), "edges.node"))
+
+
+class UpdateProfile(VouchMutation):
+    class Input:
+        display_name = graphene.String()
+        headline = graphene.String()
+        seniority = SeniorityEnum()
+        organisation = graphene.String()
+        title = graphene.String()
+        visibility = VisibilityEnum()
+        avatar = Upload(description="PNG, JPEG or WebP, at most 5 MB; stored as square JPEG thumbnails without EXIF.")
+        remove_avatar = graphene.Boolean()
+
+    member = graphene.Field(MemberType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: User, **data: Any) -> "UpdateProfile":
+        data.pop("client_mutation_id", None)
+        for key in ("seniority", "visibility"):
+            if data.get(key) is not None:
+                data[key] = getattr(data[key], "value", data[key])
+        services.update_profile(actor, **data)
+        return cls(member=get_visible_member(actor, actor.username, frozenset({"skills", "skills.skill"})))
+
+
+class _MemberTarget(VouchMutation):
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def target(actor: User, username: str) -> User:
+        member = User.objects.select_related("profile").filter(username=(username or "").strip().lower()).first()
+        if member is None or not can_view_member(actor, member):
+            from vouch.graphql.errors import not_found
+
+            raise not_found("member", "member")
+        return member
+
+
+class BlockMember(_MemberTarget):
+    """Stop a member from endorsing you or asking you for endorsements."""
+
+    class Input:
+        member = graphene.String(required=True, description="Username.")
+
+    member = graphene.Field(MemberType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> "BlockMember":
+        target = cls.target(actor, member)
+        services.block_member(actor, member=target)
+        return cls(member=target)
+
+
+class UnblockMember(_MemberTarget):
+    class Input:
+        member = graphene.String(required=True, description="Username.")
+
+    member = graphene.Field(MemberType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> "UnblockMember":
+        target = cls.target(actor, member)
+        services.unblock_member(actor, member=target)
+        return cls(member=target)
+
+
+class MemberMutations(graphene.ObjectType):
+    update_profile = UpdateProfile.Field()
+    block_member = BlockMember.Field()
+    unblock_member = UnblockMember.Field()

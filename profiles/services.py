@@ -1,0 +1,128 @@
+"""Member operations: creating members, editing profiles, blocking."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from profiles.avatars import process_avatar
+from profiles.models import Block, Profile, Seniority, User, Visibility
+from profiles.validators import RESERVED_USERNAMES, username_validator
+
+_PROFILE_TEXT_FIELDS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def ensure_profile(user: User, **defaults: Any) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user, defaults=defaults)
+    return profile
+
+
+def username_from_email(email: str) -> str:
+    """A free handle derived from an e-mail address: "Ana.Lima+x@ex.com" -> "ana-lima-x"."""
+    local = email.split("@", 1)[0].lower()
+    base = re.sub(r"[^a-z0-9]+", "-", local).strip("-_")[:24] or "member"
+    if len(base) < 3:
+        base = f"{base}-member"[:24]
+    candidate, n = base, 1
+    while candidate in RESERVED_USERNAMES or User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base[: 24]}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def create_member(
+    *,
+    email: str,
+    password: str | None = None,
+    username: str | None = None,
+    display_name: str = "",
+    seniority: str = Seniority.MID,
+    headline: str = "",
+    organisation: str = "",
+    title: str = "",
+    verified: bool = True,
+) -> User:
+    """Create an account with its profile and e-mail address (used by the seed, tests and admin tools)."""
+    username = (username or username_from_email(email)).lower()
+    username_validator(username)
+    user = User(username=username, email=email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    Profile.objects.create(
+        user=user, display_name=display_name, seniority=seniority, headline=headline, organisation=organisation, title=title
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+    return user
+
+
+def _clean_text(field: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValidationError({field: ValidationError("Must be text.", code="INVALID")})
+    value = _CONTROL.sub("", value).strip()
+    limit = _PROFILE_TEXT_FIELDS[field]
+    if len(value) > limit:
+        raise ValidationError({field: ValidationError(f"At most {limit} characters.", code="MAX_LENGTH")})
+    return value
+
+
+@transaction.atomic
+def update_profile(actor: User, **changes: Any) -> Profile:
+    """Change the actor's own profile. Only the keys given change; all are validated before anything is written."""
+    profile = Profile.objects.select_for_update().get(user=actor)
+    updates: dict[str, Any] = {}
+    for field in _PROFILE_TEXT_FIELDS:
+        if changes.get(field) is not None:
+            updates[field] = _clean_text(field, changes[field])
+    if changes.get("seniority") is not None:
+        if changes["seniority"] not in Seniority.values:
+            raise ValidationError({"seniority": ValidationError("Unknown seniority.", code="INVALID_CHOICE")})
+        updates["seniority"] = changes["seniority"]
+    if changes.get("visibility") is not None:
+        if changes["visibility"] not in Visibility.values:
+            raise ValidationError({"visibility": ValidationError("Unknown visibility.", code="INVALID_CHOICE")})
+        updates["visibility"] = changes["visibility"]
+    avatar = process_avatar(changes["avatar"]) if changes.get("avatar") is not None else None
+
+    seniority_changed = "seniority" in updates and updates["seniority"] != profile.seniority
+    for field, value in updates.items():
+        setattr(profile, field, value)
+    old_files = []
+    if avatar is not None:
+        old_files = [f for f in (profile.avatar, profile.avatar_small) if f]
+        profile.avatar.save(avatar.large.name, avatar.large, save=False)
+        profile.avatar_small.save(avatar.small.name, avatar.small, save=False)
+    if changes.get("remove_avatar") and avatar is None:
+        old_files = [f for f in (profile.avatar, profile.avatar_small) if f]
+        profile.avatar = profile.avatar_small = ""
+    profile.save()
+    if old_files:
+        names = [(f.storage, f.name) for f in old_files]
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+    if seniority_changed:
+        # The endorsements this member gave carry their seniority: re-weigh them.
+        from endorsements.services import reweigh_endorsements_by
+
+        reweigh_endorsements_by(actor)
+    return profile
+
+
+@transaction.atomic
+def block_member(actor: User, *, member: User) -> Block:
+    if member.pk == actor.pk:
+        raise ValidationError({"member": ValidationError("You cannot block yourself.", code="INVALID")})
+    block, _ = Block.objects.get_or_create(blocker=actor, blocked=member)
+    return block
+
+
+@transaction.atomic
+def unblock_member(actor: User, *, member: User) -> None:
+    Block.objects.filter(blocker=actor, blocked=member).delete()

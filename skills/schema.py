@@ -1,0 +1,166 @@
+"""GraphQL: skills, a member's listed skills, and the mutations on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import Prefetch, QuerySet
+from graphene import relay
+from graphene_django import DjangoObjectType
+
+from skills import services
+from skills.models import MemberSkill, Skill
+from vouch.graphql.ids import decode_id
+from vouch.graphql.mutations import VouchMutation
+from vouch.graphql.selection import below, wants
+
+
+class SkillType(DjangoObjectType):
+    class Meta:
+        model = Skill
+        name = "Skill"
+        fields = ("id", "name", "slug")
+        interfaces = (relay.Node,)
+
+    aliases = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    @staticmethod
+    def resolve_aliases(skill: Skill, info: Any) -> list[str]:
+        return [a.key for a in skill.aliases.all()]
+
+
+class MemberSkillType(DjangoObjectType):
+    """A skill as one member lists it. `score` and `endorsementCount` count only what the public sees."""
+
+    class Meta:
+        model = MemberSkill
+        name = "MemberSkill"
+        fields = ("id", "skill", "position", "score", "endorsement_count", "endorsements_enabled", "created_at")
+        interfaces = (relay.Node,)
+
+    skill = graphene.Field(graphene.NonNull(SkillType))
+    position = graphene.Int(required=True)
+    score = graphene.Float(required=True)
+    endorsement_count = graphene.Int(required=True)
+    endorsements_enabled = graphene.Boolean(required=True)
+    member = graphene.Field(graphene.NonNull("profiles.schema.MemberType"))
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[MemberSkill], info: Any) -> QuerySet[MemberSkill]:
+        from profiles.permissions import visible_members
+
+        return queryset.filter(member__in=visible_members(info.context.user)).select_related("skill", "member__profile")
+
+    @staticmethod
+    def resolve_member(ms: MemberSkill, info: Any) -> Any:
+        return ms.member
+
+
+def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[MemberSkill]:
+    """A member's skills in their order, with what the selection below `skills` needs.
+
+    `paths` are the selected paths below a `skills` field (e.g. {"skill", "skill.name"}).
+    """
+    qs = MemberSkill.objects.order_by("position", "id")
+    if wants(paths, "skill"):
+        qs = qs.select_related("skill")
+        if wants(below(paths, "skill"), "aliases"):
+            qs = qs.prefetch_related("skill__aliases")
+    return qs
+
+
+def member_skills_prefetch(viewer: Any, paths: frozenset[str]) -> Prefetch:
+    return Prefetch("member_skills", queryset=member_skill_queryset(viewer, paths), to_attr="listed_skills")
+
+
+class SkillQueries(graphene.ObjectType):
+    skills = graphene.List(
+        graphene.NonNull(SkillType),
+        required=True,
+        search=graphene.String(required=True),
+        first=graphene.Int(default_value=10, description="At most 50."),
+        description="Autocomplete: case-insensitive prefix match on skill names and aliases.",
+    )
+    skill = graphene.Field(SkillType, slug=graphene.String(required=True))
+
+    @staticmethod
+    def resolve_skills(root: Any, info: Any, search: str, first: int = 10) -> Any:
+        qs = services.search_skills(search, first=first)
+        if wants(_paths(info), "aliases"):
+            qs = qs.prefetch_related("aliases")
+        return qs
+
+    @staticmethod
+    def resolve_skill(root: Any, info: Any, slug: str) -> Skill | None:
+        return Skill.objects.filter(slug=slug).first()
+
+
+def _paths(info: Any) -> frozenset[str]:
+    from vouch.graphql.selection import selected_paths
+
+    return selected_paths(info)
+
+
+class AddSkill(VouchMutation):
+    class Input:
+        name = graphene.String(required=True, description="Any spelling: 'python', 'Python ', 'PYTHON' are one skill.")
+
+    member_skill = graphene.Field(MemberSkillType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, name: str, **_: Any) -> "AddSkill":
+        return cls(member_skill=services.add_skill(actor, name=name))
+
+
+class RemoveSkill(VouchMutation):
+    class Input:
+        member_skill_id = graphene.ID(required=True)
+
+    member = graphene.Field("profiles.schema.MemberType")
+    removed_member_skill_id = graphene.ID()
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, member_skill_id: str, **_: Any) -> "RemoveSkill":
+        pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId")
+        services.remove_skill(actor, member_skill_id=pk)
+        return cls(member=actor, removed_member_skill_id=member_skill_id)
+
+
+class ReorderSkills(VouchMutation):
+    class Input:
+        member_skill_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+
+    member = graphene.Field("profiles.schema.MemberType")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, member_skill_ids: list[str], **_: Any) -> "ReorderSkills":
+        if len(member_skill_ids) > 200:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"memberSkillIds": ValidationError("Too many ids.", code="TOO_MANY")})
+        pks = [decode_id(gid, "MemberSkill", field="memberSkillIds") for gid in member_skill_ids]
+        services.reorder_skills(actor, member_skill_ids=pks)
+        return cls(member=actor)
+
+
+class SetSkillEndorsementsEnabled(VouchMutation):
+    """Turn endorsements for one of your skills off (or on again)."""
+
+    class Input:
+        member_skill_id = graphene.ID(required=True)
+        enabled = graphene.Boolean(required=True)
+
+    member_skill = graphene.Field(MemberSkillType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, member_skill_id: str, enabled: bool, **_: Any) -> "SetSkillEndorsementsEnabled":
+        pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId")
+        return cls(member_skill=services.set_endorsements_enabled(actor, member_skill_id=pk, enabled=enabled))
+
+
+class SkillMutations(graphene.ObjectType):
+    add_skill = AddSkill.Field()
+    remove_skill = RemoveSkill.Field()
+    reorder_skills = ReorderSkills.Field()
+    set_skill_endorsements_enabled = SetSkillEndorsementsEnabled.Field()

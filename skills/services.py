@@ -1,0 +1,133 @@
+"""Skill operations: resolving spellings to canonical skills, a member's list of skills."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+
+from profiles.models import User
+from skills.models import MemberSkill, Skill, SkillAlias
+from skills.normalise import clean_name, key_for, slug_for
+from vouch.graphql.errors import not_found
+
+
+def find_skill(name: str) -> Skill | None:
+    """The canonical skill for a spelling (name or alias), or None."""
+    key = key_for(name)
+    skill = Skill.objects.filter(key=key).first()
+    if skill is None:
+        alias = SkillAlias.objects.select_related("skill").filter(key=key).first()
+        skill = alias.skill if alias else None
+    return skill
+
+
+def get_or_create_skill(name: str, *, field: str = "name") -> Skill:
+    display = clean_name(name, field=field)
+    existing = find_skill(display)
+    if existing is not None:
+        return existing
+    slug = base = slug_for(display)
+    n = 1
+    while Skill.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    try:
+        with transaction.atomic():
+            return Skill.objects.create(name=display, key=key_for(display), slug=slug)
+    except IntegrityError:
+        # Someone created the same skill a moment ago.
+        return Skill.objects.get(key=key_for(display))
+
+
+def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
+    """Autocomplete: case-insensitive prefix match on names and aliases, most-listed first."""
+    key = key_for(search or "")
+    first = max(1, min(first, 50))
+    qs = Skill.objects.all()
+    if key:
+        alias_ids = SkillAlias.objects.filter(key__startswith=key).values("skill_id")
+        qs = qs.filter(Q(key__startswith=key) | Q(id__in=alias_ids) | Q(key__contains=f" {key}"))
+    return qs.annotate(listed=Count("member_skills")).order_by("-listed", "name")[:first]
+
+
+def _lock_member(actor: User) -> None:
+    # Serialises concurrent changes to one member's list (the 50-skill cap, positions).
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+
+
+@transaction.atomic
+def add_skill(actor: User, *, name: str) -> MemberSkill:
+    skill = get_or_create_skill(name)
+    _lock_member(actor)
+    if MemberSkill.objects.filter(member=actor, skill=skill).exists():
+        raise ValidationError({"name": ValidationError(f"You already list {skill.name}.", code="DUPLICATE_SKILL")})
+    count = MemberSkill.objects.filter(member=actor).count()
+    if count >= settings.MAX_SKILLS_PER_MEMBER:
+        raise ValidationError(
+            {"name": ValidationError(f"A member lists at most {settings.MAX_SKILLS_PER_MEMBER} skills.", code="TOO_MANY_SKILLS")}
+        )
+    last = MemberSkill.objects.filter(member=actor).order_by("-position").values_list("position", flat=True).first()
+    return MemberSkill.objects.create(member=actor, skill=skill, position=(last + 1) if last is not None else 0)
+
+
+def own_member_skill(actor: User, member_skill_id: int, *, field: str = "memberSkillId", lock: bool = False) -> MemberSkill:
+    qs = MemberSkill.objects.select_related("skill").filter(pk=member_skill_id, member=actor)
+    if lock:
+        qs = qs.select_for_update()
+    ms = qs.first()
+    if ms is None:
+        raise not_found(field, "skill")
+    return ms
+
+
+@transaction.atomic
+def remove_skill(actor: User, *, member_skill_id: int) -> None:
+    """Remove a listed skill. Its endorsements go with it (they were for this listing)."""
+    _lock_member(actor)
+    ms = own_member_skill(actor, member_skill_id)
+    ms.delete()
+
+
+@transaction.atomic
+def reorder_skills(actor: User, *, member_skill_ids: list[int]) -> list[MemberSkill]:
+    """Set the order of the actor's skills; the ids must be exactly their listed skills."""
+    _lock_member(actor)
+    current = {ms.pk: ms for ms in MemberSkill.objects.filter(member=actor)}
+    if len(member_skill_ids) != len(set(member_skill_ids)):
+        raise ValidationError({"memberSkillIds": ValidationError("An id appears twice.", code="DUPLICATE_ID")})
+    if set(member_skill_ids) - set(current):
+        raise not_found("memberSkillIds", "skill")
+    if set(member_skill_ids) != set(current):
+        raise ValidationError(
+            {"memberSkillIds": ValidationError("List every one of your skills exactly once.", code="INCOMPLETE_ORDER")}
+        )
+    changed = []
+    for position, pk in enumerate(member_skill_ids):
+        ms = current[pk]
+        if ms.position != position:
+            ms.position = position
+            changed.append(ms)
+    MemberSkill.objects.bulk_update(changed, ["position"])
+    return [current[pk] for pk in member_skill_ids]
+
+
+@transaction.atomic
+def set_endorsements_enabled(actor: User, *, member_skill_id: int, enabled: bool) -> MemberSkill:
+    ms = own_member_skill(actor, member_skill_id, lock=True)
+    ms.endorsements_enabled = enabled
+    ms.save(update_fields=["endorsements_enabled"])
+    return ms
+
+
+def ensure_taxonomy() -> None:
+    """Create the starting taxonomy's skills and aliases (idempotent)."""
+    from skills.taxonomy import TAXONOMY
+
+    for name, aliases in TAXONOMY.items():
+        skill = get_or_create_skill(name)
+        for alias in aliases:
+            key = key_for(alias)
+            if key != skill.key and not Skill.objects.filter(key=key).exists():
+                SkillAlias.objects.get_or_create(key=key, defaults={"skill": skill})

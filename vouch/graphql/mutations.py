@@ -1,0 +1,51 @@
+"""The base of every Vouch mutation.
+
+A mutation takes one `input`, checks the caller is signed in (an authentication failure
+is a GraphQL error), calls one service and returns its objects, or the service's
+ValidationErrors as typed payload errors. Services own the transaction, so a refused
+mutation has written nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.core.exceptions import ValidationError
+from graphql import GraphQLError
+
+from vouch.graphql.errors import Error, errors_from_validation
+
+
+class AuthenticationRequired(GraphQLError):
+    def __init__(self) -> None:
+        super().__init__("You must be signed in to do this.", extensions={"code": "UNAUTHENTICATED"})
+
+
+def require_user(info: graphene.ResolveInfo) -> Any:
+    user = info.context.user
+    if not user.is_authenticated:
+        raise AuthenticationRequired()
+    return user
+
+
+class VouchMutation(graphene.relay.ClientIDMutation):
+    errors = graphene.List(graphene.NonNull(Error), required=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def perform(cls, info: graphene.ResolveInfo, actor: Any, **data: Any) -> "VouchMutation":
+        raise NotImplementedError
+
+    @classmethod
+    def mutate_and_get_payload(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> "VouchMutation":
+        actor = require_user(info)
+        try:
+            payload = cls.perform(info, actor, **data)
+        except ValidationError as exc:
+            return cls(errors=errors_from_validation(exc))
+        if getattr(payload, "errors", None) is None:
+            payload.errors = []
+        return payload

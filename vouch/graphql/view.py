@@ -1,0 +1,96 @@
+"""The GraphQL endpoint: authentication, CSRF, multipart uploads, batching, limits.
+
+Authentication: an allauth app client sends `X-Session-Token`; a browser sends its
+session cookie. CSRF is enforced when the request carries ambient credentials (a
+session cookie) and no token header: a token must be sent explicitly, so it cannot be
+forged cross-site, and a request with no credentials has nothing to forge.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import HttpError
+from graphene_file_upload.django import FileUploadGraphQLView
+
+from vouch.graphql.limits import validation_rules
+
+
+def _csrf_reject(request: HttpRequest, reason: str) -> HttpResponse:
+    return JsonResponse({"errors": [{"message": f"CSRF check failed: {reason}", "extensions": {"code": "CSRF"}}]}, status=403)
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:  # type: ignore[override]
+        return _csrf_reject(request, reason)
+
+
+def _authenticate_token(request: HttpRequest) -> HttpResponse | None:
+    token = request.headers.get("X-Session-Token")
+    if not token:
+        return None
+    result = authenticate_by_x_session_token(token)
+    if result is None or result.user is None:
+        return JsonResponse(
+            {"errors": [{"message": "Invalid or expired session token.", "extensions": {"code": "UNAUTHENTICATED"}}]},
+            status=401,
+        )
+    request.user = result.user
+    return None
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class VouchGraphQLView(FileUploadGraphQLView):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validation_rules", validation_rules())
+        super().__init__(**kwargs)
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.headers.get("X-Session-Token"):
+            refused = _authenticate_token(request)
+            if refused is not None:
+                return refused
+        elif request.method == "POST" and settings.SESSION_COOKIE_NAME in request.COOKIES:
+            refused = _CsrfCheck(lambda r: HttpResponse()).process_view(request, None, (), {})
+            if refused is not None:
+                return refused
+        if request.method == "POST" and self.get_content_type(request) == "application/json":
+            try:
+                body = json.loads(request.body or b"null")
+            except ValueError:
+                body = None
+            if isinstance(body, list):
+                return self._dispatch_batch(request, body)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _dispatch_batch(self, request: HttpRequest, operations: list[Any]) -> HttpResponse:
+        limit = settings.GRAPHQL_MAX_BATCH
+        if not operations or len(operations) > limit or not all(isinstance(op, dict) for op in operations):
+            return JsonResponse(
+                {
+                    "errors": [
+                        {
+                            "message": f"A batch must hold between 1 and {limit} operations.",
+                            "extensions": {"code": "BATCH_TOO_LARGE"},
+                        }
+                    ]
+                },
+                status=400,
+            )
+        parts = []
+        status = 200
+        for op in operations:
+            try:
+                result, code = self.get_response(request, op)
+            except HttpError as exc:
+                result, code = json.dumps({"errors": [{"message": exc.message}]}), exc.response.status_code
+            parts.append(result or "null")
+            status = max(status, code)
+        return HttpResponse("[" + ",".join(parts) + "]", status=status, content_type="application/json")

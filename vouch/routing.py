@@ -1,0 +1,5 @@
+"""Websocket routes. Apps add their consumers here."""
+
+from __future__ import annotations
+
+websocket_urlpatterns: list = []

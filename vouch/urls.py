@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from vouch.graphql.view import VouchGraphQLView
+from vouch.health import healthz
+
+urlpatterns = [
+    path("graphql/", VouchGraphQLView.as_view(graphiql=True), name="graphql"),
+    path("healthz", healthz, name="healthz"),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    # Media (avatars, badge images) are small files Vouch itself re-encoded; served by Django
+    # so one process is enough. Behind a CDN or object storage in a large deployment.
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("frontend.urls")),
+]

@@ -1,0 +1,34 @@
+"""Websocket authentication: the session cookie (browsers) or an X-Session-Token header (apps)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+
+
+@database_sync_to_async
+def _user_for_token(token: str) -> Any:
+    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+    result = authenticate_by_x_session_token(token)
+    return result.user if result is not None and result.user is not None else AnonymousUser()
+
+
+class _TokenAuth:
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> Any:
+        headers = dict(scope.get("headers") or [])
+        token = headers.get(b"x-session-token")
+        if token:
+            scope = dict(scope, user=await _user_for_token(token.decode("latin-1")))
+        return await self.inner(scope, receive, send)
+
+
+def SessionOrTokenAuthMiddleware(inner: Any) -> Any:  # noqa: N802 - reads like a class at the call site
+    # The session middleware sets scope["user"] from the cookie; a token header, when sent, wins.
+    return AuthMiddlewareStack(_TokenAuth(inner))
