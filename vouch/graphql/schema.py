@@ -5,15 +5,20 @@ from __future__ import annotations
 import graphene
 from graphene import relay
 
+from badges.schema import BadgeMutations, BadgeQueries
+from endorsements.schema import EndorsementMutations, EndorsementQueries
+from notifications.schema import NotificationMutations, NotificationQueries
 from profiles.schema import MemberMutations, MemberQueries
 from skills.schema import SkillMutations, SkillQueries
 
 
-class Query(MemberQueries, SkillQueries, graphene.ObjectType):
+class Query(MemberQueries, SkillQueries, EndorsementQueries, BadgeQueries, NotificationQueries, graphene.ObjectType):
     node = relay.Node.Field()
 
 
-class Mutation(MemberMutations, SkillMutations, graphene.ObjectType):
+class Mutation(
+    MemberMutations, SkillMutations, EndorsementMutations, BadgeMutations, NotificationMutations, graphene.ObjectType
+):
     pass
 
 
