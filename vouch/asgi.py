@@ -6,9 +6,12 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vouch.settings")
 
+from django.conf import settings  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+from vouch.bodylimit import BodySizeLimit  # noqa: E402
+
+django_asgi_app = BodySizeLimit(get_asgi_application(), settings.MAX_REQUEST_BODY_BYTES)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
