@@ -25,6 +25,13 @@ SIGNED_TYPES = {"signed", "SignedBadge"}
 ALLOWED_JWS_ALGS = {"RS256"}  # OB 2.0 signed badges: RS256 only. "none", HS*, and everything else are refused.
 
 
+class _Registry(jose_jws.JWSRegistry):
+    max_payload_length = 1_000_000  # joserfc's default (128 kB) would refuse large but legitimate assertions
+
+
+JWS_REGISTRY = _Registry(algorithms=sorted(ALLOWED_JWS_ALGS))
+
+
 def _norm_ctx(url: str) -> str:
     return url.rstrip("/").replace("http://", "https://", 1)
 
@@ -203,7 +210,8 @@ class OB2Verifier:
         if pub.is_private:
             run.failed("Signing key", codes.SIGNING_KEY_INVALID, "The published key is a private key.", fatal=True)
         try:
-            jose_jws.deserialize_compact(token.strip(), pub, algorithms=sorted(ALLOWED_JWS_ALGS))
+            jose_jws.deserialize_compact(token.strip(), pub, algorithms=sorted(ALLOWED_JWS_ALGS),
+                                         registry=JWS_REGISTRY)
         except (JoseError, ValueError) as exc:
             run.failed("Signature", codes.JWS_SIGNATURE_INVALID, f"The signature does not verify with {key_id}.",
                        fatal=True)
