@@ -1,0 +1,180 @@
+"""Notification kinds, their payloads and the frames of the live socket, as TypedDicts.
+
+A payload carries what a client needs to render the line ("Maria endorsed you for
+Kubernetes") and link it, without another query. Payloads are stored as JSON with the
+notification, so they are a snapshot of the moment the event happened: a later rename
+does not rewrite old notifications (the links use stable usernames and global ids).
+
+The services that cause a notification build its payload (endorsements/, badges/);
+`notifications.services.notify` checks the kind is one of KINDS. Keys are camelCase
+because they travel to clients unchanged (GraphQL `payload: JSONString!` and the socket).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict, Union
+
+
+
+class Kind:
+    """Notification kinds: `<subject>.<event>`."""
+
+    ENDORSEMENT_RECEIVED = "endorsement.received"
+    ENDORSEMENT_REQUEST_RECEIVED = "endorsement_request.received"
+    ENDORSEMENT_REQUEST_ANSWERED = "endorsement_request.answered"
+    BADGE_VERIFIED = "badge.verified"
+    BADGE_FAILED = "badge.failed"
+    BADGE_REVOKED = "badge.revoked"
+
+
+KINDS: frozenset[str] = frozenset(
+    value for name, value in vars(Kind).items() if not name.startswith("_") and isinstance(value, str)
+)
+
+
+# --- pieces shared by payloads -----------------------------------------------------------
+class MemberRef(TypedDict):
+    """Who did it: enough to print a name and link the profile (`/m/<username>/`)."""
+
+    username: str
+    displayName: str
+    url: str
+    avatarSmallUrl: NotRequired[str | None]
+
+
+class SkillRef(TypedDict):
+    name: str
+    slug: str
+
+
+class BadgeRef(TypedDict):
+    id: str  # global id of the Badge
+    name: str
+    url: str  # the public badge page `/b/<badge id>/`
+
+
+# --- one payload per kind (the endorsements and badges services fill them) ----------------
+class EndorsementReceivedPayload(TypedDict):
+    endorsementId: str  # global id of the Endorsement
+    endorser: MemberRef
+    skill: SkillRef
+    memberSkillId: str
+    relationship: str  # MANAGER | PEER | REPORT | OTHER
+    comment: NotRequired[str]
+    url: str  # where the endorsement is shown (the member's own profile)
+
+
+class EndorsementRequestReceivedPayload(TypedDict):
+    requestId: str  # global id of the EndorsementRequest
+    requester: MemberRef
+    skill: SkillRef
+    relationship: str
+    message: NotRequired[str]
+    url: str  # the request inbox
+
+
+class EndorsementRequestAnsweredPayload(TypedDict):
+    """Sent to the requester. What a declined request reveals is decided by the endorsements
+    service (see docs/notifications.md); `endorsementId` is present only when accepted."""
+
+    requestId: str
+    recipient: MemberRef
+    skill: SkillRef
+    status: str  # RequestStatus value: ACCEPTED | DECLINED
+    endorsementId: NotRequired[str]
+    url: str
+
+
+class BadgeVerifiedPayload(TypedDict):
+    badge: BadgeRef
+    skill: NotRequired[SkillRef]
+
+
+class BadgeFailedPayload(TypedDict):
+    badge: BadgeRef
+    errors: list[str]  # stable verification error codes, as in Badge.verificationErrors
+
+
+class BadgeRevokedPayload(TypedDict):
+    badge: BadgeRef
+    reason: NotRequired[str]
+
+
+Payload = Union[
+    EndorsementReceivedPayload,
+    EndorsementRequestReceivedPayload,
+    EndorsementRequestAnsweredPayload,
+    BadgeVerifiedPayload,
+    BadgeFailedPayload,
+    BadgeRevokedPayload,
+]
+
+PAYLOAD_TYPES: dict[str, type] = {
+    Kind.ENDORSEMENT_RECEIVED: EndorsementReceivedPayload,
+    Kind.ENDORSEMENT_REQUEST_RECEIVED: EndorsementRequestReceivedPayload,
+    Kind.ENDORSEMENT_REQUEST_ANSWERED: EndorsementRequestAnsweredPayload,
+    Kind.BADGE_VERIFIED: BadgeVerifiedPayload,
+    Kind.BADGE_FAILED: BadgeFailedPayload,
+    Kind.BADGE_REVOKED: BadgeRevokedPayload,
+}
+
+
+# --- what travels on the socket `/ws/notifications/` (server → client) ----------------------
+class NotificationData(TypedDict):
+    id: str  # global id ("Notification:<pk>", base64), the value `resume.after` takes
+    kind: str
+    payload: dict
+    createdAt: str  # ISO 8601, UTC
+
+
+class NotificationFrame(TypedDict):
+    type: Literal["notification"]
+    notification: NotificationData
+
+
+class UnreadFrame(TypedDict):
+    type: Literal["unread"]
+    count: int
+
+
+class ResumedFrame(TypedDict):
+    """Ends a replay. `hasMore` is true when the replay stopped at its bound: resume again
+    from the last id received to get the rest."""
+
+    type: Literal["resumed"]
+    count: int
+    hasMore: bool
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    code: str  # BAD_JSON | BAD_MESSAGE | UNKNOWN_TYPE | BAD_RESUME | RATE_LIMITED | TOO_LARGE
+    message: str
+
+
+class PongFrame(TypedDict):
+    type: Literal["pong"]
+
+
+# --- client → server ----------------------------------------------------------------------
+class ResumeMessage(TypedDict):
+    type: Literal["resume"]
+    after: str | None  # a notification id; null replays from the oldest stored one
+
+
+class PingMessage(TypedDict):
+    type: Literal["ping"]
+
+
+# --- between the sender and the consumers (channel layer messages, group `user.<id>`) -----
+class NotificationPushMessage(TypedDict):
+    type: Literal["notification.push"]
+    notification: NotificationData
+    pk: int  # for de-duplication against a replay on the same socket
+    unread: NotRequired[int]  # the recipient's unread count right after this notification
+    sentAt: NotRequired[float]  # time.time() when sent; a consumer far behind drops itself
+
+
+class UnreadPushMessage(TypedDict):
+    type: Literal["unread.push"]
+    count: int
