@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import QuerySet
 from graphene import relay
 from graphene_django import DjangoConnectionField, DjangoObjectType
 from graphene_file_upload.scalars import Upload
@@ -137,31 +137,10 @@ class MemberQueries(graphene.ObjectType):
 
     @staticmethod
     def resolve_members(root: Any, info: Any, skill: str | None = None, search: str | None = None, **_: Any) -> Any:
-        from skills.services import find_skill
+        from profiles.selectors import search_members
 
         viewer = info.context.user
-        qs = visible_members(viewer)
-        if search:
-            term = search.strip()[:100]
-            qs = qs.filter(
-                Q(username__icontains=term)
-                | Q(profile__display_name__icontains=term)
-                | Q(profile__headline__icontains=term)
-                | Q(profile__organisation__icontains=term)
-                | Q(profile__title__icontains=term)
-            )
-        if skill is not None:
-            found = find_skill(skill[:100]) if skill.strip() else None
-            if found is None:
-                return User.objects.none()
-            # One join on the member's listing of that skill; the (skill, -score, id) index serves the order.
-            qs = (
-                qs.annotate(listing=FilteredRelation("member_skills", condition=Q(member_skills__skill=found)))
-                .filter(listing__isnull=False)
-                .order_by("-listing__score", "listing__id")
-            )
-        else:
-            qs = qs.order_by("username")
+        qs = search_members(viewer, skill=skill, search=search)
         return prefetch_members(qs, viewer, below(selected_paths(info), "edges.node"))
 
 

@@ -1,0 +1,44 @@
+"""Read-side queries on members, shared by GraphQL resolvers and the web pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import FilteredRelation, Q, QuerySet
+
+from profiles.models import User
+from profiles.permissions import visible_members
+
+
+def search_members(viewer: Any, *, skill: str | None = None, search: str | None = None) -> QuerySet[User]:
+    """Members `viewer` may see, filtered by free text and/or a skill.
+
+    With `skill` (any spelling or alias), only members listing it, highest score first; the
+    listing is annotated as `listing` (so `listing__score` is available to callers). Without a
+    skill, ordered by username. An unknown skill gives no members.
+    """
+    from skills.services import find_skill
+
+    qs = visible_members(viewer)
+    if search:
+        term = search.strip()[:100]
+        qs = qs.filter(
+            Q(username__icontains=term)
+            | Q(profile__display_name__icontains=term)
+            | Q(profile__headline__icontains=term)
+            | Q(profile__organisation__icontains=term)
+            | Q(profile__title__icontains=term)
+        )
+    if skill is not None:
+        found = find_skill(skill[:100]) if skill.strip() else None
+        if found is None:
+            return User.objects.none()
+        # One join on the member's listing of that skill; the (skill, -score, id) index serves the order.
+        qs = (
+            qs.annotate(listing=FilteredRelation("member_skills", condition=Q(member_skills__skill=found)))
+            .filter(listing__isnull=False)
+            .order_by("-listing__score", "listing__id")
+        )
+    else:
+        qs = qs.order_by("username")
+    return qs
