@@ -33,6 +33,9 @@ def _refuse(message: str, code: str) -> ValidationError:
 
 
 def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any binary file object
+    # A JSON client can put any value (a string, a number) in an `Upload` variable.
+    if not all(hasattr(upload, attr) for attr in ("read", "seek")):
+        raise _refuse("Send the avatar as a file (GraphQL multipart request).", "INVALID_IMAGE")
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)

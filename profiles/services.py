@@ -95,18 +95,19 @@ def update_profile(actor: User, **changes: Any) -> Profile:
     seniority_changed = "seniority" in updates and updates["seniority"] != profile.seniority
     for field, value in updates.items():
         setattr(profile, field, value)
-    old_files = []
+    # Names are captured now: FieldFile.save() renames the same FieldFile object in place, so
+    # reading f.name after saving the new thumbnails would delete the new files, not the old.
+    old_files: list[tuple[Any, str]] = []
+    if avatar is not None or changes.get("remove_avatar"):
+        old_files = [(f.storage, f.name) for f in (profile.avatar, profile.avatar_small) if f]
     if avatar is not None:
-        old_files = [f for f in (profile.avatar, profile.avatar_small) if f]
         profile.avatar.save(avatar.large.name, avatar.large, save=False)
         profile.avatar_small.save(avatar.small.name, avatar.small, save=False)
-    if changes.get("remove_avatar") and avatar is None:
-        old_files = [f for f in (profile.avatar, profile.avatar_small) if f]
+    elif changes.get("remove_avatar"):
         profile.avatar = profile.avatar_small = ""
     profile.save()
     if old_files:
-        names = [(f.storage, f.name) for f in old_files]
-        transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in old_files])
     if seniority_changed:
         # The endorsements this member gave carry their seniority: re-weigh them.
         from endorsements.services import reweigh_endorsements_by

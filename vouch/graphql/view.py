@@ -13,7 +13,7 @@ from typing import Any
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -46,13 +46,50 @@ def _authenticate_token(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def _refuse_oversized(request: HttpRequest) -> HttpResponse | None:
+    # Django bounds form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files, which it
+    # streams to disk whatever their size: refuse a body over MAX_REQUEST_BODY_BYTES before
+    # anything parses it, with an answer a client can show (413, not a 500 or a hang).
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    if length <= limit:
+        return None
+    return JsonResponse(
+        {
+            "errors": [
+                {
+                    "message": f"The request is larger than {limit / (1024 * 1024):g} MB.",
+                    "extensions": {"code": "REQUEST_TOO_LARGE"},
+                }
+            ]
+        },
+        status=413,
+    )
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class VouchGraphQLView(FileUploadGraphQLView):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("validation_rules", validation_rules())
         super().__init__(**kwargs)
 
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return super().parse_body(request)
+        except HttpError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+            # graphene-file-upload trusts `operations` and `map` (bad JSON, a map naming a missing
+            # file part or a path that is not a null placeholder): a client error, not a 500.
+            raise HttpError(HttpResponseBadRequest(f"Malformed multipart request: {type(exc).__name__}.")) from None
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        oversized = _refuse_oversized(request)
+        if oversized is not None:
+            return oversized
         if request.headers.get("X-Session-Token"):
             refused = _authenticate_token(request)
             if refused is not None:
