@@ -22,7 +22,9 @@ def clean_name(raw: str, *, field: str = "name") -> str:
     name = _SPACES.sub(" ", unicodedata.normalize("NFKC", raw)).strip()
     if not name:
         raise ValidationError({field: ValidationError("Skill name is empty.", code="REQUIRED")})
-    if len(name) > MAX_LENGTH:
+    # The key is checked too: case folding can lengthen a name ("ß" -> "ss"), and a key over
+    # the column's 50 characters would be a database error on PostgreSQL, not a payload error.
+    if len(name) > MAX_LENGTH or len(key_for(name)) > MAX_LENGTH:
         raise ValidationError({field: ValidationError(f"Skill names have at most {MAX_LENGTH} characters.", code="MAX_LENGTH")})
     if not _ALLOWED.match(name) or "_" in name or not any(ch.isalnum() for ch in name):
         raise ValidationError(

@@ -25,6 +25,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
     VariableNode,
+    specified_rules,
 )
 
 
@@ -82,4 +83,7 @@ class CostLimitRule(ValidationRule):
 
 
 def validation_rules() -> list[type[ValidationRule]]:
-    return [depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH), CostLimitRule]
+    # graphql-core's validate() uses the rules it is given INSTEAD of the specification's, so
+    # the standard rules must be listed too: without them an unknown field or a missing
+    # required argument is not an error at all.
+    return [*specified_rules, depth_limit_validator(max_depth=settings.GRAPHQL_MAX_DEPTH), CostLimitRule]
