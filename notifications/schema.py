@@ -1,13 +1,134 @@
-"""GraphQL for notifications (queries and mutations composed in vouch/graphql/schema.py)."""
+"""GraphQL for notifications (queries, mutations and the subscription composed in vouch/graphql/schema.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import graphene
+from graphene import relay
+from graphene_django import DjangoConnectionField, DjangoObjectType
+from graphql import GraphQLError
+
+from notifications import services
+from notifications.models import Notification
+from notifications.payloads import KINDS
+from vouch.graphql.connections import CountableConnection
+from vouch.graphql.ids import decode_id
+from vouch.graphql.mutations import VouchMutation, require_user
+
+
+class NotificationType(DjangoObjectType):
+    """Something that happened to the signed-in member. `kind` says what (`endorsement.received`, …);
+    `payload` carries what is needed to render and link it (docs/notifications.md lists each kind's)."""
+
+    class Meta:
+        model = Notification
+        name = "Notification"
+        fields = ("id", "kind", "payload", "created_at", "read_at")
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+
+    kind = graphene.String(required=True)
+    payload = graphene.JSONString(required=True)
+    created_at = graphene.DateTime(required=True)
+    read_at = graphene.DateTime(description="When the member marked it read; null while unread.")
+
+    @classmethod
+    def get_queryset(cls, queryset: Any, info: Any) -> Any:
+        # `node(id:)` and connections only ever see the viewer's own notifications.
+        user = info.context.user
+        if not user.is_authenticated:
+            return queryset.none()
+        return queryset.filter(recipient_id=user.pk)
+
+
+class NotificationPreferences(graphene.ObjectType):
+    muted_kinds = graphene.List(
+        graphene.NonNull(graphene.String), required=True, description="Stored and counted, but not pushed live."
+    )
+    kinds = graphene.List(graphene.NonNull(graphene.String), required=True, description="Every notification kind.")
 
 
 class NotificationQueries(graphene.ObjectType):
-    pass
+    notifications = DjangoConnectionField(
+        NotificationType,
+        required=True,
+        unread_only=graphene.Boolean(description="Only notifications not yet marked read."),
+        description="The signed-in member's notifications, newest first. Anonymous: UNAUTHENTICATED error.",
+    )
+    unread_notification_count = graphene.Int(
+        required=True, description="How many of the signed-in member's notifications are unread; 0 when anonymous."
+    )
+    notification_preferences = graphene.Field(NotificationPreferences, description="Null when anonymous.")
+
+    @staticmethod
+    def resolve_notifications(root: Any, info: Any, unread_only: bool | None = None, **_: Any) -> Any:
+        user = require_user(info)
+        return services.notifications_for(user, unread_only=bool(unread_only))
+
+    @staticmethod
+    def resolve_unread_notification_count(root: Any, info: Any) -> int:
+        return services.unread_count(info.context.user)
+
+    @staticmethod
+    def resolve_notification_preferences(root: Any, info: Any) -> NotificationPreferences | None:
+        user = info.context.user
+        if not user.is_authenticated:
+            return None
+        return NotificationPreferences(muted_kinds=sorted(services.muted_kinds(user.pk)), kinds=sorted(KINDS))
+
+
+class MarkNotificationsRead(VouchMutation):
+    """Mark some (ids) or all of your notifications read; every open socket gets the new unread count.
+    An id that is not one of yours is NOT_FOUND and nothing is marked."""
+
+    class Input:
+        ids = graphene.List(graphene.NonNull(graphene.ID), description="Notification ids (at most 100).")
+        all = graphene.Boolean(description="Mark every notification read.")
+
+    unread_count = graphene.Int(description="The unread count after marking; null when there are errors.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, ids: list[str] | None = None, all: bool | None = None, **_: Any) -> Any:  # noqa: A002
+        pks = [decode_id(i, "Notification", field="ids") for i in ids or ()]
+        return cls(unread_count=services.mark_read(actor, ids=pks, all=bool(all)))
+
+
+class UpdateNotificationPreferences(VouchMutation):
+    """Choose the kinds that are not pushed live (they are still stored, listed and counted)."""
+
+    class Input:
+        muted_kinds = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+    preferences = graphene.Field(NotificationPreferences)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, muted_kinds: list[str], **_: Any) -> Any:
+        kinds = services.update_preferences(actor, muted_kinds=muted_kinds)
+        return cls(preferences=NotificationPreferences(muted_kinds=kinds, kinds=sorted(KINDS)))
 
 
 class NotificationMutations(graphene.ObjectType):
-    pass
+    mark_notifications_read = MarkNotificationsRead.Field()
+    update_notification_preferences = UpdateNotificationPreferences.Field()
+
+
+class NotificationSubscriptions(graphene.ObjectType):
+    notification_received = graphene.Field(
+        NotificationType,
+        required=True,
+        description="Each new notification of the signed-in member, as it happens (graphql-transport-ws at "
+        "/graphql/ws/). Muted kinds are not sent.",
+    )
+
+    @staticmethod
+    async def subscribe_notification_received(root: Any, info: Any) -> AsyncIterator[Notification]:
+        # The socket (notifications.graphql_ws) authenticates and feeds the user's group
+        # messages into a queue per subscription; see SubscriptionContext.
+        listen = getattr(info.context, "listen", None)
+        if listen is None:
+            raise GraphQLError("Subscriptions are served over the graphql-transport-ws socket at /graphql/ws/.")
+        require_user(info)
+        async for notification in listen():
+            yield notification

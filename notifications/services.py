@@ -4,27 +4,45 @@
 with the event that caused it, and the push to the recipient's Channels group is
 scheduled with transaction.on_commit, so nothing is pushed for a rolled-back event and
 nothing is lost when nobody is connected (clients catch up with `resume`).
+
+A push is best effort: it never raises and is bounded in time (PUSH_TIMEOUT), so a
+channel layer that is down or hangs never fails or stalls the request that caused it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Any, Mapping
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.payloads import KINDS, NotificationData, NotificationPushMessage, UnreadPushMessage
 
 log = logging.getLogger(__name__)
+
+# A group_send that has not finished after this long is abandoned (and logged): the
+# notification is stored, the client catches up with `resume`.
+PUSH_TIMEOUT = 2.0
+# One `resume` replays at most this many notifications (oldest first); the client resumes
+# again from the last id it received to get more (the `resumed` frame says `hasMore`).
+REPLAY_LIMIT = 500
+# markNotificationsRead takes at most this many ids at once.
+MARK_READ_MAX_IDS = 100
 
 
 def group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
-def serialize(notification: Notification) -> dict[str, Any]:
+def serialize(notification: Notification) -> NotificationData:
     from vouch.graphql.ids import encode_id
 
     return {
@@ -35,22 +53,150 @@ def serialize(notification: Notification) -> dict[str, Any]:
     }
 
 
+# --- writing -------------------------------------------------------------------------------
 def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notification:
-    """Store a notification for `recipient` and push it after the surrounding transaction commits."""
+    """Store a notification for `recipient` and push it after the surrounding transaction commits.
+
+    Call it from a service, inside that service's transaction.atomic(). Muted kinds
+    (Profile.muted_kinds) are stored like any other and counted as unread; only the
+    live `notification` frame is skipped (the `unread` frame is still sent).
+    """
+    if kind not in KINDS:  # a programming error, not user input: fail loudly in tests
+        raise ValueError(f"unknown notification kind {kind!r}; add it to notifications.payloads.Kind")
     notification = Notification.objects.create(recipient=recipient, kind=kind, payload=dict(payload))
     transaction.on_commit(lambda: push(notification))
     return notification
 
 
-def push(notification: Notification) -> None:
-    """Send a stored notification to every open socket of its recipient. Never raises."""
-    try:
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        async_to_sync(layer.group_send)(
-            group_name(notification.recipient_id),
-            {"type": "notification.push", "notification": serialize(notification)},
+def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False) -> int:  # noqa: A002 - the API's name
+    """Mark the actor's notifications read: the given primary keys, or all. Returns the new unread count.
+
+    Exactly one of `ids` (non-empty) or `all=True`. A key that is not one of the actor's
+    notifications is NOT_FOUND and nothing is written (we never reveal whether it exists).
+    Already-read notifications keep their first read time.
+    """
+    wanted = sorted(set(ids or ()))
+    if all == bool(wanted):
+        raise ValidationError(
+            "Give either the ids of the notifications to mark read, or all: true.", code="IDS_OR_ALL_REQUIRED"
         )
-    except Exception:  # the layer being down must not fail the request; the row is stored
+    if len(wanted) > MARK_READ_MAX_IDS:
+        raise ValidationError(
+            {"ids": ValidationError(f"At most {MARK_READ_MAX_IDS} ids at once.", code="TOO_MANY_IDS")}
+        )
+    with transaction.atomic():
+        mine = Notification.objects.filter(recipient=actor)
+        if wanted:
+            owned = set(mine.filter(pk__in=wanted).values_list("pk", flat=True))
+            if owned != set(wanted):
+                from vouch.graphql.errors import not_found
+
+                raise not_found("ids", "notification")
+            mine = mine.filter(pk__in=wanted)
+        changed = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        count = unread_count(actor)
+        if changed:
+            transaction.on_commit(lambda: push_unread(actor.pk, count))
+    return count
+
+
+def update_preferences(actor: Any, *, muted_kinds: Iterable[str]) -> list[str]:
+    """Set the kinds the actor does not want pushed live (they are still stored). Returns them, sorted."""
+    kinds = sorted({str(k).strip() for k in muted_kinds})
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise ValidationError(
+            {
+                "muted_kinds": ValidationError(
+                    "Unknown notification kind(s): %(kinds)s. Known: %(known)s.",
+                    code="UNKNOWN_KIND",
+                    params={"kinds": ", ".join(unknown), "known": ", ".join(sorted(KINDS))},
+                )
+            }
+        )
+    from profiles.models import Profile
+
+    with transaction.atomic():
+        Profile.objects.filter(user=actor).update(muted_kinds=kinds)
+    return kinds
+
+
+# --- reading -------------------------------------------------------------------------------
+def unread_count(user: Any) -> int:
+    """Served by the partial index on unread rows."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
+
+def notifications_for(user: Any, *, unread_only: bool = False) -> Any:
+    """The user's notifications, newest first (anonymous: none)."""
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient_id=user.pk).order_by("-id")
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def replay(user: Any, *, after: int, limit: int | None = None) -> tuple[list[Notification], bool]:
+    """The user's notifications with id > `after`, oldest first, at most `limit`; and whether more remain.
+
+    Filtering by recipient is what keeps a forged `after` (another member's notification id)
+    harmless: it is only a position, and only the caller's own rows are returned.
+    """
+    limit = REPLAY_LIMIT if limit is None else limit
+    rows = list(
+        Notification.objects.filter(recipient_id=user.pk, pk__gt=after).order_by("id")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def muted_kinds(user_id: int) -> frozenset[str]:
+    from profiles.models import Profile
+
+    value = Profile.objects.filter(user_id=user_id).values_list("muted_kinds", flat=True).first()
+    return frozenset(value or ())
+
+
+# --- pushing -------------------------------------------------------------------------------
+def push(notification: Notification) -> None:
+    """Send a stored notification (and the new unread count) to every open socket of its recipient.
+
+    Never raises: runs after commit, when the request has succeeded already.
+    """
+    try:
+        user_id = notification.recipient_id
+        count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
+        message: NotificationPushMessage | UnreadPushMessage
+        if notification.kind in muted_kinds(user_id):
+            message = {"type": "unread.push", "count": count}
+        else:
+            message = {
+                "type": "notification.push",
+                "notification": serialize(notification),
+                "pk": notification.pk,
+                "unread": count,
+                "sentAt": time.time(),
+            }
+        _group_send(group_name(user_id), dict(message))
+    except Exception:  # the layer (or the database) failing must not fail the request; the row is stored
         log.warning("live push of notification %s failed", notification.pk, exc_info=True)
+
+
+def push_unread(user_id: int, count: int) -> None:
+    """Tell every open socket of the user their unread count changed. Never raises."""
+    try:
+        message: UnreadPushMessage = {"type": "unread.push", "count": count}
+        _group_send(group_name(user_id), dict(message))
+    except Exception:
+        log.warning("live push of the unread count of user %s failed", user_id, exc_info=True)
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+
+    async def send() -> None:
+        await asyncio.wait_for(layer.group_send(group, message), timeout=PUSH_TIMEOUT)
+
+    async_to_sync(send)()

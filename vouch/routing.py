@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from notifications.consumers import NotificationConsumer
+from notifications.graphql_ws import GraphQLWSConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/notifications/", NotificationConsumer.as_asgi()),
+    path("graphql/ws/", GraphQLWSConsumer.as_asgi()),
+]

@@ -10,7 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 
 
 @database_sync_to_async
-def _user_for_token(token: str) -> Any:
+def user_for_token(token: str) -> Any:
+    """The user an allauth app session token belongs to, or AnonymousUser (also used by graphql-ws's
+    connection_init `sessionToken`)."""
     from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 
     result = authenticate_by_x_session_token(token)
@@ -25,7 +27,9 @@ class _TokenAuth:
         headers = dict(scope.get("headers") or [])
         token = headers.get(b"x-session-token")
         if token:
-            scope = dict(scope, user=await _user_for_token(token.decode("latin-1")))
+            # An invalid token makes the socket anonymous (refused), even with a valid cookie:
+            # a client that sends a token means that identity, never a fallback.
+            scope = dict(scope, user=await user_for_token(token.decode("latin-1")[:200]))
         return await self.inner(scope, receive, send)
 
 

@@ -7,7 +7,7 @@ from graphene import relay
 
 from badges.schema import BadgeMutations, BadgeQueries
 from endorsements.schema import EndorsementMutations, EndorsementQueries
-from notifications.schema import NotificationMutations, NotificationQueries
+from notifications.schema import NotificationMutations, NotificationQueries, NotificationSubscriptions
 from profiles.schema import MemberMutations, MemberQueries
 from skills.schema import SkillMutations, SkillQueries
 
@@ -22,4 +22,8 @@ class Mutation(
     pass
 
 
-schema = graphene.Schema(query=Query, mutation=Mutation)
+class Subscription(NotificationSubscriptions, graphene.ObjectType):
+    """Served over the graphql-transport-ws protocol at /graphql/ws/ (notifications/graphql_ws.py)."""
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation, subscription=Subscription)

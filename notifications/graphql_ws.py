@@ -1,0 +1,259 @@
+"""GraphQL subscriptions over the graphql-transport-ws protocol at `/graphql/ws/`.
+
+The protocol (github.com/enisdenjo/graphql-ws, PROTOCOL.md) is what Apollo Client,
+urql and Python's `gql` speak. Implemented here directly on a Channels consumer:
+
+  client                                server
+  connection_init {payload?}   ──▶      authenticate; connection_ack (or close 4403)
+  subscribe {id, payload}      ──▶      validate + graphql-core `subscribe`
+                               ◀──      next {id, payload: ExecutionResult} …
+                               ◀──      error {id, payload: [GraphQLError]}  (never started)
+  complete {id}                ◀─▶      either side ends one operation
+  ping / pong                  ◀─▶      keep-alive, either direction
+
+Authentication is the notification socket's: the session cookie or an X-Session-Token
+header (vouch/websocket_auth.py), or `{"sessionToken": "..."}` in connection_init's
+payload (browsers cannot set headers on a websocket). Anonymous → close 4403 Forbidden,
+the close code the reference server uses when a connection is refused at init.
+
+Only subscription operations are served here; queries and mutations go to POST /graphql/
+(so CSRF, uploads and the HTTP limits stay in one place) and get an `error` message.
+The stream is the user's group `user.<id>`, the same pushes as /ws/notifications/
+(muted kinds are not sent). A subscription is live only: after a reconnect, catch up
+with the `notifications` query (or the notification socket's `resume`).
+
+Close codes: 4400 bad message, 4401 subscribe before ack, 4403 not signed in,
+4406 subprotocol not offered, 4408 no connection_init in time, 4409 duplicate id,
+4429 second connection_init, 1013 the client fell too far behind (reconnect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils.dateparse import parse_datetime
+from graphql import ExecutionResult, GraphQLError, OperationType, parse, specified_rules, subscribe, validate
+from graphql.utilities import get_operation_ast
+
+from notifications import services
+from notifications.consumers import authenticated_user
+from notifications.models import Notification
+
+log = logging.getLogger(__name__)
+
+PROTOCOL = "graphql-transport-ws"
+INIT_TIMEOUT = 10.0
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_SUBSCRIPTIONS = 20
+QUEUE_SIZE = 100  # per subscription: pushes waiting to be sent before the socket is dropped as too slow
+
+
+class _Listener:
+    """One subscription's source stream: an async iterator over the user's pushed notifications."""
+
+    def __init__(self, registry: set[_Listener]) -> None:
+        self.queue: asyncio.Queue[Notification] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.registry = registry
+        registry.add(self)  # registered now, not on first iteration, so nothing pushed meanwhile is missed
+
+    def __aiter__(self) -> _Listener:
+        return self
+
+    async def __anext__(self) -> Notification:
+        return await self.queue.get()
+
+    async def aclose(self) -> None:
+        self.registry.discard(self)
+
+
+class SubscriptionContext:
+    """`info.context` for subscription resolvers: the user, and `listen()` for their stream."""
+
+    def __init__(self, user: Any, registry: set[_Listener]) -> None:
+        self.user = user
+        self._registry = registry
+
+    def listen(self) -> _Listener:
+        return _Listener(self._registry)
+
+
+class GraphQLWSConsumer(AsyncWebsocketConsumer):
+    user: Any = None
+    group: str | None = None
+
+    async def connect(self) -> None:
+        self.init_received = False
+        self.acked = False
+        self.operations: dict[str, asyncio.Task[None]] = {}
+        self.listeners: set[_Listener] = set()
+        if PROTOCOL not in (self.scope.get("subprotocols") or []):
+            await self.accept()
+            await self.close(code=4406, reason="Subprotocol not acceptable")
+            return
+        await self.accept(subprotocol=PROTOCOL)
+        self.init_timer = asyncio.get_running_loop().call_later(
+            INIT_TIMEOUT, lambda: asyncio.ensure_future(self._init_timed_out())
+        )
+
+    async def _init_timed_out(self) -> None:
+        if not self.acked:
+            await self.close(code=4408, reason="Connection initialisation timeout")
+
+    async def disconnect(self, code: int) -> None:
+        timer = getattr(self, "init_timer", None)
+        if timer is not None:
+            timer.cancel()
+        for task in list(getattr(self, "operations", {}).values()):
+            task.cancel()
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            self.group = None
+
+    # --- client → server ------------------------------------------------------------------------
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if text_data is None or len(text_data) > MAX_MESSAGE_BYTES:
+            await self.close(code=4400, reason="Invalid message received")
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self.close(code=4400, reason="Invalid message received")
+            return
+        kind = message["type"]
+        if kind == "connection_init":
+            await self._connection_init(message.get("payload"))
+        elif kind == "ping":
+            await self._send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "subscribe":
+            await self._subscribe(message)
+        elif kind == "complete":
+            task = self.operations.pop(str(message.get("id")), None)
+            if task is not None:
+                task.cancel()
+        else:
+            await self.close(code=4400, reason=f"Unknown message type {kind[:40]!r}")
+
+    async def _connection_init(self, payload: Any) -> None:
+        if self.init_received:
+            await self.close(code=4429, reason="Too many initialisation requests")
+            return
+        self.init_received = True
+        user = authenticated_user(self.scope)
+        token = payload.get("sessionToken") if isinstance(payload, dict) else None
+        if isinstance(token, str) and token:
+            from vouch.websocket_auth import user_for_token
+
+            user = authenticated_user({"user": await user_for_token(token[:200])})
+        if user is None:
+            await self.close(code=4403, reason="Forbidden")
+            return
+        self.user = user
+        self.group = services.group_name(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.acked = True
+        self.init_timer.cancel()
+        await self._send({"type": "connection_ack"})
+
+    async def _subscribe(self, message: dict[str, Any]) -> None:
+        if not self.acked:
+            await self.close(code=4401, reason="Unauthorized")
+            return
+        op_id, payload = message.get("id"), message.get("payload")
+        if not isinstance(op_id, str) or not op_id or len(op_id) > 100 or not isinstance(payload, dict):
+            await self.close(code=4400, reason="Invalid message received")
+            return
+        if op_id in self.operations:
+            await self.close(code=4409, reason=f"Subscriber for {op_id} already exists")
+            return
+        if len(self.operations) >= MAX_SUBSCRIPTIONS:
+            await self._errors(op_id, [GraphQLError(f"At most {MAX_SUBSCRIPTIONS} subscriptions per socket.")])
+            return
+        result = await self._start(payload)
+        if isinstance(result, list):
+            await self._errors(op_id, result)
+            return
+        self.operations[op_id] = asyncio.ensure_future(self._forward(op_id, result))
+
+    async def _start(self, payload: dict[str, Any]) -> Any:
+        """The response stream of a valid subscription, or the list of errors that stopped it."""
+        from vouch.graphql.limits import validation_rules
+        from vouch.graphql.schema import schema
+
+        query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
+        if not isinstance(query, str) or not isinstance(variables or {}, dict) or not isinstance(name or "", str):
+            return [GraphQLError("The payload needs a query string, and optionally variables and operationName.")]
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return [error]
+        errors = validate(schema.graphql_schema, document, [*specified_rules, *validation_rules()])
+        if errors:
+            return errors
+        operation = get_operation_ast(document, name)
+        if operation is None:
+            return [GraphQLError("Unknown or ambiguous operation.")]
+        if operation.operation != OperationType.SUBSCRIPTION:
+            return [GraphQLError("Only subscriptions are served on this socket; POST queries and mutations to /graphql/.")]
+        result = await subscribe(
+            schema.graphql_schema,
+            document,
+            context_value=SubscriptionContext(self.user, self.listeners),
+            variable_values=variables,
+            operation_name=name,
+        )
+        if isinstance(result, ExecutionResult):
+            return list(result.errors or [GraphQLError("The subscription could not start.")])
+        return result
+
+    async def _forward(self, op_id: str, stream: Any) -> None:
+        try:
+            async for result in stream:
+                await self._send({"id": op_id, "type": "next", "payload": result.formatted})
+            await self._send({"id": op_id, "type": "complete"})
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # a bug must end this operation, not the server; the client hears "complete"
+            log.exception("subscription %s failed", op_id)
+            await self._send({"id": op_id, "type": "complete"})
+        finally:
+            self.operations.pop(op_id, None)
+            await stream.aclose()
+
+    # --- group messages (from notifications.services) -------------------------------------------
+    async def notification_push(self, message: dict[str, Any]) -> None:
+        if not self.listeners:
+            return
+        data = message["notification"]
+        notification = Notification(
+            pk=message["pk"],
+            recipient_id=self.user.pk,
+            kind=data["kind"],
+            payload=data["payload"],
+            created_at=parse_datetime(data["createdAt"]),
+            read_at=None,
+        )
+        for listener in list(self.listeners):
+            try:
+                listener.queue.put_nowait(notification)
+            except asyncio.QueueFull:
+                log.info("subscription socket of user %s fell behind; closing it", self.user.pk)
+                await self.close(code=1013, reason="Too slow; reconnect")
+                return
+
+    async def unread_push(self, message: dict[str, Any]) -> None:
+        """The unread count is not part of the subscription's stream."""
+
+    # --- helpers ------------------------------------------------------------------------------------
+    async def _errors(self, op_id: str, errors: list[GraphQLError]) -> None:
+        await self._send({"id": op_id, "type": "error", "payload": [e.formatted for e in errors]})
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(message))
