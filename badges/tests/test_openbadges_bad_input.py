@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import warnings
 from typing import Any
 
 import base58
@@ -226,7 +227,9 @@ def _vcjwt(header_extra: dict[str, Any] | None = None, claims: dict[str, Any] | 
                **(claims or {})}
     key = OKPKey.import_key(private)
     header = {"alg": "EdDSA", "kid": f"{did}#{did[8:]}", **(header_extra or {})}
-    return jws.serialize_compact(header, json.dumps(payload), key, algorithms=["EdDSA"]), did
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # joserfc: "EdDSA is deprecated via RFC 9864" (OB 3.0 still names it)
+        return jws.serialize_compact(header, json.dumps(payload), key, algorithms=["EdDSA"]), did
 
 
 def test_vc_jwt_from_a_did_key_issuer_verifies_and_matches_hashed_email() -> None:
