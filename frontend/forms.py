@@ -1,0 +1,184 @@
+"""Page forms: they check the shape of input; the rules live in the services they feed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from profiles.models import Seniority, Visibility
+
+T = TypeVar("T")
+
+RELATIONSHIP_CHOICES = [
+    ("MANAGER", "Their manager"),
+    ("PEER", "A peer"),
+    ("REPORT", "Someone who reported to them"),
+    ("OTHER", "Other"),
+]
+REQUEST_RELATIONSHIP_CHOICES = [
+    ("MANAGER", "My manager"),
+    ("PEER", "A peer"),
+    ("REPORT", "Someone who reported to me"),
+    ("OTHER", "Other"),
+]
+
+
+class VouchForm(forms.Form):
+    """Adds ARIA attributes to invalid widgets so screen readers announce which field is wrong."""
+
+    show_optional = True  # label optional fields "(optional)"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"{self.auto_id % name if self.auto_id else name}-errors"
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        """Put a service's ValidationError on the field it names (camelCase or snake_case), else on the form."""
+        if hasattr(exc, "error_dict"):
+            for key, errors in exc.error_dict.items():
+                field = _snake(key)
+                target = field if field in self.fields else None
+                for error in errors:
+                    self.add_error(target, error.messages[0] if error.messages else str(error))
+        else:
+            for message in exc.messages:
+                self.add_error(None, message)
+        self._mark_invalid()
+
+
+def _snake(name: str) -> str:
+    out = []
+    for ch in name:
+        if ch.isupper():
+            out.append("_" + ch.lower())
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def call_service(form: VouchForm, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+    """Run a service; on ValidationError record it on the form and return None (nothing was written)."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as exc:
+        form.add_service_error(exc)
+        return None
+
+
+class SearchForm(VouchForm):
+    show_optional = False
+    q = forms.CharField(required=False, max_length=100, label="Name or keyword")
+    skill = forms.CharField(required=False, max_length=100, label="Skill")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update({"placeholder": "e.g. Ana, platform team"})
+        self.fields["skill"].widget.attrs.update(
+            {"autocomplete": "off", "data-autocomplete": "skills", "placeholder": "e.g. Kubernetes"}
+        )
+
+
+class ProfileForm(VouchForm):
+    display_name = forms.CharField(required=False, max_length=80, label="Display name")
+    headline = forms.CharField(required=False, max_length=160, help_text="One line: what you do.")
+    seniority = forms.ChoiceField(choices=Seniority.choices)
+    title = forms.CharField(required=False, max_length=100, label="Job title")
+    organisation = forms.CharField(required=False, max_length=100)
+    visibility = forms.ChoiceField(choices=Visibility.choices, label="Who can see your profile")
+    avatar = forms.FileField(required=False, label="Avatar", help_text="PNG, JPEG or WebP, at most 5 MB.")
+    remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["avatar"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+
+
+class AddSkillForm(VouchForm):
+    name = forms.CharField(max_length=50, label="Skill", help_text="Any spelling: “k8s” and “Kubernetes” are one skill.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "data-autocomplete": "skills"})
+
+
+class ReorderForm(VouchForm):
+    order = forms.CharField(max_length=2000)
+
+    def clean_order(self) -> list[int]:
+        try:
+            return [int(part) for part in self.cleaned_data["order"].split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError("Not a list of skills.", code="INVALID") from None
+
+
+class BlockForm(VouchForm):
+    username = forms.CharField(max_length=64, label="Member's username")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocomplete": "off", "data-autocomplete": "members"})
+
+
+class EndorseForm(VouchForm):
+    skill = forms.ChoiceField(label="Skill")
+    relationship = forms.ChoiceField(choices=RELATIONSHIP_CHOICES, label="You were")
+    comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+
+    def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = skills
+
+
+class RequestForm(VouchForm):
+    recipient = forms.CharField(max_length=64, label="Colleague's username", help_text="Start typing a name.")
+    skill = forms.ChoiceField(label="Skill to endorse")
+    relationship = forms.ChoiceField(choices=REQUEST_RELATIONSHIP_CHOICES, label="They are")
+    message = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Message")
+
+    def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["skill"].choices = skills
+        self.fields["recipient"].widget.attrs.update({"autocomplete": "off", "data-autocomplete": "members"})
+
+
+class RespondForm(VouchForm):
+    comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+
+
+class MutedKindsForm(VouchForm):
+    muted = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Don't alert me live about")
+
+    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["muted"].choices = kinds
+
+
+class BadgeImportForm(VouchForm):
+    url = forms.URLField(required=False, max_length=2000, label="Badge URL", assume_scheme="https",
+                         help_text="A hosted assertion or a baked badge image.")
+    image = forms.FileField(required=False, label="Baked badge image", help_text="PNG or SVG with the badge baked in.")
+    assertion = forms.CharField(required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}),
+                                label="Assertion JSON or JWS")
+    member_skill = forms.ChoiceField(required=False, label="Evidence for skill")
+
+    def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member_skill"].choices = [("", "— not yet —"), *skills]
+        self.fields["image"].widget.attrs["accept"] = "image/png,image/svg+xml,.png,.svg"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        given = [k for k in ("url", "image", "assertion") if data.get(k)]
+        if len(given) != 1:
+            raise ValidationError("Give exactly one of: a URL, an image, or the assertion text.", code="EXACTLY_ONE")
+        return data
