@@ -148,4 +148,8 @@ def vector_text(name: str) -> str:
     return (VECTORS / name).read_text("utf-8")
 
 
-requires_vectors = pytest.mark.skipif(not VECTORS.is_dir(), reason=f"Open Badges vectors not found at {VECTORS}")
+# ../shared is beside the checkout on every developer machine and in CI; under CI its absence is a failure.
+requires_vectors = pytest.mark.skipif(
+    not VECTORS.is_dir() and os.environ.get("CI", "").lower() not in {"1", "true", "yes"},
+    reason=f"Open Badges vectors not found at {VECTORS}",
+)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 
@@ -100,13 +99,11 @@ def test_twenty_megabyte_png_is_read_by_seeking_past_pixel_data() -> None:
     assert len(data) > 20_000_000
     stream = CountingStream(data)
 
-    started = time.perf_counter()
     item = extract_png(stream)
-    elapsed = time.perf_counter() - started
 
     assert item.value == "https://issuer.example/assertions/20mb"
-    assert stream.bytes_read < 1_000  # headers and the badge chunk only; IDAT was skipped with a seek
-    assert elapsed < 0.5
+    # Headers and the badge chunk only; IDAT was skipped with a seek. (Speed is in `make bench`.)
+    assert stream.bytes_read < 1_000
 
 
 def test_svg_external_entity_is_refused() -> None:
@@ -120,9 +117,7 @@ def test_svg_billion_laughs_is_refused() -> None:
     entities = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
     svg = (f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY lol0 "lol">{entities}]>'
            '<svg xmlns="http://www.w3.org/2000/svg">&lol9;</svg>').encode()
-    started = time.perf_counter()
     assert _code(extract_svg, svg) == codes.SVG_FORBIDDEN_ENTITY
-    assert time.perf_counter() - started < 0.5
 
 
 def test_malformed_svg_has_a_code() -> None:
