@@ -1,10 +1,408 @@
-"""Endorsement operations (built by the endorsements feature)."""
+"""Endorsement operations: requests and their answers, endorsing, withdrawing, hiding, re-weighing.
+
+Every operation runs in one transaction and refuses with a ValidationError carrying one
+of the codes in docs/endorsements.md; a refused call writes nothing. Scores are kept
+denormalised on MemberSkill (score, endorsement_count): every change to a visible
+endorsement recomputes the listings it touches here, so reads never aggregate.
+
+Concurrency: the listing (MemberSkill) row is locked before its endorsements change and
+before its score is recomputed, so two endorsements landing at once both count; a request
+is locked before it is answered, and the unique constraints back both up.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from endorsements import payloads, weighting
+from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
+from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
+from notifications.payloads import Kind
+from notifications.services import notify
+from profiles.models import User
+from profiles.permissions import can_view_member
+from skills.models import MemberSkill, Skill
+from skills.services import find_skill
+from vouch.graphql.errors import not_found
+
+MAX_MESSAGE = 500
+MAX_COMMENT = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def reweigh_endorsements_by(endorser: Any) -> None:
-    """Re-weigh every endorsement `endorser` gave (their seniority changed)."""
-    return None
+def _error(field: str | None, message: str, code: str) -> ValidationError:
+    error = ValidationError(message, code=code)
+    return ValidationError({field: error}) if field else error
+
+
+# --- input checks ------------------------------------------------------------------------
+def _clean_text(field: str, value: Any, limit: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _error(field, "Must be text.", "INVALID")
+    value = _CONTROL.sub("", value).strip()
+    if len(value) > limit:
+        raise _error(field, f"At most {limit} characters.", "MAX_LENGTH")
+    return value
+
+
+def _relationship(value: Any) -> str:
+    value = getattr(value, "value", value)
+    if value not in Relationship.values:
+        raise _error("relationship", "Unknown relationship.", "INVALID_CHOICE")
+    return value
+
+
+def _member(actor: User, member: User | str, field: str) -> User:
+    """The member named (or given), if `actor` may see them; NOT_FOUND otherwise."""
+    if isinstance(member, User):
+        target: User | None = member
+    else:
+        handle = (member or "").strip().lower() if isinstance(member, str) else ""
+        target = User.objects.select_related("profile").filter(username=handle).first() if 0 < len(handle) <= 64 else None
+    if target is None or not hasattr(target, "profile") or not can_view_member(actor, target):
+        raise not_found(field, "member")
+    return target
+
+
+def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
+    """`member`'s listing of `skill` (any spelling), locked when about to change; SKILL_NOT_LISTED otherwise."""
+    found = skill if isinstance(skill, Skill) else (find_skill(skill[:100]) if isinstance(skill, str) and skill.strip() else None)
+    qs = MemberSkill.objects.filter(member=member, skill=found) if found is not None else MemberSkill.objects.none()
+    if lock:
+        qs = qs.select_for_update()
+    ms = qs.first()
+    if ms is None:
+        raise _error("skill", f"{member.username} does not list that skill.", "SKILL_NOT_LISTED")
+    ms.skill = found  # type: ignore[assignment]
+    return ms
+
+
+def _check_open(member_skill: MemberSkill, endorser: User, member: User) -> None:
+    """The refusals shared by endorsing, requesting and accepting."""
+    if not member_skill.endorsements_enabled:
+        raise _error("skill", "Endorsements are turned off for this skill.", "ENDORSEMENTS_OFF")
+    if blocked_between(endorser, member):
+        raise _error(None, "You cannot endorse this member, or be endorsed by them.", "BLOCKED")
+    if Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists():
+        raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED")
+
+
+def _today() -> Any:
+    return timezone.now().astimezone(dt_timezone.utc).date()
+
+
+def _spend_quota(actor: User, kind: str, limit: int, what: str) -> None:
+    """Count one more `kind` for `actor` today (UTC), or refuse with RATE_LIMITED.
+
+    Called after every other check, so a refused attempt does not use up the quota; the
+    row lock serialises one member's concurrent attempts.
+    """
+    day = _today()
+    DailyCount.objects.get_or_create(member=actor, kind=kind, day=day)
+    row = DailyCount.objects.select_for_update().get(member=actor, kind=kind, day=day)
+    if row.count >= limit:
+        raise _error(None, f"You can make at most {limit} {what} a day. Try again tomorrow.", "RATE_LIMITED")
+    row.count += 1
+    row.save(update_fields=["count"])
+
+
+# --- weights and scores ------------------------------------------------------------------
+def _display_name(user: User) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.username
+
+
+def _apply_weighing(endorsement: Endorsement, weighing: weighting.Weighing, member: User, skill: Skill) -> bool:
+    """Write a weighing onto an endorsement (unsaved); True when anything changed."""
+    assert weighing.inputs is not None
+    values = {
+        "weight": weighing.weight,
+        "from_established": weighing.established,
+        "weight_inputs": weighing.inputs.as_json(),
+        "explanation": weighing.explanation(_display_name(member), skill.name)[:600],
+    }
+    changed = any(getattr(endorsement, k) != v for k, v in values.items())
+    for key, value in values.items():
+        setattr(endorsement, key, value)
+    return changed
+
+
+def recompute_member_skills(member_skill_ids: Iterable[int]) -> None:
+    """Recompute score and endorsement_count of these listings from their visible endorsements.
+
+    Three queries whatever the number of listings or endorsements: lock the listings (in id
+    order, so concurrent recomputes cannot deadlock each other), aggregate, bulk update.
+    """
+    ids = sorted(set(member_skill_ids))
+    if not ids:
+        return
+    listings = list(MemberSkill.objects.select_for_update().filter(pk__in=ids).order_by("pk").only("id", "score", "endorsement_count"))
+    sums = {
+        row["member_skill_id"]: row
+        for row in Endorsement.objects.filter(member_skill_id__in=ids, hidden=False)
+        .values("member_skill_id")
+        .annotate(
+            established=Sum("weight", filter=Q(from_established=True)),
+            pooled=Sum("weight", filter=Q(from_established=False)),
+            n=Count("id"),
+        )
+        .order_by()
+    }
+    changed = []
+    for ms in listings:
+        row = sums.get(ms.pk)
+        score = weighting.score(row["established"] or 0.0, row["pooled"] or 0.0) if row else 0.0
+        count = row["n"] if row else 0
+        if ms.score != score or ms.endorsement_count != count:
+            ms.score, ms.endorsement_count = score, count
+            changed.append(ms)
+    if changed:
+        MemberSkill.objects.bulk_update(changed, ["score", "endorsement_count"], batch_size=500)
+
+
+def reweigh_endorsements_by(endorser: Any, *, now: datetime | None = None) -> int:
+    """Re-weigh every endorsement `endorser` gave from their current signals; returns how many changed.
+
+    Called when the endorser's standing changes: their seniority (profiles.services.update_profile),
+    the endorsements they receive (one level of cascade: see docs/weighting.md). Bulk: a fixed
+    number of queries whatever the number of endorsements.
+    """
+    with transaction.atomic():
+        signals = weighting.signals_for(endorser, now=now)
+        rows = list(Endorsement.objects.filter(endorser_id=endorser.pk).select_related("member__profile", "skill").order_by("pk"))
+        changed: list[Endorsement] = []
+        touched: set[int] = set()
+        now = now or timezone.now()
+        for e in rows:
+            before = (e.weight, e.from_established)
+            if _apply_weighing(e, weighting.weigh(signals.inputs(e.skill_id, e.relationship)), e.member, e.skill):
+                e.weighed_at = now
+                changed.append(e)
+                if not e.hidden and before != (e.weight, e.from_established):
+                    touched.add(e.member_skill_id)
+        if changed:
+            Endorsement.objects.bulk_update(
+                changed, ["weight", "from_established", "weight_inputs", "explanation", "weighed_at"], batch_size=500
+            )
+        recompute_member_skills(touched)
+        return len(changed)
+
+
+def _refresh_member(member: User) -> None:
+    # What `member` received changed, so their own standing (vouchers, score in the skill)
+    # may have: re-weigh what they gave. One level only: this does not cascade further.
+    reweigh_endorsements_by(member)
+
+
+def _create_endorsement(
+    endorser: User, member: User, member_skill: MemberSkill, relationship: str, comment: str
+) -> Endorsement:
+    skill = member_skill.skill
+    signals = weighting.signals_for(endorser, [skill.pk])
+    endorsement = Endorsement(
+        endorser=endorser,
+        member=member,
+        member_skill=member_skill,
+        skill=skill,
+        relationship=relationship,
+        comment=comment,
+    )
+    _apply_weighing(endorsement, weighting.weigh(signals.inputs(skill.pk, relationship)), member, skill)
+    try:
+        with transaction.atomic():
+            endorsement.save()
+    except IntegrityError:
+        # Lost a race with another endorsement of the same (endorser, member, skill).
+        raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED") from None
+    return endorsement
+
+
+# --- requests ----------------------------------------------------------------------------
+@transaction.atomic
+def request_endorsement(
+    actor: User, *, recipient: User | str, skill: Skill | str, relationship: str, message: str = ""
+) -> EndorsementRequest:
+    """Ask `recipient` to endorse one of the actor's listed skills."""
+    message = _clean_text("message", message, MAX_MESSAGE)
+    relationship = _relationship(relationship)
+    target = _member(actor, recipient, "recipient")
+    if target.pk == actor.pk:
+        raise _error("recipient", "You cannot ask yourself for an endorsement.", "SELF_ENDORSEMENT")
+    ms = _listing(actor, skill, lock=True)
+    _check_open(ms, endorser=target, member=actor)
+    now = timezone.now()
+    pending = EndorsementRequest.objects.filter(
+        requester=actor, recipient=target, skill_id=ms.skill_id, status=RequestStatus.PENDING
+    ).first()
+    if pending is not None:
+        if not pending.is_overdue(now):
+            raise _error("recipient", "You already asked this member for this skill.", "ALREADY_REQUESTED")
+        pending.status = RequestStatus.EXPIRED  # overdue: make room for the new one
+        pending.save(update_fields=["status"])
+    _spend_quota(actor, DailyCount.Kind.REQUEST, settings.ENDORSEMENT_REQUESTS_PER_DAY, "endorsement requests")
+    request = EndorsementRequest(
+        requester=actor,
+        recipient=target,
+        member_skill=ms,
+        skill=ms.skill,
+        relationship=relationship,
+        message=message,
+        created_at=now,
+        expires_at=now + timedelta(days=settings.ENDORSEMENT_REQUEST_TTL_DAYS),
+    )
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        raise _error("recipient", "You already asked this member for this skill.", "ALREADY_REQUESTED") from None
+    notify(target, Kind.ENDORSEMENT_REQUEST_RECEIVED, payloads.request_received(request))
+    return request
+
+
+def _locked_request(request_id: int, **owner: Any) -> EndorsementRequest | None:
+    return EndorsementRequest.objects.select_for_update().filter(pk=request_id, **owner).first()
+
+
+@transaction.atomic
+def respond_to_endorsement_request(
+    actor: User, *, request_id: int, accept: bool, comment: str = ""
+) -> EndorsementRequest:
+    """The recipient accepts (creating the endorsement, with an optional comment) or declines.
+
+    The request row is locked first, so of two simultaneous accepts the second finds it
+    ACCEPTED and gets INVALID_STATE: exactly one endorsement.
+    """
+    comment = _clean_text("comment", comment, MAX_COMMENT) if accept else ""
+    request = _locked_request(request_id, recipient_id=actor.pk)
+    if request is None or not can_answer(actor, request):
+        raise not_found("requestId", "endorsement request")
+    if request.effective_status != RequestStatus.PENDING:
+        raise _error("requestId", f"This request is {request.effective_status.lower()}.", "INVALID_STATE")
+    requester = User.objects.select_related("profile").get(pk=request.requester_id)
+    request.requester = requester
+    request.recipient = actor
+    now = timezone.now()
+    if accept:
+        ms = MemberSkill.objects.select_for_update().select_related("skill").get(pk=request.member_skill_id)
+        _check_open(ms, endorser=actor, member=requester)
+        _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
+        endorsement = _create_endorsement(actor, requester, ms, request.relationship, comment)
+        request.status = RequestStatus.ACCEPTED
+        request.endorsement = endorsement
+        request.responded_at = now
+        request.save(update_fields=["status", "endorsement", "responded_at"])
+        recompute_member_skills([ms.pk])
+        request.skill = ms.skill
+        notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request))
+        _refresh_member(requester)
+    else:
+        request.status = RequestStatus.DECLINED
+        request.responded_at = now
+        request.save(update_fields=["status", "responded_at"])
+        request.skill = Skill.objects.get(pk=request.skill_id)
+        notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request))
+    return request
+
+
+@transaction.atomic
+def cancel_endorsement_request(actor: User, *, request_id: int) -> EndorsementRequest:
+    request = _locked_request(request_id, requester_id=actor.pk)
+    if request is None or not can_cancel(actor, request):
+        raise not_found("requestId", "endorsement request")
+    if request.effective_status != RequestStatus.PENDING:
+        raise _error("requestId", f"This request is {request.effective_status.lower()}.", "INVALID_STATE")
+    request.status = RequestStatus.CANCELLED
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at"])
+    return request
+
+
+@transaction.atomic
+def expire_endorsement_requests(*, now: datetime | None = None) -> int:
+    """Mark every PENDING request past its expiry EXPIRED; returns how many. (Reads already
+    treat them as expired: this sweep makes the stored status agree.)"""
+    now = now or timezone.now()
+    return EndorsementRequest.objects.filter(status=RequestStatus.PENDING, expires_at__lte=now).update(
+        status=RequestStatus.EXPIRED
+    )
+
+
+# --- endorsements ------------------------------------------------------------------------
+@transaction.atomic
+def endorse(
+    actor: User, *, member: User | str, skill: Skill | str, relationship: str, comment: str = ""
+) -> Endorsement:
+    """Endorse `member` for one of their listed skills, without a request.
+
+    A pending request from `member` to the actor for that skill is fulfilled by it.
+    """
+    comment = _clean_text("comment", comment, MAX_COMMENT)
+    relationship = _relationship(relationship)
+    target = _member(actor, member, "member")
+    if target.pk == actor.pk:
+        raise _error("member", "You cannot endorse yourself.", "SELF_ENDORSEMENT")
+    ms = _listing(target, skill, lock=True)
+    _check_open(ms, endorser=actor, member=target)
+    _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
+    endorsement = _create_endorsement(actor, target, ms, relationship, comment)
+    now = timezone.now()
+    EndorsementRequest.objects.filter(
+        requester=target, recipient=actor, skill_id=ms.skill_id, status=RequestStatus.PENDING, expires_at__gt=now
+    ).update(status=RequestStatus.ACCEPTED, endorsement=endorsement, responded_at=now)
+    recompute_member_skills([ms.pk])
+    notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
+    _refresh_member(target)
+    return endorsement
+
+
+@transaction.atomic
+def withdraw_endorsement(actor: User, *, endorsement_id: int) -> None:
+    """The endorser takes their endorsement back. Nobody is notified."""
+    endorsement = Endorsement.objects.filter(pk=endorsement_id, endorser_id=actor.pk).first()
+    if endorsement is None or not can_withdraw(actor, endorsement):
+        raise not_found("endorsementId", "endorsement")
+    MemberSkill.objects.select_for_update().filter(pk=endorsement.member_skill_id).first()
+    member = User.objects.get(pk=endorsement.member_id)
+    was_visible = not endorsement.hidden
+    if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
+        raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
+    if was_visible:
+        recompute_member_skills([endorsement.member_skill_id])
+        _refresh_member(member)
+
+
+@transaction.atomic
+def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) -> Endorsement:
+    """The endorsed member hides (or shows again) an endorsement. The endorser is not told."""
+    endorsement = Endorsement.objects.filter(pk=endorsement_id, member_id=actor.pk).first()
+    if endorsement is None or not can_hide(actor, endorsement):
+        raise not_found("endorsementId", "endorsement")
+    MemberSkill.objects.select_for_update().filter(pk=endorsement.member_skill_id).first()
+    endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
+    if endorsement.hidden != bool(hidden):
+        endorsement.hidden = bool(hidden)
+        endorsement.save(update_fields=["hidden"])
+        recompute_member_skills([endorsement.member_skill_id])
+        _refresh_member(actor)
+    return endorsement
+
+
+def reweigh_all(*, now: datetime | None = None) -> int:
+    """Re-weigh every endorsement from current signals (the `reweigh_endorsements` command):
+    account ages grow and cascades settle. One endorser per transaction, in id order."""
+    total = 0
+    endorser_ids = Endorsement.objects.order_by("endorser_id").values_list("endorser_id", flat=True).distinct()
+    for endorser in User.objects.filter(pk__in=list(endorser_ids)).order_by("pk").iterator():
+        total += reweigh_endorsements_by(endorser, now=now)
+    return total

@@ -1,0 +1,80 @@
+"""The payloads of the notifications endorsements cause.
+
+The TypedDicts are notifications.payloads' (one definition for senders and clients);
+these builders fill them from rows the services already hold, so a client can render
+"Maria endorsed you for Kubernetes" and link it without another query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from notifications.payloads import (
+    EndorsementReceivedPayload,
+    EndorsementRequestAnsweredPayload,
+    EndorsementRequestReceivedPayload,
+    MemberRef,
+    SkillRef,
+)
+from vouch.graphql.ids import encode_id
+
+REQUEST_INBOX_URL = "/requests/"
+
+
+def member_url(user: Any) -> str:
+    return f"/m/{user.username}/"
+
+
+def member_ref(user: Any) -> MemberRef:
+    profile = getattr(user, "profile", None)
+    return {
+        "username": user.username,
+        "displayName": (profile.display_name if profile else "") or user.username,
+        "url": member_url(user),
+    }
+
+
+def skill_ref(skill: Any) -> SkillRef:
+    return {"name": skill.name, "slug": skill.slug}
+
+
+def endorsement_received(endorsement: Any) -> EndorsementReceivedPayload:
+    payload: EndorsementReceivedPayload = {
+        "endorsementId": encode_id("Endorsement", endorsement.pk),
+        "endorser": member_ref(endorsement.endorser),
+        "skill": skill_ref(endorsement.skill),
+        "memberSkillId": encode_id("MemberSkill", endorsement.member_skill_id),
+        "relationship": endorsement.relationship,
+        "url": member_url(endorsement.member),
+    }
+    if endorsement.comment:
+        payload["comment"] = endorsement.comment
+    return payload
+
+
+def request_received(request: Any) -> EndorsementRequestReceivedPayload:
+    payload: EndorsementRequestReceivedPayload = {
+        "requestId": encode_id("EndorsementRequest", request.pk),
+        "requester": member_ref(request.requester),
+        "skill": skill_ref(request.skill),
+        "relationship": request.relationship,
+        "url": REQUEST_INBOX_URL,
+    }
+    if request.message:
+        payload["message"] = request.message
+    return payload
+
+
+def request_answered(request: Any) -> EndorsementRequestAnsweredPayload:
+    """To the requester. A decline says only that: no comment, no reason (docs/endorsements.md)."""
+    payload: EndorsementRequestAnsweredPayload = {
+        "requestId": encode_id("EndorsementRequest", request.pk),
+        "recipient": member_ref(request.recipient),
+        "skill": skill_ref(request.skill),
+        "status": request.status,
+        # Accepted: the endorsement shows on the requester's own profile. Declined: the outbox.
+        "url": member_url(request.requester) if request.endorsement_id else REQUEST_INBOX_URL,
+    }
+    if request.endorsement_id:
+        payload["endorsementId"] = encode_id("Endorsement", request.endorsement_id)
+    return payload

@@ -1,0 +1,68 @@
+"""Who may see and change endorsements and requests. Used by services, resolvers and pages alike.
+
+Anything a caller may not see is answered as if it did not exist (NOT_FOUND).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from endorsements.models import Endorsement, EndorsementRequest
+from profiles.models import Block, Visibility
+
+
+def _signed_in(viewer: Any) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def visible_endorsements(viewer: Any, queryset: QuerySet[Endorsement] | None = None) -> QuerySet[Endorsement]:
+    """Endorsements `viewer` may see in lists: visible ones, plus hidden ones they received.
+
+    Endorsements whose endorser or member `viewer` may not see are left out (an anonymous
+    visitor does not learn the names of members-only profiles from someone else's page).
+    """
+    qs = queryset if queryset is not None else Endorsement.objects.all()
+    qs = qs.filter(endorser__is_active=True, member__is_active=True)
+    if _signed_in(viewer):
+        return qs.filter(Q(hidden=False) | Q(member_id=viewer.pk))
+    return qs.filter(
+        hidden=False,
+        endorser__profile__visibility=Visibility.PUBLIC,
+        member__profile__visibility=Visibility.PUBLIC,
+    )
+
+
+def can_see_endorsement(viewer: Any, endorsement: Endorsement) -> bool:
+    return visible_endorsements(viewer, Endorsement.objects.filter(pk=endorsement.pk)).exists()
+
+
+def can_hide(actor: Any, endorsement: Endorsement) -> bool:
+    """Only the endorsed member hides or shows an endorsement."""
+    return _signed_in(actor) and endorsement.member_id == actor.pk
+
+
+def can_withdraw(actor: Any, endorsement: Endorsement) -> bool:
+    return _signed_in(actor) and endorsement.endorser_id == actor.pk
+
+
+def visible_requests(viewer: Any, queryset: QuerySet[EndorsementRequest] | None = None) -> QuerySet[EndorsementRequest]:
+    """A request is seen by its two parties only."""
+    qs = queryset if queryset is not None else EndorsementRequest.objects.all()
+    if not _signed_in(viewer):
+        return qs.none()
+    return qs.filter(Q(requester_id=viewer.pk) | Q(recipient_id=viewer.pk))
+
+
+def can_answer(actor: Any, request: EndorsementRequest) -> bool:
+    return _signed_in(actor) and request.recipient_id == actor.pk
+
+
+def can_cancel(actor: Any, request: EndorsementRequest) -> bool:
+    return _signed_in(actor) and request.requester_id == actor.pk
+
+
+def blocked_between(a: Any, b: Any) -> bool:
+    """Either member blocked the other: no endorsements or requests pass between them."""
+    return Block.objects.filter(Q(blocker_id=a.pk, blocked_id=b.pk) | Q(blocker_id=b.pk, blocked_id=a.pk)).exists()
