@@ -76,6 +76,13 @@ class VouchGraphQLView(FileUploadGraphQLView):
         kwargs.setdefault("validation_rules", validation_rules())
         super().__init__(**kwargs)
 
+    def execute_graphql_request(
+        self, request: HttpRequest, data: Any, query: Any, variables: Any, operation_name: Any, show_graphiql: bool = False
+    ) -> Any:
+        # One view instance per request: bind this request's variables into the cost rule.
+        self.validation_rules = validation_rules(variables if isinstance(variables, dict) else None)
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+
     def parse_body(self, request: HttpRequest) -> Any:
         try:
             return super().parse_body(request)
