@@ -45,6 +45,11 @@ class MemberType(DjangoObjectType):
     avatar_small_url = graphene.String(description="64x64 JPEG, or null.")
     member_since = graphene.DateTime(required=True)
     skills = graphene.List(graphene.NonNull(MemberSkillType), required=True, description="In the member's own order.")
+    badges = graphene.List(
+        graphene.NonNull("badges.schema.BadgeType"),
+        required=True,
+        description="Every badge to its owner; to anyone else only verified, public, unexpired ones.",
+    )
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[User], info: Any) -> QuerySet[User]:
@@ -98,12 +103,28 @@ class MemberType(DjangoObjectType):
 
         return member_skill_queryset(info.context.user, below(selected_paths(info), "")).filter(member=user)
 
+    @staticmethod
+    def resolve_badges(user: User, info: Any) -> Any:
+        listed = getattr(user, "listed_badges", None)
+        if listed is not None:
+            return listed
+        # Not prefetched by the root resolver (e.g. reached through another object): one query.
+        from badges.permissions import visible_badges_q
+        from badges.selectors import badge_queryset
+
+        viewer = info.context.user
+        return badge_queryset(viewer, selected_paths(info)).filter(visible_badges_q(viewer), owner=user)
+
 
 def prefetch_members(qs: QuerySet[User], viewer: Any, paths: frozenset[str]) -> QuerySet[User]:
     """Apply what the selection under a member needs, so nothing is fetched per row."""
     qs = qs.select_related("profile")
     if wants(paths, "skills"):
         qs = qs.prefetch_related(member_skills_prefetch(viewer, below(paths, "skills")))
+    if wants(paths, "badges"):
+        from badges.selectors import badges_prefetch
+
+        qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges")))
     return qs
 
 

@@ -45,43 +45,11 @@ class MemberSkillType(DjangoObjectType):
     endorsement_count = graphene.Int(required=True)
     endorsements_enabled = graphene.Boolean(required=True)
     member = graphene.Field(graphene.NonNull("profiles.schema.MemberType"))
-
-    # Endorsements (endorsements/schema.py serves these from the prefetch member_skill_queryset sets up).
-    endorsements = relay.ConnectionField(
-        "endorsements.schema.EndorsementConnection",
+    badges = graphene.List(
+        graphene.NonNull("badges.schema.BadgeType"),
         required=True,
-        description="Most weighty first. Hidden endorsements only to the endorsed member (marked hidden).",
+        description="Badges attached to this skill: all of them to the owner, verified public ones to anyone else.",
     )
-    top_endorsements = graphene.List(
-        graphene.NonNull("endorsements.schema.EndorsementType"),
-        required=True,
-        limit=graphene.Int(default_value=3, description="At most 10."),
-        description="The most weighty visible endorsements.",
-    )
-    top_endorsers = graphene.List(
-        graphene.NonNull("profiles.schema.MemberType"),
-        required=True,
-        limit=graphene.Int(default_value=3, description="At most 10."),
-        description="Who gave the most weighty visible endorsements, most weighty first.",
-    )
-
-    @staticmethod
-    def resolve_endorsements(ms: MemberSkill, info: Any, **args: Any) -> Any:
-        from endorsements.schema import resolve_member_skill_endorsements
-
-        return resolve_member_skill_endorsements(ms, info, **args)
-
-    @staticmethod
-    def resolve_top_endorsements(ms: MemberSkill, info: Any, limit: int = 3) -> Any:
-        from endorsements.schema import resolve_top_endorsements
-
-        return resolve_top_endorsements(ms, info, limit)
-
-    @staticmethod
-    def resolve_top_endorsers(ms: MemberSkill, info: Any, limit: int = 3) -> Any:
-        from endorsements.schema import resolve_top_endorsements
-
-        return [e.endorser for e in resolve_top_endorsements(ms, info, limit)]
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[MemberSkill], info: Any) -> QuerySet[MemberSkill]:
@@ -92,6 +60,19 @@ class MemberSkillType(DjangoObjectType):
     @staticmethod
     def resolve_member(ms: MemberSkill, info: Any) -> Any:
         return ms.member
+
+    @staticmethod
+    def resolve_badges(ms: MemberSkill, info: Any) -> Any:
+        listed = getattr(ms, "listed_badges", None)
+        if listed is not None:
+            return listed
+        # Not prefetched (reached through another object): one query.
+        from badges.permissions import visible_badges_q
+        from badges.selectors import badge_queryset
+        from vouch.graphql.selection import selected_paths
+
+        viewer = info.context.user
+        return badge_queryset(viewer, selected_paths(info)).filter(visible_badges_q(viewer), member_skill=ms)
 
 
 def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[MemberSkill]:
@@ -104,10 +85,10 @@ def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[Member
         qs = qs.select_related("skill")
         if wants(below(paths, "skill"), "aliases"):
             qs = qs.prefetch_related("skill__aliases")
-    # The top endorsements of every listing in one query, when the selection reaches them.
-    from endorsements.schema import prefetch_for_member_skills
+    if wants(paths, "badges"):
+        from badges.selectors import badges_prefetch
 
-    qs = prefetch_for_member_skills(qs, viewer, paths)
+        qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges")))
     return qs
 
 

@@ -279,6 +279,20 @@ ENDORSEMENT_REQUEST_TTL_DAYS = env_int("ENDORSEMENT_REQUEST_TTL_DAYS", 30, minim
 ENDORSEMENT_REQUESTS_PER_DAY = env_int("ENDORSEMENT_REQUESTS_PER_DAY", 20, minimum=1)
 ENDORSEMENTS_PER_DAY = env_int("ENDORSEMENTS_PER_DAY", 50, minimum=1)
 BADGE_FETCH_ALLOWED_HOSTS = frozenset(h.lower() for h in env_list("BADGE_FETCH_ALLOWED_HOSTS", []))
+# Badge verification (docs/badges.md): "background" runs it in a bounded in-process thread pool after the import
+# commits; "inline" runs it on commit in the request's own thread (tests, the demo seed); "off" leaves badges PENDING
+# for `manage.py reverify_badges`.
+BADGE_VERIFY_MODE = env_str("BADGE_VERIFY_MODE", "inline" if TESTING else "background").strip().lower()
+if BADGE_VERIFY_MODE not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured(f"BADGE_VERIFY_MODE must be background, inline or off, got {BADGE_VERIFY_MODE!r}")
+BADGE_VERIFY_WORKERS = env_int("BADGE_VERIFY_WORKERS", 2, minimum=1, maximum=32)
+BADGE_VERIFY_QUEUE = env_int("BADGE_VERIFY_QUEUE", 100, minimum=1)
+BADGE_IMAGE_MAX_BYTES = env_int("BADGE_IMAGE_MAX_BYTES", 5 * 1000 * 1000, minimum=1024)
+BADGE_TEXT_MAX_BYTES = env_int("BADGE_TEXT_MAX_BYTES", 1000 * 1000, minimum=1024)
+BADGE_MAX_PER_MEMBER = env_int("BADGE_MAX_PER_MEMBER", 200, minimum=1)
+BADGE_REVERIFY_INTERVAL_SECONDS = env_int("BADGE_REVERIFY_INTERVAL_SECONDS", 60, minimum=0)
+BADGE_REVERIFY_AFTER_HOURS = env_int("BADGE_REVERIFY_AFTER_HOURS", 24, minimum=1)
+BADGE_PENDING_STALE_MINUTES = env_int("BADGE_PENDING_STALE_MINUTES", 10, minimum=1)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
