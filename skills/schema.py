@@ -51,6 +51,43 @@ class MemberSkillType(DjangoObjectType):
         description="Badges attached to this skill: all of them to the owner, verified public ones to anyone else.",
     )
 
+    # Endorsements (endorsements/schema.py serves these from the prefetch member_skill_queryset sets up).
+    endorsements = relay.ConnectionField(
+        "endorsements.schema.EndorsementConnection",
+        required=True,
+        description="Most weighty first. Hidden endorsements only to the endorsed member (marked hidden).",
+    )
+    top_endorsements = graphene.List(
+        graphene.NonNull("endorsements.schema.EndorsementType"),
+        required=True,
+        limit=graphene.Int(default_value=3, description="At most 10."),
+        description="The most weighty visible endorsements.",
+    )
+    top_endorsers = graphene.List(
+        graphene.NonNull("profiles.schema.MemberType"),
+        required=True,
+        limit=graphene.Int(default_value=3, description="At most 10."),
+        description="Who gave the most weighty visible endorsements, most weighty first.",
+    )
+
+    @staticmethod
+    def resolve_endorsements(ms: MemberSkill, info: Any, **args: Any) -> Any:
+        from endorsements.schema import resolve_member_skill_endorsements
+
+        return resolve_member_skill_endorsements(ms, info, **args)
+
+    @staticmethod
+    def resolve_top_endorsements(ms: MemberSkill, info: Any, limit: int = 3) -> Any:
+        from endorsements.schema import resolve_top_endorsements
+
+        return resolve_top_endorsements(ms, info, limit)
+
+    @staticmethod
+    def resolve_top_endorsers(ms: MemberSkill, info: Any, limit: int = 3) -> Any:
+        from endorsements.schema import resolve_top_endorsements
+
+        return [e.endorser for e in resolve_top_endorsements(ms, info, limit)]
+
     @classmethod
     def get_queryset(cls, queryset: QuerySet[MemberSkill], info: Any) -> QuerySet[MemberSkill]:
         from profiles.permissions import visible_members
@@ -89,6 +126,10 @@ def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[Member
         from badges.selectors import badges_prefetch
 
         qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges")))
+    # The top endorsements of every listing in one query, when the selection reaches them.
+    from endorsements.schema import prefetch_for_member_skills
+
+    qs = prefetch_for_member_skills(qs, viewer, paths)
     return qs
 
 
