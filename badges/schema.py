@@ -84,7 +84,8 @@ class BadgeType(DjangoObjectType):
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Badge], info: Any) -> QuerySet[Badge]:
-        return visible_badges(info.context.user, selected_paths(info)) & queryset
+        # `queryset` is the plain manager here (node(id:)); the visibility rules replace it.
+        return visible_badges(info.context.user, selected_paths(info))
 
     @staticmethod
     def resolve_status(badge: Badge, info: Any) -> str:

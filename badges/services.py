@@ -34,12 +34,13 @@ RATE_LIMITED = "RATE_LIMITED"
 TOO_MANY_BADGES = "TOO_MANY_BADGES"
 URL_TOO_LONG = "URL_TOO_LONG"
 
-# Notification kind per status a badge moves into (docs/badges.md, "Notifications").
+# Notification kind per status a badge moves into (docs/badges.md, "Notifications"). An expiry is a failure to
+# count as evidence, told with the code EXPIRED: the contract's kinds stay badge.verified/failed/revoked.
 NOTIFY_KIND = {
     BadgeStatus.VERIFIED: "badge.verified",
     BadgeStatus.FAILED: "badge.failed",
     BadgeStatus.REVOKED: "badge.revoked",
-    BadgeStatus.EXPIRED: "badge.expired",
+    BadgeStatus.EXPIRED: "badge.failed",
 }
 
 
@@ -252,23 +253,28 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
 
 
 def _notify(badge: Badge, previous: str) -> None:
+    """Tell the owner; the payload follows notifications.payloads (BadgeVerified/Failed/RevokedPayload)."""
     from notifications.services import notify
     from vouch.graphql.ids import encode_id
 
     kind = NOTIFY_KIND.get(BadgeStatus(badge.status))
     if kind is None:
         return
-    errors = list(badge.verification_errors or [])
-    notify(badge.owner, kind, {
-        "badgeId": encode_id("Badge", badge.pk),
-        "publicId": badge.public_id,
-        "name": badge.name,
-        "issuerName": badge.issuer_name,
+    payload: dict[str, Any] = {
+        "badge": {"id": encode_id("Badge", badge.pk), "name": badge.name or "Badge", "url": f"/b/{badge.public_id}/"},
         "status": badge.status,
         "previousStatus": previous,
-        "errors": errors,
-        "reason": codes.message_for(errors[0]) if errors else "",
-    })
+    }
+    if kind == "badge.verified" and badge.member_skill_id is not None:
+        skill = badge.member_skill.skill
+        payload["skill"] = {"name": skill.name, "slug": skill.slug}
+    elif kind == "badge.failed":
+        payload["errors"] = [str(code) for code in badge.verification_errors or []]
+    elif kind == "badge.revoked":
+        reason = (badge.verification_report or {}).get("revocation_reason")
+        if reason:
+            payload["reason"] = str(reason)[:500]
+    notify(badge.owner, kind, payload)
 
 
 def _evidence_changed(badge: Badge) -> None:

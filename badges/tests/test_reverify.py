@@ -1,0 +1,179 @@
+"""reverifyBadge and `manage.py reverify_badges`: revocation, expiry, recovery, rate limit, stale PENDING."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone as dj_timezone
+
+from badges import services
+from badges.models import Badge, BadgeStatus
+from badges.selectors import verified_badge_pairs
+from badges.tests.helpers import BADGE_FIELDS, after_commit, gid, import_url, run
+from badges.tests.issuer import issuer  # noqa: F401 - fixture
+from notifications.models import Notification
+from profiles.tests.factories import make_member
+from skills.services import add_skill
+from vouch.graphql.ids import encode_id
+from vouch.testing import client_for, data_of, error_codes, gql, unauthenticated
+
+pytestmark = pytest.mark.django_db
+
+REVERIFY = """
+mutation($input: ReverifyBadgeInput!) {
+  reverifyBadge(input: $input) { badge { %s } errors { field message code } }
+}
+""" % BADGE_FIELDS
+PROFILE = "query($u: String!) { member(username: $u) { badges { name status } skills { badges { name } } } }"
+
+
+def _verified_badge(issuer, capture, username="ana", **kwargs):
+    member = make_member(username, email=f"{username}@example.com")
+    ms = add_skill(member, name="Python")
+    url = issuer.hosted(f"{username}@example.com", **kwargs)
+    import_url(capture, client_for(member), url, memberSkillId=encode_id("MemberSkill", ms.pk))
+    return member, Badge.objects.get(owner=member), url
+
+
+def _reverify(capture, client, badge):
+    payload = data_of(run(capture, client, REVERIFY, {"input": {"badgeId": gid(badge)}}))["reverifyBadge"]
+    return after_commit(client, payload)
+
+
+def test_revoked_hosted_badge_becomes_revoked_notifies_and_stops_counting(
+        issuer, settings, django_capture_on_commit_callbacks):
+    settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
+    ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    viewer = client_for(make_member("ben"))
+    assert data_of(gql(viewer, PROFILE, {"u": "ana"}))["member"]["badges"] == [
+        {"name": "Python Practitioner", "status": "VERIFIED"}]
+    assert verified_badge_pairs([ana.pk], [badge.member_skill.skill_id]) == {(ana.pk, badge.member_skill.skill_id)}
+
+    issuer.revoke(url, "Exam result annulled")
+    payload = _reverify(django_capture_on_commit_callbacks, client_for(ana), badge)
+    assert payload["errors"] == []
+    assert payload["badge"]["status"] == "REVOKED"
+    assert payload["badge"]["verificationErrors"] == ["REVOKED"]
+    note = Notification.objects.get(recipient=ana, kind="badge.revoked")
+    assert note.payload["badge"] == {"id": gid(badge), "name": "Python Practitioner", "url": f"/b/{badge.public_id}/"}
+    assert note.payload["reason"] == "Exam result annulled" and note.payload["previousStatus"] == "VERIFIED"
+    member = data_of(gql(viewer, PROFILE, {"u": "ana"}))["member"]
+    assert member["badges"] == [] and member["skills"][0]["badges"] == []
+    assert verified_badge_pairs([ana.pk], [badge.member_skill.skill_id]) == set()
+    # The owner still sees it, with the reason.
+    own = data_of(gql(client_for(ana), PROFILE, {"u": "ana"}))["member"]["badges"]
+    assert own == [{"name": "Python Practitioner", "status": "REVOKED"}]
+
+
+def test_badge_past_its_expiry_becomes_expired_on_recheck_and_notifies(issuer, django_capture_on_commit_callbacks):
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, expires=soon)
+    assert badge.status == BadgeStatus.VERIFIED and badge.expires_at == soon
+    with django_capture_on_commit_callbacks(execute=True):
+        services.verify_badge(badge.pk, now=soon + timedelta(hours=1))
+    badge.refresh_from_db()
+    assert badge.status == BadgeStatus.EXPIRED
+    assert badge.verification_errors == ["EXPIRED"]
+    note = Notification.objects.get(recipient=ana, kind="badge.failed")
+    assert note.payload["errors"] == ["EXPIRED"] and note.payload["status"] == "EXPIRED"
+
+
+def test_expired_badge_stops_counting_before_it_is_rechecked(issuer, django_capture_on_commit_callbacks):
+    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, expires=soon)
+    Badge.objects.filter(pk=badge.pk).update(expires_at=dj_timezone.now() - timedelta(seconds=1))
+    viewer = client_for(make_member("ben"))
+    assert data_of(gql(viewer, PROFILE, {"u": "ana"}))["member"]["badges"] == []
+    assert verified_badge_pairs([ana.pk], [badge.member_skill.skill_id]) == set()
+
+
+def test_a_failed_badge_that_verifies_later_is_restored_and_notified(
+        issuer, settings, django_capture_on_commit_callbacks):
+    settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
+    ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    saved = issuer.routes.pop(url[len(issuer.base):])
+    client = client_for(ana)
+    assert _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]["status"] == "FAILED"
+    issuer.routes[url[len(issuer.base):]] = saved
+    again = _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]
+    assert again["status"] == "VERIFIED" and again["name"] == "Python Practitioner"
+    kinds = list(Notification.objects.filter(recipient=ana).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["badge.verified", "badge.failed", "badge.verified"]
+
+
+def test_reverify_with_no_change_does_not_notify_again(issuer, settings, django_capture_on_commit_callbacks):
+    settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
+    ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    before = badge.last_checked_at
+    payload = _reverify(django_capture_on_commit_callbacks, client_for(ana), badge)
+    assert payload["badge"]["status"] == "VERIFIED"
+    badge.refresh_from_db()
+    assert badge.last_checked_at > before
+    assert Notification.objects.filter(recipient=ana).count() == 1
+
+
+def test_reverify_is_rate_limited_per_badge(issuer, django_capture_on_commit_callbacks):
+    ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    client = client_for(ana)
+    hits = len(issuer.hits)
+    payload = data_of(run(django_capture_on_commit_callbacks, client, REVERIFY, {"input": {"badgeId": gid(badge)}}))
+    assert error_codes(payload["reverifyBadge"]) == ["RATE_LIMITED"]  # the import itself just checked it
+    assert len(issuer.hits) == hits
+    Badge.objects.filter(pk=badge.pk).update(verification_requested_at=dj_timezone.now() - timedelta(minutes=2))
+    assert _reverify(django_capture_on_commit_callbacks, client, badge)["errors"] == []
+    assert len(issuer.hits) > hits
+
+
+def test_reverify_of_another_members_badge_is_not_found_and_changes_nothing(
+        issuer, django_capture_on_commit_callbacks):
+    ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    Badge.objects.filter(pk=badge.pk).update(verification_requested_at=None)
+    issuer.revoke(url)
+    payload = data_of(run(django_capture_on_commit_callbacks, client_for(make_member("ben")), REVERIFY,
+                          {"input": {"badgeId": gid(badge)}}))["reverifyBadge"]
+    assert error_codes(payload) == ["NOT_FOUND"] and payload["badge"] is None
+    badge.refresh_from_db()
+    assert badge.status == BadgeStatus.VERIFIED and badge.verification_requested_at is None
+
+
+def test_reverify_anonymously_is_unauthenticated(issuer, django_capture_on_commit_callbacks):
+    _, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    assert unauthenticated(gql(client_for(None), REVERIFY, {"input": {"badgeId": gid(badge)}}))
+
+
+@pytest.mark.parametrize("bad_id", ["", "nope", encode_id("MemberSkill", 1), encode_id("Badge", 999999)])
+def test_reverify_with_a_bad_id_is_not_found(bad_id, django_capture_on_commit_callbacks):
+    payload = data_of(run(django_capture_on_commit_callbacks, client_for(make_member("ana")), REVERIFY,
+                          {"input": {"badgeId": bad_id}}))["reverifyBadge"]
+    assert error_codes(payload) == ["NOT_FOUND"]
+
+
+# --- the management command ----------------------------------------------------------------------------------------
+def test_command_rechecks_old_verified_and_stale_pending_badges(issuer, settings, django_capture_on_commit_callbacks):
+    ana, old, old_url = _verified_badge(issuer, django_capture_on_commit_callbacks)
+    _, fresh, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, username="cleo")
+    Badge.objects.filter(pk=old.pk).update(last_checked_at=dj_timezone.now() - timedelta(hours=25))
+    issuer.revoke(old_url)
+    settings.BADGE_VERIFY_MODE = "off"
+    ben = make_member("ben", email="ben@example.com")
+    import_url(django_capture_on_commit_callbacks, client_for(ben), issuer.hosted("ben@example.com"))
+    stale = Badge.objects.get(owner=ben)
+    assert stale.status == BadgeStatus.PENDING
+    Badge.objects.filter(pk=stale.pk).update(verification_requested_at=dj_timezone.now() - timedelta(minutes=11))
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("reverify_badges", stdout=out)
+    assert out.getvalue().strip() == "Re-verified 2 badge(s): 1 revoked, 1 verified; 2 changed status."
+    old.refresh_from_db(), fresh.refresh_from_db(), stale.refresh_from_db()
+    assert (old.status, fresh.status, stale.status) == ("REVOKED", "VERIFIED", "VERIFIED")
+    assert Notification.objects.filter(recipient=ana, kind="badge.revoked").count() == 1
+
+
+def test_command_with_nothing_due_says_so():
+    out = StringIO()
+    call_command("reverify_badges", stdout=out)
+    assert "nothing due" in out.getvalue()
