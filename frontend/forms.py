@@ -43,17 +43,22 @@ class VouchForm(forms.Form):
                 widget.attrs["aria-describedby"] = f"{self.auto_id % name if self.auto_id else name}-errors"
 
     def add_service_error(self, exc: ValidationError) -> None:
-        """Put a service's ValidationError on the field it names (camelCase or snake_case), else on the form."""
+        """Put a service's ValidationError (codes kept) on the field it names (camelCase or snake_case), else on the form."""
+        _ = self.errors  # an unbound form (action buttons) gets its error dict here
+        if not hasattr(self, "cleaned_data"):
+            self.cleaned_data = {}
         if hasattr(exc, "error_dict"):
             for key, errors in exc.error_dict.items():
                 field = _snake(key)
-                target = field if field in self.fields else None
                 for error in errors:
-                    self.add_error(target, error.messages[0] if error.messages else str(error))
+                    self.add_error(field if field in self.fields else None, error)
         else:
-            for message in exc.messages:
-                self.add_error(None, message)
+            for error in exc.error_list:
+                self.add_error(None, error)
         self._mark_invalid()
+
+    def error_codes(self) -> list[str]:
+        return [e.code or "" for errors in self.errors.as_data().values() for e in errors]
 
 
 def _snake(name: str) -> str:
@@ -164,6 +169,7 @@ class MutedKindsForm(VouchForm):
 
 
 class BadgeImportForm(VouchForm):
+    show_optional = False  # exactly one of the three is given: none is "optional" in the usual sense
     url = forms.URLField(required=False, max_length=2000, label="Badge URL", assume_scheme="https",
                          help_text="A hosted assertion or a baked badge image.")
     image = forms.FileField(required=False, label="Baked badge image", help_text="PNG or SVG with the badge baked in.")

@@ -45,6 +45,111 @@ def visible_member(viewer: Any, username: str) -> User | None:
     )
 
 
+TOP_ENDORSEMENTS = 5
+
+
+def profile_of(viewer: Any, username: str) -> User | None:
+    """A member with everything their profile page shows, in a fixed number of queries.
+
+    Each listed skill carries `top_endorsements` (the heaviest ones `viewer` may see, endorsers
+    loaded; the owner also sees their hidden ones, marked) and `evidence` (badges `viewer` may see
+    attached to it: VERIFIED public ones for others, every status for the owner).
+    """
+    from badges.permissions import visible_badges_q
+    from badges.selectors import badge_queryset
+    from endorsements.permissions import visible_endorsements
+
+    if not username or len(username) > 64:
+        return None
+    endorsements = visible_endorsements(viewer).select_related("endorser__profile").order_by("-weight", "id")
+    skills = MemberSkill.objects.select_related("skill").order_by("position", "id").prefetch_related(
+        # A sliced Prefetch: Django takes the top N per listing in one query (a window function).
+        Prefetch("endorsements", queryset=endorsements[:TOP_ENDORSEMENTS], to_attr="top_endorsements"),
+        Prefetch("badges", queryset=badge_queryset(viewer).filter(visible_badges_q(viewer)), to_attr="evidence"),
+    )
+    return (
+        visible_members(viewer)
+        .select_related("profile")
+        .prefetch_related(Prefetch("member_skills", queryset=skills, to_attr="listed_skills"))
+        .filter(username=username.strip().lower())
+        .first()
+    )
+
+
+def endorse_refusals(viewer: Any, member: User, skills: list[MemberSkill]) -> tuple[str | None, dict[int, str]]:
+    """Why `viewer` may not endorse `member` at all (or None), and why not for each listing (by id).
+
+    These mirror the refusals of endorsements.services (which stay the authority: a form
+    posted anyway gets the service's error) so the page can disable the button and say why.
+    """
+    from endorsements.models import Endorsement
+    from endorsements.permissions import blocked_between
+
+    if viewer is None or not viewer.is_authenticated:
+        return "Log in to endorse.", {}
+    if viewer.pk == member.pk:
+        return "This is your profile: you can’t endorse yourself.", {}
+    if blocked_between(viewer, member):
+        return "You can’t endorse this member.", {}
+    given = set(Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", flat=True))
+    per_skill: dict[int, str] = {}
+    for ms in skills:
+        if ms.skill_id in given:
+            per_skill[ms.pk] = "You endorsed this skill."
+        elif not ms.endorsements_enabled:
+            per_skill[ms.pk] = f"{member.profile.name} turned endorsements off for this skill."
+    if skills and len(per_skill) == len(skills):
+        return "You’ve endorsed every skill that is open for endorsement.", per_skill
+    if not skills:
+        return f"{member.profile.name} hasn’t listed any skills yet.", per_skill
+    return None, per_skill
+
+
+def my_endorsements_of(viewer: Any, member: User) -> dict[int, int]:
+    """The endorsements `viewer` gave `member`, as {skill id: endorsement id} (for "Withdraw")."""
+    from endorsements.models import Endorsement
+
+    if viewer is None or not viewer.is_authenticated:
+        return {}
+    return dict(Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", "pk"))
+
+
+def received_endorsements(member: User) -> list[Any]:
+    """Every endorsement `member` received, hidden ones included (their own settings page)."""
+    from endorsements.models import Endorsement
+
+    return list(
+        Endorsement.objects.filter(member=member, endorser__is_active=True)
+        .select_related("endorser__profile", "skill")
+        .order_by("member_skill__position", "member_skill_id", "-weight", "id")
+    )
+
+
+def requests_of(viewer: User, *, direction: str) -> list[Any]:
+    """The viewer's inbox (INCOMING) or outbox (OUTGOING), newest first, through the permission predicate."""
+    from endorsements.models import EndorsementRequest
+    from endorsements.permissions import visible_requests
+
+    qs = visible_requests(viewer, EndorsementRequest.objects.all())
+    qs = qs.filter(recipient_id=viewer.pk) if direction == "INCOMING" else qs.filter(requester_id=viewer.pk)
+    return list(
+        qs.select_related("requester__profile", "recipient__profile", "skill", "endorsement").order_by("-id")[:200]
+    )
+
+
+def request_for(viewer: User, request_id: int) -> Any:
+    from endorsements.models import EndorsementRequest
+    from endorsements.permissions import visible_requests
+
+    return visible_requests(viewer, EndorsementRequest.objects.all()).filter(pk=request_id).first()
+
+
+def own_badges(member: User) -> list[Any]:
+    from badges.selectors import badge_queryset
+
+    return list(badge_queryset(member, frozenset({"memberSkill"})).filter(owner=member))
+
+
 def own_skills(member: User) -> list[MemberSkill]:
     return list(MemberSkill.objects.select_related("skill").filter(member=member).order_by("position", "id"))
 
@@ -66,6 +171,6 @@ def member_by_username(viewer: Any, username: str) -> User | None:
 
 
 def unread_count(member: User) -> int:
-    from notifications.models import Notification
+    from notifications.services import unread_count as count
 
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    return count(member)

@@ -18,7 +18,20 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend import selectors
-from frontend.forms import AddSkillForm, BlockForm, ProfileForm, ReorderForm, SearchForm, call_service
+from frontend.forms import (
+    AddSkillForm,
+    BadgeImportForm,
+    BlockForm,
+    EndorseForm,
+    MutedKindsForm,
+    ProfileForm,
+    ReorderForm,
+    RequestForm,
+    RespondForm,
+    SearchForm,
+    VouchForm,
+    call_service,
+)
 from profiles import services as profile_services
 from profiles.permissions import can_edit_profile
 from skills import services as skill_services
@@ -40,26 +53,28 @@ def _back(request: HttpRequest, default: str) -> HttpResponseRedirect:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    results = None
     page = None
-    skill_name = ""
-    query = ""
+    skill = None
+    skill_name = query = ""
     if form.is_bound and form.is_valid():
         query = form.cleaned_data["q"].strip()
         skill_name = form.cleaned_data["skill"].strip()
-        if not skill_name and query and skill_services.find_skill(query) is not None and not request.GET.get("text"):
+        if not skill_name and query and not request.GET.get("text") and skill_services.find_skill(query) is not None:
             # "kubernetes" typed in the header search means the skill: rank by it.
             skill_name, query = query, ""
-        if query or skill_name:
-            results = selectors.member_results(request.user, skill=skill_name or None, search=query or None)
+        skill = skill_services.find_skill(skill_name) if skill_name else None
+        if (query or skill is not None) and not (skill_name and skill is None):
+            results = selectors.member_results(
+                request.user, skill=skill.name if skill else None, search=query or None
+            )
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    skill = skill_services.find_skill(skill_name) if skill_name else None
     context = {
         "form": form,
         "page": page,
         "query": query,
         "skill_name": skill.name if skill else skill_name,
         "skill": skill,
+        "unknown_skill": bool(skill_name) and skill is None,
         "header_query": request.GET.get("q", ""),
         "popular_skills": skill_services.search_skills("", first=12) if page is None else [],
         "page_query": _page_query(request),
@@ -76,19 +91,84 @@ def _page_query(request: HttpRequest) -> str:
 # --- Profiles -----------------------------------------------------------------------
 
 
-@require_GET
-def member(request: HttpRequest, username: str) -> HttpResponse:
-    profile_member = selectors.visible_member(request.user, username)
+def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm | None = None) -> HttpResponse:
+    profile_member = selectors.profile_of(request.user, username)
     if profile_member is None:
         raise Http404("No such member")
+    skills = profile_member.listed_skills
+    is_owner = can_edit_profile(request.user, profile_member)
+    refusal, per_skill = selectors.endorse_refusals(request.user, profile_member, skills)
+    open_skills = [(ms.skill.name, ms.skill.name) for ms in skills if ms.pk not in per_skill]
+    if endorse_form is None and refusal is None:
+        endorse_form = EndorseForm(skills=open_skills, initial={"relationship": "PEER"})
+    mine = selectors.my_endorsements_of(request.user, profile_member)
+    for ms in skills:
+        ms.refusal = per_skill.get(ms.pk)
+        ms.my_endorsement_id = mine.get(ms.skill_id)
     context: dict[str, Any] = {
         "member": profile_member,
-        "skills": profile_member.listed_skills,
-        "is_owner": can_edit_profile(request.user, profile_member),
-        "nav": "profile" if can_edit_profile(request.user, profile_member) else None,
+        "skills": skills,
+        "is_owner": is_owner,
+        "nav": "profile" if is_owner else None,
+        "endorse_refusal": refusal,
+        "endorse_form": endorse_form,
+        "top_score": max((ms.score for ms in skills), default=0),
     }
-    context["top_score"] = max((ms.score for ms in profile_member.listed_skills), default=0)
-    return render(request, "frontend/member.html", context)
+    return render(request, "frontend/member.html", context, status=400 if endorse_form is not None and endorse_form.errors else 200)
+
+
+@require_GET
+def member(request: HttpRequest, username: str) -> HttpResponse:
+    return _member_page(request, username)
+
+
+@login_required
+@require_POST
+def endorse(request: HttpRequest, username: str) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    target = selectors.member_by_username(request.user, username)
+    if target is None:
+        raise Http404("No such member")
+    skills = selectors.own_skills(target)
+    form = EndorseForm(request.POST, skills=[(ms.skill.name, ms.skill.name) for ms in skills])
+    if form.is_valid():
+        data = form.cleaned_data
+        done = call_service(
+            form, endorsement_services.endorse, request.user,
+            member=target, skill=data["skill"], relationship=data["relationship"], comment=data["comment"],
+        )
+        if done is not None:
+            messages.success(request, f"You endorsed {target.profile.name} for {done.skill.name}.")
+            return redirect("member", username=target.username)
+    return _member_page(request, target.username, endorse_form=form)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, endorsement_id: int) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    form = VouchForm()
+    call_service(form, endorsement_services.withdraw_endorsement, request.user, endorsement_id=endorsement_id)
+    if form.errors:
+        raise Http404("No such endorsement")
+    messages.success(request, "Your endorsement is withdrawn.")
+    return _back(request, reverse("home"))
+
+
+@login_required
+@require_POST
+def set_hidden(request: HttpRequest, endorsement_id: int) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    hidden = request.POST.get("hidden") == "1"
+    form = VouchForm()
+    call_service(form, endorsement_services.set_endorsement_hidden, request.user, endorsement_id=endorsement_id, hidden=hidden)
+    if form.errors:
+        raise Http404("No such endorsement")
+    messages.success(request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown again.")
+    return _back(request, reverse("settings_endorsements"))
 
 
 @login_required
@@ -243,14 +323,278 @@ def unblock(request: HttpRequest) -> HttpResponse:
     return _back(request, reverse("settings_blocks"))
 
 
-# --- Requests and notifications (filled in as the endorsements and notifications services land) ---
+# --- Settings: endorsements received, notification preferences -----------------------------------
 
 
 @login_required
+def settings_endorsements(request: HttpRequest) -> HttpResponse:
+    context = {"endorsements": selectors.received_endorsements(request.user), "nav": "settings", "tab": "endorsements"}
+    return render(request, "frontend/settings/endorsements.html", context)
+
+
+def _kind_choices() -> list[tuple[str, str]]:
+    from frontend.templatetags.vouch import KIND_LABELS
+
+    return list(KIND_LABELS.items())
+
+
+@login_required
+def settings_notifications(request: HttpRequest) -> HttpResponse:
+    from notifications import services as notification_services
+
+    status = 200
+    if request.method == "POST":
+        form = MutedKindsForm(request.POST, kinds=_kind_choices())
+        if form.is_valid() and call_service(
+            form, notification_services.update_preferences, request.user, muted_kinds=form.cleaned_data["muted"]
+        ) is not None:
+            messages.success(request, "Notification preferences saved.")
+            return redirect("settings_notifications")
+        status = 400
+    else:
+        form = MutedKindsForm(kinds=_kind_choices(), initial={"muted": request.user.profile.muted_kinds})
+    context = {"form": form, "nav": "settings", "tab": "notifications"}
+    return render(request, "frontend/settings/notifications.html", context, status=status)
+
+
+# --- Endorsement requests ------------------------------------------------------------------------
+
+
+def _requests_page(request: HttpRequest, form: RequestForm | None = None, status: int = 200) -> HttpResponse:
+    skills = selectors.own_skills(request.user)
+    if form is None:
+        initial = {"relationship": "MANAGER", "recipient": request.GET.get("to", ""), "skill": request.GET.get("skill", "")}
+        form = RequestForm(skills=[(ms.skill.name, ms.skill.name) for ms in skills], initial=initial)
+    incoming = selectors.requests_of(request.user, direction="INCOMING")
+    outgoing = selectors.requests_of(request.user, direction="OUTGOING")
+    context = {
+        "form": form,
+        "has_skills": bool(skills),
+        "incoming_pending": [r for r in incoming if r.effective_status == "PENDING"],
+        "incoming_done": [r for r in incoming if r.effective_status != "PENDING"],
+        "outgoing": outgoing,
+        "respond_form": RespondForm(),
+        "nav": "requests",
+    }
+    return render(request, "frontend/requests.html", context, status=status)
+
+
+@login_required
+@require_GET
 def requests_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/requests.html", {"nav": "requests"})
+    return _requests_page(request)
 
 
 @login_required
+@require_POST
+def request_new(request: HttpRequest) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    skills = selectors.own_skills(request.user)
+    form = RequestForm(request.POST, skills=[(ms.skill.name, ms.skill.name) for ms in skills])
+    if form.is_valid():
+        data = form.cleaned_data
+        recipient = data["recipient"].strip().lstrip("@")
+        done = call_service(
+            form, endorsement_services.request_endorsement, request.user,
+            recipient=recipient, skill=data["skill"], relationship=data["relationship"], message=data["message"],
+        )
+        if done is not None:
+            messages.success(request, f"Asked {done.recipient.profile.name} to endorse your {done.skill.name}.")
+            return redirect("requests")
+    return _requests_page(request, form, status=400)
+
+
+@login_required
+@require_POST
+def request_respond(request: HttpRequest, request_id: int) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    accept = request.POST.get("accept") == "1"
+    form = RespondForm(request.POST)
+    if form.is_valid():
+        done = call_service(
+            form, endorsement_services.respond_to_endorsement_request, request.user,
+            request_id=request_id, accept=accept, comment=form.cleaned_data["comment"],
+        )
+        if done is not None:
+            name = done.requester.profile.name
+            messages.success(request, f"You endorsed {name} for {done.skill.name}." if accept else f"You declined {name}’s request.")
+            return redirect("requests")
+    if selectors.request_for(request.user, request_id) is None:
+        raise Http404("No such request")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("requests")
+
+
+@login_required
+@require_POST
+def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+    from endorsements import services as endorsement_services
+
+    form = VouchForm()
+    if call_service(form, endorsement_services.cancel_endorsement_request, request.user, request_id=request_id) is None:
+        if selectors.request_for(request.user, request_id) is None:
+            raise Http404("No such request")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, "Request cancelled.")
+    return redirect("requests")
+
+
+# --- Notifications --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
 def notifications_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/notifications.html", {"nav": "notifications"})
+    from notifications import services as notification_services
+
+    unread_only = request.GET.get("filter") == "unread"
+    qs = notification_services.notifications_for(request.user, unread_only=unread_only)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    context = {"page": page, "unread_only": unread_only, "nav": "notifications"}
+    return render(request, "frontend/notifications.html", context)
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    from notifications import services as notification_services
+
+    form = VouchForm()
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()][:100]
+    if ids:
+        call_service(form, notification_services.mark_read, request.user, ids=ids)
+    else:
+        call_service(form, notification_services.mark_read, request.user, all=True)
+    if form.errors:
+        raise Http404("No such notification")
+    return _back(request, reverse("notifications"))
+
+
+# --- Badges ---------------------------------------------------------------------------------------
+
+
+def _skill_choices(member: Any) -> list[tuple[str, str]]:
+    return [(str(ms.pk), ms.skill.name) for ms in selectors.own_skills(member)]
+
+
+def _badges_page(request: HttpRequest, form: BadgeImportForm | None = None, status: int = 200) -> HttpResponse:
+    choices = _skill_choices(request.user)
+    context = {
+        "form": form or BadgeImportForm(skills=choices),
+        "badges": selectors.own_badges(request.user),
+        "skill_choices": choices,
+        "nav": "badges",
+    }
+    return render(request, "frontend/badges.html", context, status=status)
+
+
+@login_required
+@require_GET
+def badges_page(request: HttpRequest) -> HttpResponse:
+    return _badges_page(request)
+
+
+@login_required
+@require_POST
+def badge_import(request: HttpRequest) -> HttpResponse:
+    from badges import services as badge_services
+
+    form = BadgeImportForm(request.POST, request.FILES, skills=_skill_choices(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        badge = call_service(
+            form, badge_services.import_badge, request.user,
+            url=data["url"] or None, assertion=data["assertion"] or None, image=data["image"] or None,
+            member_skill_id=int(data["member_skill"]) if data["member_skill"] else None,
+        )
+        if badge is not None:
+            messages.success(request, "Badge imported. Verification results appear below.")
+            return redirect(f"{reverse('badges')}#badge-{badge.public_id}")
+    return _badges_page(request, form, status=400)
+
+
+def _badge_action(request: HttpRequest, fn: Any, done: str, **kwargs: Any) -> HttpResponse:
+    form = VouchForm()
+    badge = call_service(form, fn, request.user, **kwargs)
+    codes = form.error_codes()
+    if form.errors:
+        if "NOT_FOUND" in codes or not codes:
+            raise Http404("No such badge")
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, done)
+    return _back(request, reverse("badges"))
+
+
+@login_required
+@require_POST
+def badge_attach(request: HttpRequest, badge_id: int) -> HttpResponse:
+    from badges import services as badge_services
+
+    raw = request.POST.get("member_skill", "")
+    if not raw:
+        return _badge_action(request, badge_services.detach_badge, "Badge detached.", badge_id=badge_id)
+    if not raw.isdigit():
+        raise Http404("No such skill")
+    return _badge_action(request, badge_services.attach_badge, "Badge attached.", badge_id=badge_id, member_skill_id=int(raw))
+
+
+@login_required
+@require_POST
+def badge_public(request: HttpRequest, badge_id: int) -> HttpResponse:
+    from badges import services as badge_services
+
+    public = request.POST.get("public") == "1"
+    return _badge_action(
+        request, badge_services.set_badge_public, "Badge is public." if public else "Badge is private: only you see it.",
+        badge_id=badge_id, public=public,
+    )
+
+
+@login_required
+@require_POST
+def badge_reverify(request: HttpRequest, badge_id: int) -> HttpResponse:
+    from badges import services as badge_services
+
+    return _badge_action(request, badge_services.reverify_badge, "Checked again.", badge_id=badge_id)
+
+
+@login_required
+@require_POST
+def badge_delete(request: HttpRequest, badge_id: int) -> HttpResponse:
+    from badges import services as badge_services
+
+    form = VouchForm()
+    call_service(form, badge_services.delete_badge, request.user, badge_id=badge_id)
+    if form.errors:
+        raise Http404("No such badge")
+    messages.success(request, "Badge removed.")
+    return redirect("badges")
+
+
+@require_GET
+def badge_page(request: HttpRequest, ident: str) -> HttpResponse:
+    from badges.permissions import is_owner
+    from badges.selectors import badge_for_page, report_for
+
+    badge = badge_for_page(request.user, ident)
+    if badge is None:
+        raise Http404("No such badge")
+    report = report_for(request.user, badge) or {}
+    context = {
+        "badge": badge,
+        "report": report,
+        "checks": report.get("checks") or [],
+        "is_owner": is_owner(request.user, badge),
+        "nav": "badges" if is_owner(request.user, badge) else None,
+    }
+    return render(request, "frontend/badge.html", context)

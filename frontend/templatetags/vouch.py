@@ -52,3 +52,70 @@ def score_format(value: Any) -> str:
     except (TypeError, ValueError):
         return "0"
     return f"{number:.1f}" if number < 100 else f"{number:.0f}"
+
+
+# What each notification kind is called in the preferences, and how one reads in the list.
+KIND_LABELS = {
+    "endorsement.received": "Someone endorsed me",
+    "endorsement_request.received": "Someone asked me for an endorsement",
+    "endorsement_request.answered": "My request was answered",
+    "badge.verified": "A badge of mine was verified",
+    "badge.failed": "A badge of mine failed verification",
+    "badge.revoked": "A badge of mine was revoked or expired",
+}
+
+
+def _name(ref: Any) -> str:
+    if isinstance(ref, dict):
+        return str(ref.get("displayName") or ref.get("username") or "Someone")
+    return "Someone"
+
+
+def notification_line(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """A sentence and a same-site link for a stored notification (the payload carries both)."""
+    payload = payload if isinstance(payload, dict) else {}
+    skill = (payload.get("skill") or {}).get("name", "a skill") if isinstance(payload.get("skill"), dict) else "a skill"
+    badge = payload.get("badge") if isinstance(payload.get("badge"), dict) else {}
+    url = payload.get("url") or (badge or {}).get("url") or ""
+    if kind == "endorsement.received":
+        text = f"{_name(payload.get('endorser'))} endorsed you for {skill}."
+    elif kind == "endorsement_request.received":
+        text = f"{_name(payload.get('requester'))} asked you to endorse their {skill}."
+    elif kind == "endorsement_request.answered":
+        verb = "accepted" if payload.get("status") == "ACCEPTED" else "declined"
+        text = f"{_name(payload.get('recipient'))} {verb} your request for {skill}."
+    elif kind == "badge.verified":
+        text = f"Your badge “{badge.get('name', 'badge')}” is verified."
+    elif kind == "badge.failed":
+        text = f"Your badge “{badge.get('name', 'badge')}” could not be verified."
+    elif kind == "badge.revoked":
+        text = f"Your badge “{badge.get('name', 'badge')}” is no longer valid."
+    else:
+        text = kind
+    if not (isinstance(url, str) and url.startswith("/") and not url.startswith("//")):
+        url = ""  # only same-site links: a payload never sends the reader elsewhere
+    return text, url
+
+
+@register.simple_tag
+def notification_text(n: Any) -> str:
+    return notification_line(n.kind, n.payload)[0]
+
+
+@register.simple_tag
+def notification_url(n: Any) -> str:
+    return notification_line(n.kind, n.payload)[1]
+
+
+@register.filter
+def check_message(code: str) -> str:
+    from badges.openbadges.codes import message_for
+
+    return message_for(code)
+
+
+@register.filter
+def global_id(obj: Any, type_name: str) -> str:
+    from vouch.graphql.ids import encode_id
+
+    return encode_id(type_name, obj.pk)

@@ -1,0 +1,148 @@
+/* Vouch live notifications: keeps the bell's unread count current over /ws/notifications/.
+   Frames (API-CONTRACT): {"type":"unread","count":N} and {"type":"notification","notification":{id,kind,payload,createdAt}}.
+   After a reconnect it sends {"type":"resume","after":<last id seen>} so nothing is missed while offline. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var path = body && body.getAttribute("data-live-socket");
+  if (!path || !("WebSocket" in window)) return;
+
+  var lastId = null;          // the newest notification id this page has seen
+  var attempts = 0;
+  var everConnected = false;
+  var socket = null;
+  var list = document.querySelector("[data-notification-list]");
+  if (list) {
+    var first = list.querySelector("[data-global-id]");
+    if (first) lastId = first.getAttribute("data-global-id");
+  }
+
+  function setUnread(count) {
+    document.querySelectorAll("[data-unread-count]").forEach(function (el) {
+      var previous = parseInt(el.getAttribute("data-count") || el.textContent || "0", 10) || 0;
+      el.textContent = "";
+      if (count > 0) {
+        el.appendChild(document.createTextNode(String(count)));
+        var hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = " unread";
+        el.appendChild(hidden);
+      }
+      el.setAttribute("data-count", String(count));
+      el.classList.toggle("is-empty", count <= 0);
+      var bell = el.closest(".bell");
+      if (bell && count > previous) {
+        bell.classList.remove("is-bumped");
+        void bell.offsetWidth; // restart the animation
+        bell.classList.add("is-bumped");
+      }
+    });
+    var markAll = document.querySelector("[data-mark-all]");
+    if (markAll) markAll.disabled = count <= 0;
+    document.title = document.title.replace(/^\(\d+\) /, "");
+    if (count > 0) document.title = "(" + count + ") " + document.title;
+  }
+
+  function name(ref) { return ref && (ref.displayName || ref.username) || "Someone"; }
+  function describe(n) {
+    var p = n.payload || {};
+    var skill = p.skill && p.skill.name || "a skill";
+    var badge = p.badge || {};
+    switch (n.kind) {
+      case "endorsement.received": return name(p.endorser) + " endorsed you for " + skill + ".";
+      case "endorsement_request.received": return name(p.requester) + " asked you to endorse their " + skill + ".";
+      case "endorsement_request.answered":
+        return name(p.recipient) + (p.status === "ACCEPTED" ? " accepted" : " declined") + " your request for " + skill + ".";
+      case "badge.verified": return "Your badge “" + (badge.name || "badge") + "” is verified.";
+      case "badge.failed": return "Your badge “" + (badge.name || "badge") + "” could not be verified.";
+      case "badge.revoked": return "Your badge “" + (badge.name || "badge") + "” is no longer valid.";
+      default: return "New notification.";
+    }
+  }
+  function linkOf(n) {
+    var p = n.payload || {};
+    var url = p.url || (p.badge && p.badge.url) || "";
+    return (typeof url === "string" && url.charAt(0) === "/" && url.charAt(1) !== "/") ? url : "";
+  }
+
+  var toastRegion = null;
+  function toast(text, url) {
+    if (!toastRegion) {
+      toastRegion = document.createElement("div");
+      toastRegion.className = "toasts";
+      toastRegion.setAttribute("role", "status");
+      toastRegion.setAttribute("aria-live", "polite");
+      document.body.appendChild(toastRegion);
+    }
+    var item = document.createElement(url ? "a" : "p");
+    item.className = "toast";
+    if (url) item.href = url;
+    item.textContent = text;
+    toastRegion.appendChild(item);
+    setTimeout(function () { item.classList.add("is-leaving"); }, 6000);
+    setTimeout(function () { if (item.parentNode) item.parentNode.removeChild(item); }, 6600);
+  }
+
+  function prepend(n) {
+    if (!list || list.querySelector('[data-global-id="' + n.id + '"]')) return;
+    var empty = list.querySelector("[data-empty]");
+    if (empty) empty.parentNode.removeChild(empty);
+    var li = document.createElement("li");
+    li.className = "notification is-unread";
+    li.setAttribute("data-global-id", n.id);
+    var dot = document.createElement("span");
+    dot.className = "notification__dot";
+    dot.setAttribute("aria-hidden", "true");
+    var bodyEl = document.createElement("div");
+    bodyEl.className = "notification__body";
+    var p = document.createElement("p");
+    var url = linkOf(n);
+    var text = document.createElement(url ? "a" : "span");
+    if (url) text.href = url;
+    text.textContent = describe(n);
+    p.appendChild(text);
+    var time = document.createElement("time");
+    time.textContent = "just now";
+    if (n.createdAt) time.setAttribute("datetime", n.createdAt);
+    bodyEl.appendChild(p);
+    bodyEl.appendChild(time);
+    li.appendChild(dot);
+    li.appendChild(bodyEl);
+    list.insertBefore(li, list.firstChild);
+  }
+
+  function onFrame(frame) {
+    if (!frame || typeof frame.type !== "string") return;
+    if (frame.type === "unread" && typeof frame.count === "number") {
+      setUnread(frame.count);
+    } else if (frame.type === "notification" && frame.notification) {
+      var n = frame.notification;
+      lastId = n.id;
+      prepend(n);
+      toast(describe(n), linkOf(n));
+    }
+  }
+
+  function connect() {
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + path);
+    socket.addEventListener("open", function () {
+      attempts = 0;
+      body.setAttribute("data-live", "open");
+      if (everConnected && lastId) socket.send(JSON.stringify({ type: "resume", after: lastId }));
+      everConnected = true;
+    });
+    socket.addEventListener("message", function (ev) {
+      try { onFrame(JSON.parse(ev.data)); } catch (e) { /* ignore a malformed frame */ }
+    });
+    socket.addEventListener("close", function (ev) {
+      body.setAttribute("data-live", "closed");
+      if (ev.code === 4401) return; // signed out: nothing to listen for
+      attempts += 1;
+      var delay = Math.min(30000, 500 * Math.pow(2, Math.min(attempts, 6))) + Math.random() * 500;
+      setTimeout(connect, delay);
+    });
+  }
+  window.vouchLive = { onFrame: onFrame, socket: function () { return socket; } };
+  connect();
+})();
