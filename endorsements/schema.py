@@ -244,6 +244,8 @@ def resolve_member_skill_endorsements(
     if complete:
         assert window is not None
         connection.length = len(window)
+    elif not wants(selected_paths(info), "totalCount"):
+        connection.length = 0  # not asked for: spare the owner's hidden-count query
     else:
         # The denormalised count of visible endorsements, plus the owner's hidden ones.
         hidden = 0

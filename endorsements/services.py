@@ -199,6 +199,19 @@ def reweigh_endorsements_by(endorser: Any, *, now: datetime | None = None) -> in
         return len(changed)
 
 
+def _lock_listings(member_skill_id: int, cascade_member: User | None) -> None:
+    """Lock the listing about to change AND the listings the cascade will recompute, in id order.
+
+    Every transaction that changes endorsements takes its listing locks up front in one global
+    order (then, if any, the request row), so two members endorsing each other at the same
+    moment queue behind each other instead of deadlocking.
+    """
+    ids = {member_skill_id}
+    if cascade_member is not None:
+        ids |= set(Endorsement.objects.filter(endorser_id=cascade_member.pk).values_list("member_skill_id", flat=True))
+    list(MemberSkill.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _refresh_member(member: User) -> None:
     # What `member` received changed, so their own standing (vouchers, score in the skill)
     # may have: re-weigh what they gave. One level only: this does not cascade further.
@@ -284,6 +297,12 @@ def respond_to_endorsement_request(
     ACCEPTED and gets INVALID_STATE: exactly one endorsement.
     """
     comment = _clean_text("comment", comment, MAX_COMMENT) if accept else ""
+    peek = EndorsementRequest.objects.filter(pk=request_id, recipient_id=actor.pk).values("member_skill_id", "requester_id").first()
+    if peek is None:
+        raise not_found("requestId", "endorsement request")
+    if accept:
+        # Lock order: listings first, then the request (as endorse() does).
+        _lock_listings(peek["member_skill_id"], User(pk=peek["requester_id"]))
     request = _locked_request(request_id, recipient_id=actor.pk)
     if request is None or not can_answer(actor, request):
         raise not_found("requestId", "endorsement request")
@@ -294,7 +313,7 @@ def respond_to_endorsement_request(
     request.recipient = actor
     now = timezone.now()
     if accept:
-        ms = MemberSkill.objects.select_for_update().select_related("skill").get(pk=request.member_skill_id)
+        ms = MemberSkill.objects.select_related("skill").get(pk=request.member_skill_id)  # locked above
         _check_open(ms, endorser=actor, member=requester)
         _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
         endorsement = _create_endorsement(actor, requester, ms, request.relationship, comment)
@@ -352,7 +371,9 @@ def endorse(
     target = _member(actor, member, "member")
     if target.pk == actor.pk:
         raise _error("member", "You cannot endorse yourself.", "SELF_ENDORSEMENT")
-    ms = _listing(target, skill, lock=True)
+    ms = _listing(target, skill, lock=False)
+    _lock_listings(ms.pk, target)
+    ms.refresh_from_db(fields=["endorsements_enabled"])
     _check_open(ms, endorser=actor, member=target)
     _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
     endorsement = _create_endorsement(actor, target, ms, relationship, comment)
@@ -372,8 +393,8 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> None:
     endorsement = Endorsement.objects.filter(pk=endorsement_id, endorser_id=actor.pk).first()
     if endorsement is None or not can_withdraw(actor, endorsement):
         raise not_found("endorsementId", "endorsement")
-    MemberSkill.objects.select_for_update().filter(pk=endorsement.member_skill_id).first()
     member = User.objects.get(pk=endorsement.member_id)
+    _lock_listings(endorsement.member_skill_id, member)
     was_visible = not endorsement.hidden
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
@@ -388,7 +409,7 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
     endorsement = Endorsement.objects.filter(pk=endorsement_id, member_id=actor.pk).first()
     if endorsement is None or not can_hide(actor, endorsement):
         raise not_found("endorsementId", "endorsement")
-    MemberSkill.objects.select_for_update().filter(pk=endorsement.member_skill_id).first()
+    _lock_listings(endorsement.member_skill_id, actor)
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     if endorsement.hidden != bool(hidden):
         endorsement.hidden = bool(hidden)

@@ -221,10 +221,14 @@ def explain(weighing: Weighing, member_name: str, skill_name: str) -> str:
 def verified_badge_skills(endorser_ids: Iterable[int], skill_ids: Iterable[int]) -> set[tuple[int, int]]:
     """The (endorser_id, skill_id) pairs where the endorser holds a VERIFIED badge for the skill.
 
-    HOOK for the badges feature: returns nothing until badges implement it (one query for
-    all pairs, so weighing stays bulk). `endorser_has_verified_badge` is the one-pair form.
+    One query for all pairs, so weighing stays bulk; `endorser_has_verified_badge` is the
+    one-pair form. "Holds" means evidence as the badges app defines it: VERIFIED by Vouch,
+    public, not past its expiry, and attached to the endorser's own listing of the skill
+    (badges.selectors.verified_badge_pairs; docs/weighting.md, "Verified badges").
     """
-    return set()
+    from badges.selectors import verified_badge_pairs
+
+    return verified_badge_pairs(endorser_ids, skill_ids)
 
 
 def endorser_has_verified_badge(endorser: Any, skill: Any) -> bool:
