@@ -77,6 +77,8 @@ def _clean_text(field: str, value: Any) -> str:
 @transaction.atomic
 def update_profile(actor: User, **changes: Any) -> Profile:
     """Change the actor's own profile. Only the keys given change; all are validated before anything is written."""
+    # Accounts made outside the allauth adapter (createsuperuser, the admin) have no profile yet.
+    ensure_profile(actor)
     profile = Profile.objects.select_for_update().get(user=actor)
     updates: dict[str, Any] = {}
     for field in _PROFILE_TEXT_FIELDS:
