@@ -230,3 +230,16 @@ def test_members_query_count_does_not_grow_with_members_and_skills():
     assert (rows_few, rows_many) == (2, 30)
     assert few == many
     assert many <= 4  # count + members with profiles + their skills (+ nothing per row)
+
+
+def test_node_lookup_respects_visibility():
+    from vouch.graphql.ids import encode_id
+
+    ana = make_member("ana")
+    ms = add_skill(ana, name="Go")
+    _hide(ana)
+    member_id, skill_id = encode_id("Member", ana.pk), encode_id("MemberSkill", ms.pk)
+    query = "query($id: ID!) { node(id: $id) { id } }"
+    for gid in (member_id, skill_id):
+        assert data_of(gql(Client(), query, {"id": gid}))["node"] is None
+        assert data_of(gql(client_for(make_member()), query, {"id": gid}))["node"] == {"id": gid}
