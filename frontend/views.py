@@ -421,7 +421,7 @@ def request_respond(request: HttpRequest, request_id: int) -> HttpResponse:
             name = done.requester.profile.name
             messages.success(request, f"You endorsed {name} for {done.skill.name}." if accept else f"You declined {name}’s request.")
             return redirect("requests")
-    if selectors.request_for(request.user, request_id) is None:
+    if "NOT_FOUND" in form.error_codes() or selectors.request_for(request.user, request_id) is None:
         raise Http404("No such request")
     for errors in form.errors.values():
         for error in errors:
@@ -436,7 +436,7 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 
     form = VouchForm()
     if call_service(form, endorsement_services.cancel_endorsement_request, request.user, request_id=request_id) is None:
-        if selectors.request_for(request.user, request_id) is None:
+        if "NOT_FOUND" in form.error_codes():
             raise Http404("No such request")
         for errors in form.errors.values():
             for error in errors:

@@ -1,0 +1,113 @@
+"""Badges /badges/ and the public badge page /b/<id>/: import by URL, image or pasted text; readable reasons;
+attach to a skill; public/private; the verification report without the recipient's address."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from badges.models import Badge
+from badges.tests.issuer import bake_png, issuer  # noqa: F401 - fixture
+from frontend.tests.helpers import assert_csp_clean, csrf_client, html
+from profiles.tests.factories import make_member
+from skills.models import MemberSkill
+from skills.services import add_skill
+from vouch.testing import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(capture, client, data):
+    with capture(execute=True):
+        return client.post("/badges/import/", data)
+
+
+def test_badges_page_needs_a_signed_in_member():
+    assert Client().get("/badges/")["Location"].startswith("/accounts/login/")
+
+
+def test_baked_png_upload_is_verified_attached_and_shown_on_the_profile(issuer, django_capture_on_commit_callbacks):
+    ana = make_member("ana", email="ana@example.com")
+    ms = add_skill(ana, name="Kubernetes")
+    png = bake_png(issuer.hosted("ana@example.com"))
+    response = _import(django_capture_on_commit_callbacks, client_for(ana),
+                       {"image": SimpleUploadedFile("b.png", png, content_type="image/png"), "member_skill": str(ms.pk)})
+    assert response.status_code == 302
+    badge = Badge.objects.get()
+    assert badge.status == "VERIFIED" and badge.member_skill_id == ms.pk
+    profile = html(Client().get("/m/ana/"))
+    assert f"/b/{badge.public_id}/" in profile and "Verified badge" in profile and badge.issuer_name in profile
+    page = Client().get(f"/b/{badge.public_id}/")
+    body = html(page)
+    assert page.status_code == 200
+    assert "Issued to a verified email address of" in body and badge.issuer_name in body
+    assert "ana@example.com" not in body  # the recipient's address is never shown to others
+    assert "Check again" not in body  # only the owner re-runs it
+    assert_csp_clean(page)
+    assert "Check again" in html(client_for(ana).get(f"/b/{badge.public_id}/"))
+
+
+def test_someone_elses_badge_fails_with_readable_reasons_and_is_not_public_evidence(issuer, django_capture_on_commit_callbacks):
+    ana = make_member("ana", email="ana@example.com")
+    _import(django_capture_on_commit_callbacks, client_for(ana), {"url": issuer.hosted("bob@example.com")})
+    badge = Badge.objects.get()
+    assert badge.status == "FAILED"
+    body = html(client_for(ana).get("/badges/"))
+    assert "Not verified" in body and "RECIPIENT_MISMATCH" in body
+    assert Client().get(f"/b/{badge.public_id}/").status_code == 404
+
+
+def test_pasted_garbage_is_a_failed_badge_with_a_reason_not_a_500(django_capture_on_commit_callbacks):
+    ana = make_member("ana")
+    _import(django_capture_on_commit_callbacks, client_for(ana), {"assertion": "{ not json"})
+    badge = Badge.objects.get()
+    assert badge.status == "FAILED" and badge.verification_errors
+    assert "Not verified" in html(client_for(ana).get("/badges/"))
+
+
+@pytest.mark.parametrize("data", [{}, {"url": "https://a.example/x", "assertion": "{}"}])
+def test_import_needs_exactly_one_source_and_writes_nothing(data):
+    ana = make_member("ana")
+    response = client_for(ana).post("/badges/import/", data)
+    assert response.status_code == 400
+    assert "Give exactly one of" in html(response)
+    assert not Badge.objects.exists()
+
+
+def test_import_needs_csrf():
+    ana = make_member("ana")
+    response = csrf_client(ana).post("/badges/import/", {"assertion": "{}"})
+    assert response.status_code == 403 and not Badge.objects.exists()
+
+
+def test_owner_attaches_detaches_and_makes_private_and_others_cannot(issuer, django_capture_on_commit_callbacks):
+    ana, eve = make_member("ana", email="ana@example.com"), make_member("eve")
+    ms = add_skill(ana, name="Go")
+    _import(django_capture_on_commit_callbacks, client_for(ana), {"url": issuer.hosted("ana@example.com")})
+    badge = Badge.objects.get()
+    other = client_for(eve)
+    assert other.post(f"/badges/{badge.pk}/skill/", {"member_skill": str(ms.pk)}).status_code == 404
+    assert other.post(f"/badges/{badge.pk}/public/", {"public": "0"}).status_code == 404
+    assert other.post(f"/badges/{badge.pk}/delete/").status_code == 404
+    badge.refresh_from_db()
+    assert badge.public and badge.member_skill_id is None
+    client = client_for(ana)
+    client.post(f"/badges/{badge.pk}/skill/", {"member_skill": str(ms.pk)})
+    badge.refresh_from_db()
+    assert badge.member_skill_id == ms.pk
+    client.post(f"/badges/{badge.pk}/public/", {"public": "0"})
+    assert Client().get(f"/b/{badge.public_id}/").status_code == 404
+    assert f"/b/{badge.public_id}/" not in html(Client().get("/m/ana/"))
+    client.post(f"/badges/{badge.pk}/skill/", {"member_skill": ""})
+    badge.refresh_from_db()
+    assert badge.member_skill_id is None
+    assert MemberSkill.objects.filter(pk=ms.pk).exists()
+
+
+def test_check_again_is_rate_limited_with_a_message(issuer, django_capture_on_commit_callbacks):
+    ana = make_member("ana", email="ana@example.com")
+    _import(django_capture_on_commit_callbacks, client_for(ana), {"url": issuer.hosted("ana@example.com")})
+    badge = Badge.objects.get()
+    response = client_for(ana).post(f"/badges/{badge.pk}/check/", follow=True)
+    assert "try again in" in html(response)
