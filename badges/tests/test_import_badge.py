@@ -11,6 +11,7 @@ import json
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 
 from badges import services
 from badges.models import Badge, BadgeStatus, SourceKind
@@ -248,7 +249,7 @@ class _HugeUpload:
 def test_a_200_megabyte_upload_is_refused_without_reading_it():
     ana = _member()
     huge = _HugeUpload()
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.import_badge(ana, image=huge)
     assert exc.value.error_dict["image"][0].code == "INPUT_TOO_LARGE"
     assert huge.bytes_read == 0
