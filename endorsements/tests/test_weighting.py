@@ -53,8 +53,15 @@ def test_verified_badge_counts_as_full_standing_in_the_skill():
     assert weigh(inputs(verified_badge=True)).weight > weigh(inputs(lists_skill=True)).weight
 
 
-def test_badge_hook_returns_nothing_until_badges_implement_it(django_db_blocker):
-    assert weighting.verified_badge_skills([1, 2], [3]) == set()
+@pytest.mark.django_db
+def test_badge_hook_finds_no_badge_for_members_without_one():
+    from profiles.tests.factories import make_member
+    from skills.services import add_skill
+
+    member = make_member("nobadge")
+    ms = add_skill(member, name="Go")
+    assert weighting.verified_badge_skills([member.pk], [ms.skill_id]) == set()
+    assert weighting.endorser_has_verified_badge(member, ms.skill) is False
 
 
 def test_hard_to_fake_signals_raise_the_weight():
