@@ -24,11 +24,11 @@ run: $(STAMP)
 # The browser tests run in their own pytest process: Playwright's sync API starts an event
 # loop that breaks asyncio tests run after it in the same process (docs/testing.md).
 test: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser" -q
+	$(BIN)/python -m pytest -m "not browser" --ignore=tests/browser -q
 	@if [ -d tests/browser ]; then $(BIN)/python -m pytest -m browser tests/browser -q; fi
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser" -q -x
+	$(BIN)/python -m pytest -m "not browser" --ignore=tests/browser -q -x
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
