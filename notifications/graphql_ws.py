@@ -49,6 +49,7 @@ PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT = 10.0
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SUBSCRIPTIONS = 20
+SEND_TIMEOUT = 10.0
 QUEUE_SIZE = 100  # per subscription: pushes waiting to be sent before the socket is dropped as too slow
 
 
@@ -90,17 +91,19 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         self.acked = False
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.listeners: set[_Listener] = set()
+        self.open = False
         if PROTOCOL not in (self.scope.get("subprotocols") or []):
             await self.accept()
             await self.close(code=4406, reason="Subprotocol not acceptable")
             return
         await self.accept(subprotocol=PROTOCOL)
+        self.open = True
         self.init_timer = asyncio.get_running_loop().call_later(
             INIT_TIMEOUT, lambda: asyncio.ensure_future(self._init_timed_out())
         )
 
     async def _init_timed_out(self) -> None:
-        if not self.acked:
+        if not self.acked and self.open:
             await self.close(code=4408, reason="Connection initialisation timeout")
 
     async def disconnect(self, code: int) -> None:
@@ -115,6 +118,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     # --- client → server ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if not self.open:  # refused (wrong subprotocol) or closing: frames still draining
+            return
         if text_data is None or len(text_data) > MAX_MESSAGE_BYTES:
             await self.close(code=4400, reason="Invalid message received")
             return
@@ -245,6 +250,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
                 listener.queue.put_nowait(notification)
             except asyncio.QueueFull:
                 log.info("subscription socket of user %s fell behind; closing it", self.user.pk)
+                self.open = False
                 await self.close(code=1013, reason="Too slow; reconnect")
                 return
 
@@ -256,4 +262,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         await self._send({"id": op_id, "type": "error", "payload": [e.formatted for e in errors]})
 
     async def _send(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(message))
+        try:
+            await asyncio.wait_for(self.send(text_data=json.dumps(message)), timeout=SEND_TIMEOUT)
+        except asyncio.TimeoutError:
+            log.info("send to the subscription socket of user %s timed out; closing it", getattr(self.user, "pk", None))
+            self.open = False
+            await self.close(code=1013, reason="Too slow; reconnect")

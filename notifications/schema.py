@@ -123,12 +123,13 @@ class NotificationSubscriptions(graphene.ObjectType):
     )
 
     @staticmethod
-    async def subscribe_notification_received(root: Any, info: Any) -> AsyncIterator[Notification]:
+    def subscribe_notification_received(root: Any, info: Any) -> AsyncIterator[Notification]:
         # The socket (notifications.graphql_ws) authenticates and feeds the user's group
-        # messages into a queue per subscription; see SubscriptionContext.
+        # messages into a queue per subscription (SubscriptionContext). A plain function, not
+        # an async generator: the queue is registered now, when the subscription starts, not
+        # at the first iteration, so nothing pushed in between is missed.
         listen = getattr(info.context, "listen", None)
         if listen is None:
             raise GraphQLError("Subscriptions are served over the graphql-transport-ws socket at /graphql/ws/.")
         require_user(info)
-        async for notification in listen():
-            yield notification
+        return listen()

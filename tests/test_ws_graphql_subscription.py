@@ -161,3 +161,38 @@ async def test_two_subscriptions_on_one_socket_each_receive_the_push():
     ids = {(await socket.receive_json_from(timeout=5))["id"] for _ in range(2)}
     assert ids == {"a", "b"}
     await socket.disconnect()
+
+
+async def test_no_connection_init_in_time_is_closed_4408(monkeypatch):
+    from notifications import graphql_ws
+
+    monkeypatch.setattr(graphql_ws, "INIT_TIMEOUT", 0.1)
+    socket, connected = await open_socket("/graphql/ws/", subprotocols=PROTOCOL)
+    assert connected
+    assert await closed_with(socket) == 4408
+
+
+async def test_a_subscriber_that_falls_behind_is_closed_so_memory_stays_bounded(monkeypatch):
+    from notifications import graphql_ws
+
+    monkeypatch.setattr(graphql_ws, "QUEUE_SIZE", 1)
+    ana = await make("ana")
+    socket = await acked_socket(cookie=await cookie_for(ana))
+    await subscribe(socket, "1")
+
+    async def stuck(self, op_id, stream):  # a consumer that never drains its queue
+        import asyncio
+
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(graphql_ws.GraphQLWSConsumer, "_forward", stuck)
+    await subscribe(socket, "2")
+    for _ in range(3):
+        await make_notification(ana)
+    outputs = []
+    while True:
+        output = await socket.receive_output(timeout=5)
+        outputs.append(output)
+        if output["type"] == "websocket.close":
+            break
+    assert outputs[-1]["code"] == 1013
