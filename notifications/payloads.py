@@ -85,18 +85,21 @@ class EndorsementRequestAnsweredPayload(TypedDict):
     url: str
 
 
-class BadgeVerifiedPayload(TypedDict):
+class _BadgeStatusChange(TypedDict):
     badge: BadgeRef
-    skill: NotRequired[SkillRef]
+    status: str  # BadgeStatus value after the change
+    previousStatus: str
 
 
-class BadgeFailedPayload(TypedDict):
-    badge: BadgeRef
+class BadgeVerifiedPayload(_BadgeStatusChange):
+    skill: NotRequired[SkillRef]  # when the badge is attached to a listed skill
+
+
+class BadgeFailedPayload(_BadgeStatusChange):
     errors: list[str]  # stable verification error codes, as in Badge.verificationErrors
 
 
-class BadgeRevokedPayload(TypedDict):
-    badge: BadgeRef
+class BadgeRevokedPayload(_BadgeStatusChange):
     reason: NotRequired[str]
 
 
