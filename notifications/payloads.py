@@ -10,8 +10,8 @@ The services that cause a notification build its payload (endorsements/, badges/
 because they travel to clients unchanged (GraphQL `payload: JSONString!` and the socket).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: TypedDict must see NotRequired[...] as a real
+# object, not a string, or optional keys are reported as required (Python 3.11).
 from typing import Literal, NotRequired, TypedDict, Union
 
 

@@ -133,3 +133,14 @@ class NotificationSubscriptions(graphene.ObjectType):
             raise GraphQLError("Subscriptions are served over the graphql-transport-ws socket at /graphql/ws/.")
         require_user(info)
         return listen()
+
+    @staticmethod
+    def resolve_notification_received(root: Any, info: Any) -> Notification:
+        # Each event of the stream is a Notification; `root` is None only when someone sends the
+        # subscription as a plain operation (POST /graphql/), which cannot stream.
+        if root is None:
+            raise GraphQLError(
+                "Subscriptions are served over the graphql-transport-ws socket at /graphql/ws/.",
+                extensions={"code": "SUBSCRIPTION_OVER_HTTP"},
+            )
+        return root

@@ -7,6 +7,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from notifications.payloads import EndorsementReceivedPayload
 from notifications.tests.helpers import assert_silent, connect_as
 from profiles.tests.factories import make_member
 from skills.services import add_skill
@@ -61,6 +62,9 @@ async def test_endorse_through_graphql_reaches_both_open_tabs_of_the_endorsed_me
         assert notification["payload"]["endorser"]["displayName"] == "Maria"
         assert notification["payload"]["skill"]["name"] == "Kubernetes"
         assert notification["payload"]["endorsementId"] == result["endorse"]["endorsement"]["id"]
+        assert EndorsementReceivedPayload.__required_keys__ <= set(notification["payload"]) <= (
+            EndorsementReceivedPayload.__required_keys__ | EndorsementReceivedPayload.__optional_keys__
+        )
         assert await tab.receive_json_from(timeout=5) == {"type": "unread", "count": 1}
     await assert_silent(maria_tab, 0.2)
     for tab in (tab1, tab2, maria_tab):

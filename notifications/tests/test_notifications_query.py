@@ -91,3 +91,8 @@ def test_the_list_costs_a_fixed_number_of_queries_whatever_the_data():
     assert many.count == few.count
     # session + user lookups, then COUNT and SELECT of the page.
     assert few.count <= 4, [q["sql"] for q in few.captured_queries]
+
+
+def test_the_subscription_sent_over_http_says_where_to_subscribe():
+    body = gql(Client(), "subscription { notificationReceived { id } }")
+    assert body["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_OVER_HTTP"
