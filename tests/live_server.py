@@ -57,7 +57,10 @@ def server_env(database: dict[str, str], *, redis_url: str | None = None, channe
     if channel_prefix:
         env["CHANNEL_PREFIX"] = channel_prefix
     env.update({"DJANGO_SETTINGS_MODULE": "vouch.settings", "PYTHONUNBUFFERED": "1", "SEED_DEMO": "0"})
-    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    # The server is reached as 127.0.0.1 whatever the caller's ALLOWED_HOSTS; plain HTTP even with DEBUG off.
+    hosts = [h for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
+    env["ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost"]))
+    env.setdefault("SECURE_SSL_REDIRECT", "0")
     env.update(extra or {})
     return env
 
