@@ -17,21 +17,24 @@ def _signed_in(viewer: Any) -> bool:
     return viewer is not None and viewer.is_authenticated
 
 
-def visible_endorsements(viewer: Any, queryset: QuerySet[Endorsement] | None = None) -> QuerySet[Endorsement]:
+def visible_endorsements(
+    viewer: Any, queryset: QuerySet[Endorsement] | None = None, *, member_visible: bool = False
+) -> QuerySet[Endorsement]:
     """Endorsements `viewer` may see in lists: visible ones, plus hidden ones they received.
 
     Endorsements whose endorser or member `viewer` may not see are left out (an anonymous
     visitor does not learn the names of members-only profiles from someone else's page).
+    `member_visible=True` when the caller already checked the member (e.g. reached through
+    their profile): the member's checks are skipped, sparing two joins.
     """
     qs = queryset if queryset is not None else Endorsement.objects.all()
-    qs = qs.filter(endorser__is_active=True, member__is_active=True)
+    qs = qs.filter(endorser__is_active=True)
+    if not member_visible:
+        qs = qs.filter(member__is_active=True)
     if _signed_in(viewer):
         return qs.filter(Q(hidden=False) | Q(member_id=viewer.pk))
-    return qs.filter(
-        hidden=False,
-        endorser__profile__visibility=Visibility.PUBLIC,
-        member__profile__visibility=Visibility.PUBLIC,
-    )
+    qs = qs.filter(hidden=False, endorser__profile__visibility=Visibility.PUBLIC)
+    return qs if member_visible else qs.filter(member__profile__visibility=Visibility.PUBLIC)
 
 
 def can_see_endorsement(viewer: Any, endorsement: Endorsement) -> bool:

@@ -173,7 +173,12 @@ def prefetch_for_member_skills(qs: QuerySet[Any], viewer: Any, paths: frozenset[
     """Called by skills.schema.member_skill_queryset: what the selection under `skills` needs of endorsements."""
     if not (wants(paths, "endorsements") or wants(paths, "topEndorsements") or wants(paths, "topEndorsers")):
         return qs
-    window = _endorsement_select(visible_endorsements(viewer), _node_paths(paths)).order_by("-weight", "id")
+    # weight_inputs (JSON) is never exposed: not fetched, not decoded per row.
+    window = (
+        _endorsement_select(visible_endorsements(viewer, member_visible=True), _node_paths(paths))
+        .defer("weight_inputs")
+        .order_by("-weight", "id")
+    )
     qs = qs.prefetch_related(
         Prefetch("endorsements", queryset=window[: ENDORSEMENT_WINDOW + 1], to_attr="endorsement_window")
     )
@@ -196,8 +201,13 @@ def _window(ms: Any) -> list[Endorsement] | None:
 
 def _listing_query(ms: Any, info: Any) -> QuerySet[Endorsement]:
     paths = _node_paths(selected_paths_under_skill(info))
-    return _endorsement_select(visible_endorsements(info.context.user), paths).filter(member_skill_id=ms.pk).order_by(
-        "-weight", "id"
+    # The listing was reached through something the viewer may see (its member's profile, a mutation).
+    viewer = info.context.user
+    return (
+        _endorsement_select(visible_endorsements(viewer, member_visible=True), paths)
+        .defer("weight_inputs")
+        .filter(member_skill_id=ms.pk)
+        .order_by("-weight", "id")
     )
 
 

@@ -147,6 +147,11 @@ def recompute_member_skills(member_skill_ids: Iterable[int]) -> None:
     ids = sorted(set(member_skill_ids))
     if not ids:
         return
+    with transaction.atomic():
+        _recompute(ids)
+
+
+def _recompute(ids: list[int]) -> None:
     listings = list(MemberSkill.objects.select_for_update().filter(pk__in=ids).order_by("pk").only("id", "score", "endorsement_count"))
     sums = {
         row["member_skill_id"]: row

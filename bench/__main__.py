@@ -1,0 +1,77 @@
+"""`python -m bench [name ...]`: run the registered benchmarks in a throwaway database.
+
+The database is the one DATABASE_URL names (SQLite by default), but the data goes into its
+TEST database, created and dropped here with Django's test utilities, so the development
+database is untouched (on PostgreSQL: `test_<name>`, which must not be in use).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+
+
+def main(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vouch.settings")
+    os.environ.setdefault("SEED_DEMO", "0")
+    # Measure what production runs: with DEBUG on, graphene-django adds its DjangoDebugMiddleware
+    # (every SQL statement recorded per request) and Django keeps a query log.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-serving-0123456789abcdef")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
+
+    import bench
+
+    for module in pkgutil.iter_modules(bench.__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"bench.{module.name}")
+    wanted = argv or list(bench.REGISTRY)
+    unknown = [n for n in wanted if n not in bench.REGISTRY]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(bench.REGISTRY)}", file=sys.stderr)
+        return 2
+
+    ctx = bench.BenchContext(scale=bench.scale_from_env(), repeat=int(os.environ.get("BENCH_REPEAT", "30")))
+    setup_test_environment(debug=False)
+    config = setup_databases(verbosity=0, interactive=False, keepdb=False)
+    results: list[bench.Result] = []
+    started = time.time()
+    try:
+        for name in wanted:
+            print(f"== {name} (BENCH_SCALE={ctx.scale:g}, {connection.vendor})", flush=True)
+            results += bench.REGISTRY[name](ctx)
+    finally:
+        teardown_databases(config, verbosity=0)
+        teardown_test_environment()
+    print()
+    bench.print_table(results)
+    bench.write_results(
+        results,
+        {
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "database": connection.vendor,
+            "scale": ctx.scale,
+            "repeat": ctx.repeat,
+            "python": platform.python_version(),
+            "seconds": round(time.time() - started, 1),
+            "debug": settings.DEBUG,
+        },
+    )
+    print(f"\nwritten to {bench.RESULTS_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
