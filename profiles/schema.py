@@ -142,6 +142,19 @@ class MemberQueries(graphene.ObjectType):
         skill=graphene.String(description="Only members listing this skill (any spelling), highest score first."),
         search=graphene.String(description="Matches username, display name, headline, organisation and title."),
     )
+    blocked_members = graphene.List(
+        graphene.NonNull(MemberType),
+        required=True,
+        description="Members you blocked (they cannot endorse you or ask you), most recent first. Signed-in only.",
+    )
+
+    @staticmethod
+    def resolve_blocked_members(root: Any, info: Any) -> Any:
+        from vouch.graphql.mutations import require_user
+
+        viewer = require_user(info)
+        qs = User.objects.filter(blocked_by__blocker=viewer).order_by("-blocked_by__created_at", "-blocked_by__id")
+        return prefetch_members(qs, viewer, selected_paths(info))
 
     @staticmethod
     def resolve_me(root: Any, info: Any) -> User | None:
