@@ -101,7 +101,7 @@ class MemberType(DjangoObjectType):
         # Not prefetched by the root resolver (e.g. reached through another object): one query.
         from skills.schema import member_skill_queryset
 
-        return member_skill_queryset(info.context.user, below(selected_paths(info), "")).filter(member=user)
+        return member_skill_queryset(info.context.user, selected_paths(info)).filter(member=user)
 
     @staticmethod
     def resolve_badges(user: User, info: Any) -> Any:
