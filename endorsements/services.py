@@ -353,6 +353,15 @@ def cancel_endorsement_request(actor: User, *, request_id: int) -> EndorsementRe
 
 
 @transaction.atomic
+def cancel_requests_between(a: User, b: User) -> int:
+    """Cancel every pending request between two members (one just blocked the other): a blocked
+    member's request must not linger in the inbox, and the blocker's must not reach them."""
+    return EndorsementRequest.objects.filter(
+        Q(requester=a, recipient=b) | Q(requester=b, recipient=a), status=RequestStatus.PENDING
+    ).update(status=RequestStatus.CANCELLED, responded_at=timezone.now())
+
+
+@transaction.atomic
 def expire_endorsement_requests(*, now: datetime | None = None) -> int:
     """Mark every PENDING request past its expiry EXPIRED; returns how many. (Reads already
     treat them as expired: this sweep makes the stored status agree.)"""

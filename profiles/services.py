@@ -123,6 +123,9 @@ def block_member(actor: User, *, member: User) -> Block:
     if member.pk == actor.pk:
         raise ValidationError({"member": ValidationError("You cannot block yourself.", code="INVALID")})
     block, _ = Block.objects.get_or_create(blocker=actor, blocked=member)
+    from endorsements.services import cancel_requests_between
+
+    cancel_requests_between(actor, member)
     return block
 
 

@@ -56,3 +56,21 @@ def test_unblocking_lets_them_endorse_again():
     assert error_codes(data_of(gql(client_for(troll), ENDORSE))["endorse"]) == ["BLOCKED"]
     assert data_of(gql(client_for(ana), UNBLOCK))["unblockMember"]["errors"] == []
     assert data_of(gql(client_for(troll), ENDORSE))["endorse"]["errors"] == []
+
+
+def test_blocking_cancels_pending_requests_both_ways_and_nothing_else():
+    from endorsements.models import EndorsementRequest
+    from endorsements.services import request_endorsement
+
+    ana, troll, bea = make_member("ana"), make_member("troll"), make_member("bea")
+    listing(ana, "Go"), listing(troll, "Go")
+    from_troll = request_endorsement(troll, recipient=ana, skill="Go", relationship="PEER", message="")
+    to_troll = request_endorsement(ana, recipient=troll, skill="Go", relationship="PEER", message="")
+    to_bea = request_endorsement(ana, recipient=bea, skill="Go", relationship="PEER", message="")
+
+    block_member(ana, member=troll)
+
+    statuses = dict(EndorsementRequest.objects.values_list("pk", "status"))
+    assert statuses[from_troll.pk] == "CANCELLED"
+    assert statuses[to_troll.pk] == "CANCELLED"
+    assert statuses[to_bea.pk] == "PENDING"
