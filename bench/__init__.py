@@ -83,6 +83,24 @@ def timed(fn: Callable[[], Any], repeat: int, warmup: int = 3) -> dict[str, floa
     }
 
 
+def interleaved(fns: list[Callable[[], Any]], repeat: int, warmup: int = 3) -> list[dict[str, float]]:
+    """Like `timed` for several functions called in turn (a, b, a, b, ...): drift hits them alike."""
+    for _ in range(warmup):
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            samples[i].append((time.perf_counter() - start) * 1000)
+    out = []
+    for s in samples:
+        s.sort()
+        out.append({"median": statistics.median(s), "min": s[0], "p95": s[min(len(s) - 1, int(len(s) * 0.95))]})
+    return out
+
+
 def print_table(results: list[Result]) -> None:
     rows = [("benchmark", "value", "baseline", "ratio", "notes")]
     for r in results:

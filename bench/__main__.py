@@ -12,6 +12,7 @@ import os
 import pkgutil
 import platform
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 
@@ -28,11 +29,15 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
     from django.conf import settings
     from django.db import connection
     from django.test.utils import setup_databases, setup_test_environment, teardown_databases, teardown_test_environment
 
     import bench
+    from bench import live
 
     for module in pkgutil.iter_modules(bench.__path__):
         if not module.name.startswith("_"):
@@ -45,6 +50,10 @@ def main(argv: list[str]) -> int:
 
     ctx = bench.BenchContext(scale=bench.scale_from_env(), repeat=int(os.environ.get("BENCH_REPEAT", "30")))
     setup_test_environment(debug=False)
+    if connection.vendor == "sqlite":
+        # A file, not Django's in-memory test database: the bench's live server (another process) opens it too.
+        workdir = tempfile.mkdtemp(prefix="vouch-bench-")
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = os.path.join(workdir, "bench.sqlite3")
     config = setup_databases(verbosity=0, interactive=False, keepdb=False)
     results: list[bench.Result] = []
     started = time.time()
@@ -53,6 +62,8 @@ def main(argv: list[str]) -> int:
             print(f"== {name} (BENCH_SCALE={ctx.scale:g}, {connection.vendor})", flush=True)
             results += bench.REGISTRY[name](ctx)
     finally:
+        live.stop()  # its connections would keep the test database from being dropped
+        connection.close()
         teardown_databases(config, verbosity=0)
         teardown_test_environment()
     print()

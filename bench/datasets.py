@@ -1,37 +1,72 @@
-"""Seeded data sets for the benchmarks, bulk-inserted (fast) with weights from the real formula.
+"""The benchmark network, seeded in seconds with bulk inserts and weighed by the real formula.
 
-`network(ctx)` builds, once per run, members across the seniority ladder listing skills, a
-`target` member listing MAX_SKILLS_PER_MEMBER skills with many endorsements, and random
-endorsements between everyone else. Scores are then recomputed by the same service
-function the app uses, so every denormalised figure is what the app would hold.
+`network(ctx)` builds, once per run:
 
-Sizes at BENCH_SCALE=1: 400 members, 1,000 endorsements of the target, 4,000 others.
+* members across the seniority ladder (5% with members-only profiles, 95% with a verified
+  e-mail address, account ages from 10 days to 5 years), each listing 3-8 of a 200-skill taxonomy;
+* a `target` member listing MAX_SKILLS_PER_MEMBER (50) skills, endorsed many times
+  (skewed: the first listings get most, as on a real profile), with verified public badges;
+* random endorsements between everyone else (2% hidden by the endorsed member).
+
+Sizes at BENCH_SCALE=1 on PostgreSQL: 10,000 members, 200 skills, 200,000 endorsements of which
+10,000 are the target's. SQLite is not what production runs and is slow to fill: there the
+sizes are divided by 10 (and the run says so). BENCH_SCALE multiplies either.
+
+Speed: rows are written with PostgreSQL COPY (executemany on SQLite), with explicit ids, never
+through the services (which would take ~40 queries per endorsement). Consistency with the app:
+every weight is `endorsements.weighting.weigh()` of inputs computed from the seeded rows
+themselves (seniority, relationship, account age, verified e-mail, established vouchers,
+whether the endorser lists the skill and their score in it), every explanation is
+`weighting.explain()`, and scores are `weighting.score()` of the visible weights, as
+`endorsements.services` computes them. Like `reweigh_all` run once over a fresh network, the
+endorsers' own scores are taken from a first weighing pass (one level of cascade, as the app
+does). `check_consistency()` then asks the real services to recompute the target's scores and
+one endorser's signals and fails the run if they disagree with what was seeded.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import random
+import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, Iterable, Sequence
 
 from django.conf import settings
 from django.db import connection
-from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 
 from bench import BenchContext
 
 LADDER = ["INTERN", "JUNIOR", "JUNIOR", "MID", "MID", "MID", "SENIOR", "SENIOR", "LEAD", "MANAGER", "DIRECTOR", "EXECUTIVE"]
 RELATIONSHIPS = ["MANAGER", "PEER", "PEER", "REPORT", "OTHER"]
+AGES_DAYS = [10, 40, 200, 800, 2000]
+SQLITE_FACTOR = 0.1
 
 
 @dataclass(frozen=True)
 class Network:
     target: str
     members: int
+    skills: int
+    listings: int
     endorsements: int
     target_skills: int
     target_endorsements: int
+    target_badges: int
+    seconds: float
+    scale_note: str
+
+    def as_extra(self) -> dict[str, Any]:
+        return {
+            "members": self.members,
+            "skills": self.skills,
+            "endorsements": self.endorsements,
+            "target_skills": self.target_skills,
+            "target_endorsements": self.target_endorsements,
+        }
 
 
 _built: Network | None = None
@@ -41,110 +76,293 @@ def network(ctx: BenchContext) -> Network:
     global _built
     if _built is None:
         _built = _build(ctx)
+        print(
+            f"   seeded {_built.members:,} members, {_built.skills} skills, {_built.listings:,} listed skills, "
+            f"{_built.endorsements:,} endorsements (target: {_built.target_skills} skills, "
+            f"{_built.target_endorsements:,} endorsements, {_built.target_badges} badges) in {_built.seconds:.1f} s"
+            + (f" — {_built.scale_note}" if _built.scale_note else ""),
+            flush=True,
+        )
     return _built
 
 
+def effective_scale(ctx: BenchContext) -> tuple[float, str]:
+    if connection.vendor == "postgresql":
+        return ctx.scale, ""
+    return ctx.scale * SQLITE_FACTOR, (
+        f"{connection.vendor}: sizes scaled down ×{SQLITE_FACTOR:g} (set DATABASE_URL to PostgreSQL for the full network)"
+    )
+
+
+# --- writing rows fast ------------------------------------------------------------------------
+def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY on PostgreSQL, executemany elsewhere. Values are already in database form."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", list(rows))
+
+
+def _next_id(model: Any) -> int:
+    from django.db.models import Max
+
+    return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+
+def _dt(value: Any) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _reset_sequences(models: list[Any]) -> None:
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
+            cursor.execute(sql)
+
+
+# --- the network ------------------------------------------------------------------------------
 def _build(ctx: BenchContext) -> Network:
     from allauth.account.models import EmailAddress
+    from django.contrib.auth.hashers import make_password
+    from django.utils import timezone
 
+    from badges.models import Badge
     from endorsements import weighting
     from endorsements.models import Endorsement
-    from endorsements.services import recompute_member_skills
     from profiles.models import Profile, User
     from skills.models import MemberSkill, Skill
     from skills.normalise import key_for, slug_for
     from skills.services import ensure_taxonomy
 
+    started = time.perf_counter()
+    scale, note = effective_scale(ctx)
     rng = random.Random(7)
     now = timezone.now()
-    n_members = ctx.scaled(400, minimum=20)
-    n_target = ctx.scaled(1000)
-    n_other = ctx.scaled(4000)
+    n_members = max(50, int(10_000 * scale))
+    n_target = max(100, int(10_000 * scale))
+    n_total = max(n_target + 100, int(200_000 * scale))
+    n_skills = 200
 
+    # Skills: the real taxonomy, topped up to 200.
     ensure_taxonomy()
-    skills = list(Skill.objects.order_by("id"))
-    for i in range(max(0, 200 - len(skills))):  # a taxonomy of at least 200 skills
-        name = f"Bench Skill {i:03d}"
-        skills.append(Skill(name=name, slug=slug_for(name), key=key_for(name)))
-    Skill.objects.bulk_create([s for s in skills if s.pk is None])
-    skills = list(Skill.objects.order_by("id"))
-
-    password = make_password("bench-password-1")  # hashed once, shared: signing in is not benchmarked
-    users = [
-        User(username=f"m{i:06d}", email=f"m{i:06d}@bench.example", password=password,
-             date_joined=now - timedelta(days=rng.choice([10, 40, 200, 800, 2000])))
-        for i in range(n_members)
-    ]
-    users[0].username, users[0].email, users[0].date_joined = "target", "target@bench.example", now - timedelta(days=900)
-    User.objects.bulk_create(users, batch_size=2000)
-    users = list(User.objects.order_by("id"))
-    seniority = {u.pk: rng.choice(LADDER) for u in users}
-    Profile.objects.bulk_create(
-        [Profile(user=u, display_name=f"Member {u.username}", seniority=seniority[u.pk], headline="Benchmark member") for u in users],
-        batch_size=2000,
+    existing = Skill.objects.count()
+    Skill.objects.bulk_create(
+        [Skill(name=f"Bench Skill {i:03d}", slug=slug_for(f"Bench Skill {i:03d}"), key=key_for(f"Bench Skill {i:03d}"))
+         for i in range(max(0, n_skills - existing))]
     )
-    EmailAddress.objects.bulk_create(
-        [EmailAddress(user=u, email=u.email, verified=rng.random() < 0.95, primary=True) for u in users], batch_size=2000
-    )
-    verified = set(EmailAddress.objects.filter(verified=True).values_list("user_id", flat=True))
+    skills = list(Skill.objects.order_by("id").values_list("id", "name"))[:n_skills]
+    skill_name = dict(skills)
+    skill_ids = [s for s, _ in skills]
 
-    target = users[0]
-    listings = []
-    for u in users:
-        count = settings.MAX_SKILLS_PER_MEMBER if u is target else rng.randint(3, 8)
-        for position, skill in enumerate(rng.sample(skills, count)):
-            listings.append(MemberSkill(member=u, skill=skill, position=position))
-    MemberSkill.objects.bulk_create(listings, batch_size=5000)
+    # Members: user, profile, e-mail address. One password hash for all (signing in is not benchmarked).
+    password = make_password("bench-password-1")
+    first_user = _next_id(User)
+    user_ids = list(range(first_user, first_user + n_members))
+    target_id = user_ids[0]
+    usernames = {uid: ("target" if uid == target_id else f"m{i:06d}") for i, uid in enumerate(user_ids)}
+    joined = {uid: now - timedelta(days=900 if uid == target_id else rng.choice(AGES_DAYS), minutes=rng.randint(0, 600))
+              for uid in user_ids}
+    seniority = {uid: ("SENIOR" if uid == target_id else rng.choice(LADDER)) for uid in user_ids}
+    verified = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
+    public = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
+    display = {uid: f"Member {usernames[uid].title()}" for uid in user_ids}
+    _insert(
+        "profiles_user",
+        ["id", "password", "is_superuser", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "username"],
+        ((uid, password, False, "", "", f"{usernames[uid]}@bench.example", False, True, _dt(joined[uid]), usernames[uid])
+         for uid in user_ids),
+    )
+    first_profile = _next_id(Profile)
+    _insert(
+        "profiles_profile",
+        ["id", "user_id", "display_name", "headline", "seniority", "organisation", "title", "visibility", "avatar",
+         "avatar_small", "muted_kinds", "created_at", "updated_at"],
+        ((first_profile + i, uid, display[uid], "Benchmark member", seniority[uid], "Bench Corp", "Engineer",
+          "PUBLIC" if uid in public else "MEMBERS", "", "", "[]", _dt(joined[uid]), _dt(joined[uid]))
+         for i, uid in enumerate(user_ids)),
+    )
+    first_email = _next_id(EmailAddress)
+    _insert(
+        "account_emailaddress",
+        ["id", "user_id", "email", "verified", "primary"],
+        ((first_email + i, uid, f"{usernames[uid]}@bench.example", uid in verified, True) for i, uid in enumerate(user_ids)),
+    )
+
+    # Listings.
+    first_listing = _next_id(MemberSkill)
+    listing_rows: list[tuple[int, int, int, int]] = []  # (id, member, skill, position)
+    listing_of: dict[tuple[int, int], int] = {}
     by_member: dict[int, list[tuple[int, int]]] = {}
-    for ms_id, member_id, skill_id in MemberSkill.objects.values_list("id", "member_id", "skill_id"):
-        by_member.setdefault(member_id, []).append((ms_id, skill_id))
+    for uid in user_ids:
+        count = settings.MAX_SKILLS_PER_MEMBER if uid == target_id else rng.randint(3, 8)
+        mine = []
+        for position, skill_id in enumerate(rng.sample(skill_ids, min(count, len(skill_ids)))):
+            ms_id = first_listing + len(listing_rows)
+            listing_rows.append((ms_id, uid, skill_id, position))
+            listing_of[(uid, skill_id)] = ms_id
+            mine.append((ms_id, skill_id))
+        by_member[uid] = mine
 
+    # Endorsements: (endorser, member, listing, skill, relationship, hidden).
     seen: set[tuple[int, int, int]] = set()
-    rows: list[Endorsement] = []
-    names = {u.pk: f"Member {u.username}" for u in users}
-    ages = {u.pk: (now - u.date_joined).days for u in users}
+    edges: list[tuple[int, int, int, int, str, bool]] = []
 
-    def add(endorser_id: int, member_id: int, ms_id: int, skill_id: int) -> None:
-        key = (endorser_id, member_id, skill_id)
-        if endorser_id == member_id or key in seen:
+    def add(endorser: int, member: int, ms_id: int, skill_id: int) -> None:
+        key = (endorser, member, skill_id)
+        if endorser == member or key in seen:
             return
         seen.add(key)
-        relationship = rng.choice(RELATIONSHIPS)
-        inputs = weighting.WeightInputs(
-            seniority=seniority[endorser_id], relationship=relationship, lists_skill=rng.random() < 0.3,
-            account_age_days=ages[endorser_id], verified_email=endorser_id in verified,
-            established_endorsers=rng.randint(0, 4),
-        )
-        w = weighting.weigh(inputs)
-        rows.append(Endorsement(
-            endorser_id=endorser_id, member_id=member_id, member_skill_id=ms_id, skill_id=skill_id,
-            relationship=relationship, comment="", weight=w.weight, weight_inputs=inputs.as_json(),
-            explanation=w.explanation(names[member_id], "the skill")[:600], from_established=w.established,
-            hidden=rng.random() < 0.02,
-        ))
+        edges.append((endorser, member, ms_id, skill_id, rng.choice(RELATIONSHIPS), rng.random() < 0.02))
 
-    target_listings = by_member[target.pk]
-    others = [u.pk for u in users[1:]]
-    for i in range(n_target):
-        # Skewed: the first skills get most endorsements, as on a real profile.
-        ms_id, skill_id = target_listings[min(len(target_listings) - 1, int(rng.expovariate(1 / 8)))]
-        add(rng.choice(others), target.pk, ms_id, skill_id)
-    for _ in range(n_other):
-        member_id = rng.choice(others)
-        ms_id, skill_id = rng.choice(by_member[member_id])
-        add(rng.choice(others), member_id, ms_id, skill_id)
-    Endorsement.objects.bulk_create(rows, batch_size=5000)
-    ids = list(MemberSkill.objects.values_list("id", flat=True))
-    for start in range(0, len(ids), 5000):
-        recompute_member_skills(ids[start : start + 5000])
-    if connection.vendor == "postgresql":
+    others = user_ids[1:]
+    target_listings = by_member[target_id]
+    attempts = 0
+    while len(edges) < n_target and attempts < n_target * 3:
+        attempts += 1
+        ms_id, skill_id = target_listings[min(len(target_listings) - 1, int(rng.expovariate(1 / 10)))]
+        add(rng.choice(others), target_id, ms_id, skill_id)
+    n_target_made = len(edges)
+    attempts = 0
+    while len(edges) < n_total and attempts < n_total * 3:
+        attempts += 1
+        member = rng.choice(others)
+        ms_id, skill_id = rng.choice(by_member[member])
+        add(rng.choice(others), member, ms_id, skill_id)
+
+    # Weighing: the established vouchers of each member (established = verified and ≥ 90 days old,
+    # as weighting.signals_for counts them), then two passes of weigh().
+    def is_old_verified(uid: int) -> bool:
+        return uid in verified and (now - joined[uid]).days >= weighting.ESTABLISHED_AGE_DAYS
+
+    vouchers: dict[int, set[int]] = defaultdict(set)
+    for endorser, member, _ms, _skill, _rel, hidden in edges:
+        if not hidden and is_old_verified(endorser):
+            vouchers[member].add(endorser)
+    age = {uid: max(0, (now - joined[uid]).days) for uid in user_ids}
+
+    def weigh_all(scores: dict[int, float]) -> list[weighting.Weighing]:
+        out = []
+        for endorser, _member, _ms, skill_id, relationship, _hidden in edges:
+            own = listing_of.get((endorser, skill_id))
+            out.append(weighting.weigh(weighting.WeightInputs(
+                seniority=seniority[endorser], relationship=relationship, lists_skill=own is not None,
+                skill_score=round(scores.get(own, 0.0), 4) if own is not None else 0.0, verified_badge=False,
+                account_age_days=age[endorser], verified_email=endorser in verified,
+                established_endorsers=len(vouchers.get(endorser, ())),
+            )))
+        return out
+
+    def scores_of(weighings: list[weighting.Weighing]) -> tuple[dict[int, float], dict[int, int]]:
+        established: dict[int, list[float]] = defaultdict(list)
+        pooled: dict[int, list[float]] = defaultdict(list)
+        count: dict[int, int] = defaultdict(int)
+        for (_e, _m, ms_id, _s, _r, hidden), w in zip(edges, weighings):
+            if hidden:
+                continue
+            (established if w.established else pooled)[ms_id].append(w.weight)
+            count[ms_id] += 1
+        scores = {ms_id: weighting.score(established.get(ms_id, ()), pooled.get(ms_id, ())) for ms_id in count}
+        return scores, count
+
+    first_pass, _ = scores_of(weigh_all({}))
+    weighings = weigh_all(first_pass)
+    scores, counts = scores_of(weighings)
+
+    created = _dt(now - timedelta(days=30))
+    _insert(
+        "skills_memberskill",
+        ["id", "member_id", "skill_id", "position", "score", "endorsement_count", "endorsements_enabled", "created_at"],
+        ((ms_id, uid, skill_id, position, scores.get(ms_id, 0.0), counts.get(ms_id, 0), True, created)
+         for ms_id, uid, skill_id, position in listing_rows),
+    )
+    first_endorsement = _next_id(Endorsement)
+    weighed = _dt(now)
+
+    def endorsement_rows() -> Iterable[tuple[Any, ...]]:
+        for i, ((endorser, member, ms_id, skill_id, relationship, hidden), w) in enumerate(zip(edges, weighings)):
+            assert w.inputs is not None
+            yield (
+                first_endorsement + i, endorser, member, ms_id, skill_id, relationship, "", w.weight,
+                json.dumps(w.inputs.__dict__), w.explanation(display[member], skill_name[skill_id])[:600],
+                w.established, hidden, _dt(now - timedelta(minutes=len(edges) - i)), weighed,
+            )
+
+    _insert(
+        "endorsements_endorsement",
+        ["id", "endorser_id", "member_id", "member_skill_id", "skill_id", "relationship", "comment", "weight",
+         "weight_inputs", "explanation", "from_established", "hidden", "created_at", "weighed_at"],
+        endorsement_rows(),
+    )
+
+    # The target's badges: a verified public badge on every third listing, plus two not on a skill.
+    first_badge = _next_id(Badge)
+    badge_rows = []
+    attach = [ms_id for ms_id, _ in target_listings[::3]] + [None, None]
+    for i, ms_id in enumerate(attach):
+        badge_rows.append((
+            first_badge + i, f"bench{first_badge + i:012d}", target_id, ms_id, True, "VERIFIED", "[]", None, "URL",
+            f"https://issuer.bench.example/assertions/{i}", "", None, "", f"{i:064x}", f"ob2:bench-{i}",
+            f"Certified {skill_name[dict(target_listings)[ms_id]] if ms_id else 'Engineer'} {i}",
+            "A benchmark badge.", "Bench Issuer", "https://issuer.bench.example", "", _dt(now - timedelta(days=100)),
+            None, "", _dt(now - timedelta(days=1)), _dt(now - timedelta(days=1)), None, _dt(now - timedelta(days=2)),
+        ))
+    _insert(
+        "badges_badge",
+        ["id", "public_id", "owner_id", "member_skill_id", "public", "status", "verification_errors",
+         "verification_report", "source_kind", "source_url", "source_text", "source_data", "source_content_type",
+         "source_digest", "identity", "name", "description", "issuer_name", "issuer_url", "criteria_url", "issued_on",
+         "expires_at", "image", "verified_at", "last_checked_at", "verification_requested_at", "created_at"],
+        badge_rows,
+    )
+    _reset_sequences([User, Profile, EmailAddress, MemberSkill, Endorsement, Badge])
+
+    with connection.cursor() as cursor:
         # Fresh tables have no statistics; a live database has them (autovacuum): plan like it.
-        with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in ("profiles_user", "profiles_profile", "account_emailaddress", "skills_memberskill",
+                          "endorsements_endorsement", "badges_badge", "skills_skill"):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+        else:
             cursor.execute("ANALYZE")
+    check_consistency(target_id, edges[0][0])
     return Network(
         target="target",
-        members=len(users),
-        endorsements=len(rows),
+        members=n_members,
+        skills=len(skill_ids),
+        listings=len(listing_rows),
+        endorsements=len(edges),
         target_skills=len(target_listings),
-        target_endorsements=sum(1 for r in rows if r.member_id == target.pk),
+        target_endorsements=n_target_made,
+        target_badges=len(badge_rows),
+        seconds=time.perf_counter() - started,
+        scale_note=note,
     )
+
+
+def check_consistency(target_id: int, endorser_id: int) -> None:
+    """Fail the run if the seeded figures are not what the app's own code computes."""
+    from endorsements import weighting
+    from endorsements.models import Endorsement
+    from endorsements.services import recompute_member_skills
+    from profiles.models import User
+    from skills.models import MemberSkill
+
+    before = dict(MemberSkill.objects.filter(member_id=target_id).values_list("id", "score"))
+    counts = dict(MemberSkill.objects.filter(member_id=target_id).values_list("id", "endorsement_count"))
+    recompute_member_skills(before)
+    after = MemberSkill.objects.filter(member_id=target_id).values_list("id", "score", "endorsement_count")
+    for ms_id, score, count in after:
+        if not math.isclose(score, before[ms_id], abs_tol=1e-3) or count != counts[ms_id]:
+            raise RuntimeError(f"seeded score of listing {ms_id} ({before[ms_id]}, {counts[ms_id]}) != services' ({score}, {count})")
+    endorser = User.objects.get(pk=endorser_id)
+    signals = weighting.signals_for(endorser)
+    stored = Endorsement.objects.filter(endorser_id=endorser_id).values_list("weight_inputs", flat=True).first()
+    for key in ("seniority", "account_age_days", "verified_email", "established_endorsers"):
+        if stored[key] != getattr(signals, key):
+            raise RuntimeError(f"seeded weight input {key}={stored[key]!r} != weighting.signals_for's {getattr(signals, key)!r}")
