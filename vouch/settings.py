@@ -181,6 +181,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# The per-IP limits above count REMOTE_ADDR, which behind a load balancer is the balancer's address (one bucket for
+# everybody). TRUSTED_PROXY_COUNT=N makes allauth take the client address from X-Forwarded-For, N proxies from the
+# right; 0 (default) ignores the header, so a client cannot dodge a limit by sending one (docs/deploy.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": "/accounts/confirm-email/{key}/",
     "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",
