@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test test-fast bench schema clean install serve
+.PHONY: run test test-fast bench schema clean install serve serve-prod
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) vouch.asgi:application
+
+# Production: migrate + collectstatic + check --deploy once, then one Daphne worker per core (docs/deploy.md).
+serve-prod: $(STAMP)
+	$(BIN)/python bin/serve-prod --port $(PORT)
 
 # The browser tests run in their own pytest process: Playwright's sync API starts an event
 # loop that breaks asyncio tests run after it in the same process (docs/testing.md).
