@@ -23,6 +23,13 @@ class AccountAdapter(DefaultAccountAdapter):
             ensure_profile(user)
         return user
 
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        # allauth keys the failed-login counter on "<site domain>:<login>", and without django.contrib.sites the
+        # domain is the request's Host header, which a client may vary ("host:1", "host:2", ... all pass
+        # ALLOWED_HOSTS) to get a fresh lockout budget each time. One Vouch serves one site: key on the login.
+        login = credentials.get("email", credentials.get("username", "")) or ""
+        return f"login:{login.lower()}"
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def save_user(self, request, sociallogin, form=None):

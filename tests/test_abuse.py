@@ -61,6 +61,17 @@ def test_failed_logins_lock_the_account_out_even_for_the_right_password():
 
 
 @pytest.mark.django_db
+def test_the_lockout_cannot_be_dodged_by_varying_the_host_header():
+    """allauth keyed the counter on the Host header (any port passes ALLOWED_HOSTS): fixed in profiles/adapters.py."""
+    make_member("ana", email="ana@example.com")
+    for port in range(5):
+        assert codes(login("ana@example.com", "not-the-password", HTTP_HOST=f"localhost:{port}")) == [
+            "email_password_mismatch"]
+    for host in ("localhost:99", "127.0.0.1", "localhost"):
+        assert codes(login("ana@example.com", PASSWORD, HTTP_HOST=host)) == ["too_many_login_attempts"]
+
+
+@pytest.mark.django_db
 def test_a_successful_login_does_not_reset_the_failure_count():
     """Otherwise an attacker who knows one password could interleave it to keep guessing another's."""
     make_member("ana", email="ana@example.com")

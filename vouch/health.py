@@ -13,7 +13,10 @@ from django.views.decorators.cache import never_cache
 
 async def _layer_round_trip() -> None:
     layer = get_channel_layer()
-    channel = await layer.new_channel("healthz.")
+    # The default "specific." prefix: channels_redis receives every process-local channel of one prefix with one
+    # blocking pop, under one lock shared by all prefixes. With a prefix of its own the check waited for that lock
+    # while a websocket consumer held it (up to 5 s) and timed out: 503 on any worker holding an idle socket.
+    channel = await layer.new_channel()
     token = uuid.uuid4().hex
     await layer.send(channel, {"type": "healthz", "token": token})
     message = await layer.receive(channel)
