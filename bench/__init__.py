@@ -7,8 +7,9 @@ time, is what to compare across machines). `python -m bench` runs them all in a 
 test database (created and dropped with Django's test utilities: the development database
 is never touched), prints a table and writes bench/results.json.
 
-Scale: `BENCH_SCALE` (default 1) multiplies every data set; the default keeps `make bench`
-around a minute on SQLite.
+Scale: `BENCH_SCALE` (default 1) multiplies every data set (bench/datasets.py: 10,000 members and
+200,000 endorsements on PostgreSQL, a tenth of that on SQLite); the full run takes about
+70 s on PostgreSQL on 2 cores.
 """
 
 from __future__ import annotations

@@ -119,15 +119,23 @@ async def _endorse_to_frame(samples: int) -> list[float]:
     return timings
 
 
-def notification_latency(samples: int = 200) -> dict[str, Any]:
-    """commit → frame of the endorse mutation vs a bare Channels echo, p50/p95 and their ratio."""
+def notification_latency(samples: int = 200, redis_url: str | None = None, *, in_memory: bool = False) -> dict[str, Any]:
+    """commit → frame of the endorse mutation vs a bare Channels echo, p50/p95 and their ratio.
+
+    The channel layer: Redis at `redis_url` when given (a prefix of its own), the in-memory
+    layer with `in_memory=True`; otherwise REDIS_URL's layer when that is set, else in-memory.
+    """
     from channels.layers import channel_layers
     from django.test.utils import override_settings
 
     layer = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 200, "expiry": 30}}}
+    if redis_url:
+        layer = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+            "hosts": [redis_url], "capacity": 200, "expiry": 30, "prefix": f"vouch-bench-{os.getpid()}"}}}
+    use_env_layer = redis_url is None and not in_memory and bool(os.environ.get("REDIS_URL"))
     with override_settings(
         ENDORSEMENTS_PER_DAY=10**6, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        **({} if os.environ.get("REDIS_URL") else {"CHANNEL_LAYERS": layer}),
+        **({} if use_env_layer else {"CHANNEL_LAYERS": layer}),
     ):
         channel_layers.backends.clear()
 
@@ -145,7 +153,7 @@ def notification_latency(samples: int = 200) -> dict[str, Any]:
         "endorse_commit_to_frame": notify_stats,
         "ratio_p50": notify_stats["p50_ms"] / echo_stats["p50_ms"],
         "ratio_p95": notify_stats["p95_ms"] / echo_stats["p95_ms"],
-        "channel_layer": "redis" if os.environ.get("REDIS_URL") else "in-memory",
+        "channel_layer": "redis" if redis_url or use_env_layer else "in-memory",
     }
 
 

@@ -13,13 +13,16 @@ from typing import Any
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
+from graphene_django.settings import graphene_settings
 from graphene_django.views import HttpError
+from graphql import ExecutionResult, OperationType, execute, get_operation_ast
 from graphene_file_upload.django import FileUploadGraphQLView
 
+from vouch.graphql import documents
 from vouch.graphql.limits import validation_rules
 
 
@@ -79,9 +82,50 @@ class VouchGraphQLView(FileUploadGraphQLView):
     def execute_graphql_request(
         self, request: HttpRequest, data: Any, query: Any, variables: Any, operation_name: Any, show_graphiql: bool = False
     ) -> Any:
-        # One view instance per request: bind this request's variables into the cost rule.
-        self.validation_rules = validation_rules(variables if isinstance(variables, dict) else None)
-        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        """graphene-django's, with parsing and validation cached by the query text (vouch/graphql/documents.py).
+
+        Same steps and answers otherwise: GET only for queries, validation errors without data,
+        the limits rules bound to this request's variables.
+        """
+        if graphene_settings.ATOMIC_MUTATIONS:  # off in Vouch (services own their transactions)
+            return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        if not query:
+            if show_graphiql:
+                return None
+            raise HttpError(HttpResponseBadRequest("Must provide query string."))
+        schema = self.schema.graphql_schema
+        try:
+            document = documents.parse_document(query)
+        except Exception as e:  # noqa: BLE001 - graphene-django answers any parse failure as a GraphQL error
+            return ExecutionResult(errors=[e])
+        operation_ast = get_operation_ast(document, operation_name)
+        if request.method.lower() == "get" and operation_ast is not None and operation_ast.operation != OperationType.QUERY:
+            if show_graphiql:
+                return None
+            raise HttpError(
+                HttpResponseNotAllowed(
+                    ["POST"], f"Can only perform a {operation_ast.operation.value} operation from a POST request."
+                )
+            )
+        errors = documents.validate_document(
+            schema, document, query, variables if isinstance(variables, dict) else None,
+            graphene_settings.MAX_VALIDATION_ERRORS,
+        )
+        if errors:
+            return ExecutionResult(data=None, errors=errors)
+        try:
+            options: dict[str, Any] = {
+                "root_value": self.get_root_value(request),
+                "context_value": self.get_context(request),
+                "variable_values": variables,
+                "operation_name": operation_name,
+                "middleware": self.get_middleware(request),
+            }
+            if self.execution_context_class:
+                options["execution_context_class"] = self.execution_context_class
+            return execute(schema, document, **options)
+        except Exception as e:  # noqa: BLE001 - as graphene-django: an execution failure is a GraphQL error
+            return ExecutionResult(errors=[e])
 
     def parse_body(self, request: HttpRequest) -> Any:
         try:
