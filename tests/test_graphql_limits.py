@@ -220,3 +220,27 @@ def test_get_cannot_run_a_mutation():
 
 def test_other_methods_are_refused():
     assert Client().put("/graphql/", "{}", content_type="application/json").status_code == 405
+
+
+def test_a_page_over_the_cap_is_costed_at_the_cap_not_below_it():
+    # MemberSkill.endorsements caps `first` at GRAPHQL_MAX_PAGE_SIZE instead of refusing it: asking for more than
+    # the cap must not make a nested query look cheaper than asking for the cap itself.
+    query = """{ members(first: 20) { edges { node { skills { endorsements(first: %d) {
+        edges { node { comment endorser { username displayName headline } } } } } } } } }"""
+    for first in (100, 1000, 10**6):
+        response = post(query % first)
+        assert response.status_code == 400, (first, response.content[:200])
+        assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+@pytest.mark.parametrize("field", [
+    "notifications(first: 101)", "notifications(last: 101)", "members(first: 101)",
+    "endorsementRequests(direction: INCOMING, first: 101)",
+])
+def test_every_root_connection_refuses_a_page_over_the_cap(field):
+    user = make_member("ana")
+    from vouch.testing import client_for
+
+    body = post("{ %s { edges { node { id } } } }" % field, client=client_for(user)).json()
+    assert "exceeds the" in body["errors"][0]["message"] and "limit of 100" in body["errors"][0]["message"]
+    assert not body.get("data")

@@ -109,9 +109,10 @@ class CostLimitRule(ValidationRule):
                 if not isinstance(value, int) or isinstance(value, bool):
                     return 20
                 if value > settings.GRAPHQL_MAX_PAGE_SIZE:
-                    # The field itself refuses (or caps) a page over the limit, with a clearer
-                    # message than "too costly": leave that answer to it.
-                    return 1
+                    # Root connections refuse a page over the limit themselves, but a nested one may cap it
+                    # (MemberSkill.endorsements serves at most the limit): cost it at what can come back, never
+                    # less, or asking for more than allowed would make a query cheaper.
+                    return settings.GRAPHQL_MAX_PAGE_SIZE
                 return max(1, value)
         return 1
 
