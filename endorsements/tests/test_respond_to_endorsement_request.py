@@ -130,9 +130,10 @@ def test_a_cancelled_request_cannot_be_answered(given):
 
 
 def test_accepting_after_a_block_is_refused(given):
+    # Blocking cancels the pending requests between the two, so there is nothing left to accept.
     block_member(given["ana"], member=given["maria"])
-    assert error_codes(respond(given["maria"], given["gid"])) == ["BLOCKED"]
-    assert EndorsementRequest.objects.get().status == RequestStatus.PENDING and not Endorsement.objects.exists()
+    assert error_codes(respond(given["maria"], given["gid"])) == ["INVALID_STATE"]
+    assert EndorsementRequest.objects.get().status == RequestStatus.CANCELLED and not Endorsement.objects.exists()
 
 
 def test_accepting_after_endorsements_were_turned_off_is_refused(given):
