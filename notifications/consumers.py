@@ -29,6 +29,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import services
 from notifications.payloads import ErrorFrame
+from vouch.websocket_auth import session_key_of
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         # Join before reading the count, so no change between the two is missed.
         self.group = services.group_name(self.user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        key = session_key_of(self.scope)
+        self.session_group = services.session_group_name(key) if key else None
+        if self.session_group:
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         await self._send_unread(await database_sync_to_async(services.unread_count)(self.user), force=True)
 
     async def disconnect(self, code: int) -> None:
@@ -133,6 +138,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(message.get("unread"), int):
             await self._send_unread(message["unread"])
 
+    async def session_ended(self, message: dict[str, Any]) -> None:
+        """The login session this socket was opened with ended (logout): stop serving it."""
+        await self._leave()
+        await self.close(code=CLOSE_UNAUTHENTICATED)
+
     async def unread_push(self, message: dict[str, Any]) -> None:
         if self.group is None:
             return
@@ -152,6 +162,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def _leave(self) -> None:
         if self.group is not None:
             group, self.group = self.group, None
+            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "session_group", None):
+            group, self.session_group = self.session_group, None
             await self.channel_layer.group_discard(group, self.channel_name)
 
     def _remember(self, pk: int) -> None:

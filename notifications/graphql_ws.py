@@ -42,6 +42,7 @@ from graphql.utilities import get_operation_ast
 from notifications import services
 from notifications.consumers import authenticated_user
 from notifications.models import Notification
+from vouch.websocket_auth import session_key_of
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class SubscriptionContext:
 class GraphQLWSConsumer(AsyncWebsocketConsumer):
     user: Any = None
     group: str | None = None
+    session_group: str | None = None
 
     async def connect(self) -> None:
         self.init_received = False
@@ -115,6 +117,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             self.group = None
+        if self.session_group is not None:
+            await self.channel_layer.group_discard(self.session_group, self.channel_name)
+            self.session_group = None
 
     # --- client → server ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
@@ -153,19 +158,28 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         self.init_received = True
         user = authenticated_user(self.scope)
         token = payload.get("sessionToken") if isinstance(payload, dict) else None
+        session_key = session_key_of(self.scope)
         if isinstance(token, str) and token:
             from vouch.websocket_auth import user_for_token
 
             user = authenticated_user({"user": await user_for_token(token[:200])})
+            session_key = token[:200]
         if user is None:
             await self.close(code=4403, reason="Forbidden")
             return
         self.user = user
         self.group = services.group_name(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if session_key:
+            # Logging out of this login session ends the subscription socket too.
+            self.session_group = services.session_group_name(session_key)
+            await self.channel_layer.group_add(self.session_group, self.channel_name)
         self.acked = True
         self.init_timer.cancel()
         await self._send({"type": "connection_ack"})
+
+    async def session_ended(self, message: dict[str, Any]) -> None:
+        await self.close(code=4403, reason="Session ended")
 
     async def _subscribe(self, message: dict[str, Any]) -> None:
         if not self.acked:

@@ -42,6 +42,32 @@ def group_name(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def session_group_name(session_key: str) -> str:
+    """The group of the sockets opened with one login session (a browser's cookie or an app's token).
+
+    Hashed: the session key is a credential and group names travel through Redis.
+    """
+    import hashlib
+
+    return "session." + hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+def end_live_sessions(session_key: str | None) -> None:
+    """Close the sockets opened with `session_key` (its login session just ended). Never raises."""
+    if not session_key:
+        return
+
+    def send() -> None:
+        try:
+            layer = get_channel_layer()
+            if layer is not None:
+                async_to_sync(layer.group_send)(session_group_name(session_key), {"type": "session.ended"})
+        except Exception:  # a layer that is down must not fail the logout
+            log.warning("could not close the live sockets of an ended session", exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def serialize(notification: Notification) -> NotificationData:
     from vouch.graphql.ids import encode_id
 

@@ -23,6 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
             ensure_profile(user)
         return user
 
+    def logout(self, request):
+        # Sockets opened with this login session (browser cookie or app token) stop being served.
+        from notifications.services import end_live_sessions
+
+        key = request.session.session_key
+        super().logout(request)
+        end_live_sessions(key)
+
     def _get_login_attempts_cache_key(self, request, **credentials):
         # allauth keys the failed-login counter on "<site domain>:<login>", and without django.contrib.sites the
         # domain is the request's Host header, which a client may vary ("host:1", "host:2", ... all pass

@@ -19,6 +19,14 @@ def user_for_token(token: str) -> Any:
     return result.user if result is not None and result.user is not None else AnonymousUser()
 
 
+def session_key_of(scope: dict[str, Any]) -> str | None:
+    """The login session a socket was opened with: the app token's session, else the cookie's."""
+    if scope.get("token_session_key"):
+        return scope["token_session_key"]
+    session = scope.get("session")
+    return getattr(session, "session_key", None) if session is not None else None
+
+
 class _TokenAuth:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -29,7 +37,10 @@ class _TokenAuth:
         if token:
             # An invalid token makes the socket anonymous (refused), even with a valid cookie:
             # a client that sends a token means that identity, never a fallback.
-            scope = dict(scope, user=await user_for_token(token.decode("latin-1")[:200]))
+            raw = token.decode("latin-1")[:200]
+            # allauth's app session token is the key of a server-side session: remember it so that
+            # logging out of that session closes this socket too.
+            scope = dict(scope, user=await user_for_token(raw), token_session_key=raw)
         return await self.inner(scope, receive, send)
 
 
