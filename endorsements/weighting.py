@@ -131,6 +131,16 @@ def trust_factor(inputs: WeightInputs) -> float:
     return trust
 
 
+def trust_shown(inputs: WeightInputs) -> tuple[bool, float, int | None]:
+    """What the trust signals put into a weight and its explanation: established or not, the
+    trust factor, and the voucher count when the explanation states it. Inputs that agree on
+    it weigh and read the same as far as trust goes (the services ask whether one voucher more
+    or less changes it before re-weighing everything a member gave)."""
+    established = is_established(inputs)
+    shown = inputs.established_endorsers if not established and inputs.verified_email else None
+    return established, trust_factor(inputs), shown
+
+
 def standing_factor(inputs: WeightInputs) -> float:
     if inputs.verified_badge:
         return STANDING_BADGE
@@ -264,31 +274,54 @@ class EndorserSignals:
         )
 
 
-def signals_for(endorser: Any, skill_ids: Iterable[int] = (), *, now: datetime | None = None) -> EndorserSignals:
-    """Read `endorser`'s signals in four queries (profile, e-mail, vouchers, listed skills)."""
+def established_vouchers(member_id: int, now: datetime) -> int:
+    """How many established members (old enough, verified) endorse `member_id` visibly (one query).
+
+    Only age and e-mail decide who counts as a voucher here, never their own endorsements,
+    so the signal cannot cascade through a ring and is cheap to read.
+    """
     from allauth.account.models import EmailAddress
 
     from endorsements.models import Endorsement
-    from profiles.models import Profile
-    from skills.models import MemberSkill
 
-    now = now or timezone.now()
-    seniority = Profile.objects.filter(user_id=endorser.pk).values_list("seniority", flat=True).first() or Seniority.MID
-    verified = EmailAddress.objects.filter(user_id=endorser.pk, verified=True).exists()
-    cutoff = established_cutoff(now)
-    # Established members (old enough, verified) who endorse this endorser visibly. Only
-    # age and e-mail decide who counts as a voucher here, never their own endorsements,
-    # so the signal cannot cascade through a ring and is cheap to read.
-    vouchers = (
-        Endorsement.objects.filter(member_id=endorser.pk, hidden=False, endorser__date_joined__lte=cutoff)
+    return (
+        Endorsement.objects.filter(member_id=member_id, hidden=False, endorser__date_joined__lte=established_cutoff(now))
         .filter(Exists(EmailAddress.objects.filter(user_id=OuterRef("endorser_id"), verified=True)))
         .values("endorser_id")
         .distinct()
         .count()
     )
-    scores = dict(MemberSkill.objects.filter(member_id=endorser.pk).values_list("skill_id", "score"))
-    wanted = set(skill_ids) | set(scores)
-    badges = frozenset(s for (_, s) in verified_badge_skills([endorser.pk], wanted)) if wanted else frozenset()
+
+
+def signals_for(
+    endorser: Any, skill_ids: Iterable[int] = (), *, now: datetime | None = None, only_skills: bool = False
+) -> EndorserSignals:
+    """Read `endorser`'s signals in three or four queries (profile and e-mail, vouchers, listed skills, badges).
+
+    `only_skills`: read the endorser's score and badges for `skill_ids` only, not for every skill they
+    list (weighing one endorsement); `inputs()` is then valid for those skills only.
+    """
+    from allauth.account.models import EmailAddress
+
+    from profiles.models import User
+    from skills.models import MemberSkill
+
+    now = now or timezone.now()
+    row = (
+        User.objects.filter(pk=endorser.pk)
+        .annotate(verified=Exists(EmailAddress.objects.filter(user_id=OuterRef("pk"), verified=True)))
+        .values_list("profile__seniority", "verified")
+        .first()
+    )
+    seniority, verified = (row[0] or Seniority.MID, bool(row[1])) if row else (Seniority.MID, False)
+    vouchers = established_vouchers(endorser.pk, now)
+    listed = MemberSkill.objects.filter(member_id=endorser.pk)
+    if only_skills:
+        listed = listed.filter(skill_id__in=list(skill_ids))
+    scores = dict(listed.values_list("skill_id", "score"))
+    # A badge lends standing only through the endorser's own listing of the skill (badges are
+    # attached to their owner's listings), so only listed skills can have one.
+    badges = frozenset(s for (_, s) in verified_badge_skills([endorser.pk], scores)) if scores else frozenset()
     age = max(0, (now - endorser.date_joined).days)
     return EndorserSignals(
         seniority=seniority,
