@@ -3,7 +3,8 @@
 Signed-in endorsers (session cookie + CSRF token, as the browser sends them) endorse members
 of the seeded network one after another on the bench's live server: each mutation is the whole
 service (visibility, locks, checks, daily cap, weighing from the endorser's signals, score
-recompute, notification, re-weighing what the endorsed member gave) in its transaction. The
+recompute, notification, re-weighing what the endorsed member gave that the change can affect:
+docs/weighting.md) in its transaction. The
 baseline inserts the same rows (same weights) with one plain INSERT per row, each committed
 on its own, after the mutations' rows were deleted; the scores are then recomputed so the
 network stays as the services left it.
