@@ -306,7 +306,14 @@ def resolve_member_skill_endorsements(
         raise GraphQLError("Page forward with `first` and `after`.", extensions={"code": "BAD_ARGUMENT"})
     if first is not None and first < 0:
         raise GraphQLError("`first` must be positive.", extensions={"code": "BAD_ARGUMENT"})
-    first = min(DEFAULT_PAGE if first is None else first, settings.GRAPHQL_MAX_PAGE_SIZE)
+    limit = settings.GRAPHQL_MAX_PAGE_SIZE
+    if first is not None and first > limit:
+        # Refused like the root connections (graphene-django's RELAY_CONNECTION_MAX_LIMIT), not silently capped.
+        raise GraphQLError(
+            f"Requesting {first} records on the `{info.field_name}` connection exceeds the `first` limit of {limit} records.",
+            extensions={"code": "BAD_ARGUMENT"},
+        )
+    first = DEFAULT_PAGE if first is None else first
     offset = 0
     if after:
         position = cursor_to_offset(after)

@@ -223,8 +223,8 @@ def test_other_methods_are_refused():
 
 
 def test_a_page_over_the_cap_is_costed_at_the_cap_not_below_it():
-    # MemberSkill.endorsements caps `first` at GRAPHQL_MAX_PAGE_SIZE instead of refusing it: asking for more than
-    # the cap must not make a nested query look cheaper than asking for the cap itself.
+    # Asking for more than the cap on a nested connection must not make the query look cheaper to the cost rule
+    # than asking for the cap itself (the connection would refuse it when run, but cost is checked first).
     query = """{ members(first: 20) { edges { node { skills { endorsements(first: %d) {
         edges { node { comment endorser { username displayName headline } } } } } } } } }"""
     for first in (100, 1000, 10**6):

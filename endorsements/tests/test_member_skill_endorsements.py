@@ -134,6 +134,19 @@ def test_default_page_and_bad_arguments():
     assert body["errors"][0]["extensions"]["code"] == "BAD_ARGUMENT"
 
 
+def test_a_page_over_the_limit_is_refused_like_root_connections_not_capped(settings):
+    ana = make_member("ana")
+    _endorsers(ana, 3)
+    settings.GRAPHQL_MAX_PAGE_SIZE = 2  # small enough for the cost rule to let the query through
+    assert len(page(first=2)["endorsements"]["edges"]) == 2
+    body = gql(Client(), PAGE, {"first": 3})
+    assert body["errors"][0]["message"] == (
+        "Requesting 3 records on the `endorsements` connection exceeds the `first` limit of 2 records."
+    )
+    assert body["errors"][0]["extensions"]["code"] == "BAD_ARGUMENT"
+    assert not (body.get("data") or {}).get("member")
+
+
 def test_anonymous_visitors_do_not_see_members_only_endorsers():
     ana = make_member("ana")
     listing(ana, "Go")

@@ -4,7 +4,8 @@
 - size: at most GRAPHQL_MAX_NODES field selections after expanding fragments, where a
   field under a list of `first: N` counts N times (a cost estimate, not just a node count);
 - page size: connection `first`/`last` above GRAPHQL_MAX_PAGE_SIZE is refused by
-  graphene-django's RELAY_CONNECTION_MAX_LIMIT;
+  graphene-django's RELAY_CONNECTION_MAX_LIMIT (root connections) and by the resolver of
+  MemberSkill.endorsements (nested);
 - batching: GRAPHQL_MAX_BATCH operations per HTTP request (see view.py).
 
 The rules read the settings per request (the view builds them per request, binding the
@@ -109,9 +110,9 @@ class CostLimitRule(ValidationRule):
                 if not isinstance(value, int) or isinstance(value, bool):
                     return 20
                 if value > settings.GRAPHQL_MAX_PAGE_SIZE:
-                    # Root connections refuse a page over the limit themselves, but a nested one may cap it
-                    # (MemberSkill.endorsements serves at most the limit): cost it at what can come back, never
-                    # less, or asking for more than allowed would make a query cheaper.
+                    # The connections refuse a page over the limit when they run; until then cost it at the
+                    # limit, never less, or asking for more than allowed would make a query look cheaper (and
+                    # a too-costly query is told so before it runs).
                     return settings.GRAPHQL_MAX_PAGE_SIZE
                 return max(1, value)
         return 1
