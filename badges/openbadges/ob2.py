@@ -14,7 +14,7 @@ from joserfc.jwk import RSAKey
 from . import codes, recipient
 from .fetcher import FetchError, Fetcher
 from .model import Abort, BadgeError, Run
-from .util import (as_list, first_text, host_of, is_http_url, is_iri, jws_parts, node_id, parse_datetime,
+from .util import (as_list, decode_jws_checked, first_text, host_of, is_http_url, is_iri, node_id, parse_datetime,
                    sniff_image_kind, strip_fragment, types_of)
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -179,15 +179,8 @@ class OB2Verifier:
     def verify_signed(self, token: str) -> None:
         run = self.run
         self.r.verification_method = "signed"
-        try:
-            header, payload, raw = jws_parts(token)
-        except BadgeError as exc:
-            run.failed("Decode signature", exc.code, exc.message, fatal=True)
-            raise
-        alg = header.get("alg")
-        if alg not in ALLOWED_JWS_ALGS:
-            run.failed("Signature algorithm", codes.JWS_ALG_NOT_ALLOWED,
-                       f"Algorithm {alg!r} is refused; OB 2.0 signed badges use RS256.", fatal=True)
+        _header, payload, raw = decode_jws_checked(run, token, step="Decode signature", allowed=ALLOWED_JWS_ALGS,
+                                                   refusal="OB 2.0 signed badges use RS256.")
         run.passed("Signature algorithm", "RS256.")
         version = detect_version(payload) or "2.0"
         self.r.spec_version = version

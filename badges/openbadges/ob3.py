@@ -31,8 +31,8 @@ from pyld.context_resolver import ContextResolver
 from . import codes, recipient
 from .fetcher import FetchError, Fetcher, bundled_context
 from .model import Abort, BadgeError, Run
-from .util import as_list, first_text, host_of, is_http_url, jws_parts, node_id, parse_datetime, strip_fragment, \
-    types_of
+from .util import as_list, decode_jws_checked, first_text, host_of, is_http_url, node_id, parse_datetime, \
+    strip_fragment, types_of
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -233,15 +233,9 @@ class OB3Verifier:
         run, r = self.run, self.r
         r.spec_version = "3.0"
         r.verification_method = "vc-jwt"
-        try:
-            header, payload, _raw = jws_parts(token)
-        except BadgeError as exc:
-            run.failed("Decode token", exc.code, exc.message, fatal=True)
-            raise
-        alg = header.get("alg")
-        if alg not in VCJWT_ALGS:
-            run.failed("Signature algorithm", codes.JWS_ALG_NOT_ALLOWED,
-                       f"Algorithm {alg!r} is refused; VC-JWT allows RS256, ES256 and EdDSA.", fatal=True)
+        header, payload, _raw = decode_jws_checked(run, token, step="Decode token", allowed=VCJWT_ALGS,
+                                                   refusal="VC-JWT allows RS256, ES256 and EdDSA.")
+        alg = header["alg"]
         run.passed("Signature algorithm", str(alg))
         jwk = header.get("jwk")
         if isinstance(jwk, dict) and PRIVATE_JWK_MEMBERS & set(jwk):

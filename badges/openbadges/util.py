@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import codes, jsonsafe
-from .model import BadgeError
+from .model import BadgeError, Run
 
 _DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$"
@@ -119,6 +119,21 @@ def jws_parts(token: str) -> tuple[dict[str, Any], Any, bytes]:
     payload = jsonsafe.loads(raw)
     if not isinstance(payload, dict):
         raise BadgeError(codes.JWS_MALFORMED, "The JWS payload is not a JSON object.")
+    return header, payload, raw
+
+
+def decode_jws_checked(run: Run, token: str, *, step: str, allowed: set[str], refusal: str) -> tuple[dict[str, Any], Any, bytes]:
+    """jws_parts() for a verifier: a malformed token fails `step`, an algorithm outside `allowed` fails
+    "Signature algorithm" (`refusal` says what is allowed); both fatal. Nothing is verified yet."""
+    try:
+        header, payload, raw = jws_parts(token)
+    except BadgeError as exc:
+        run.failed(step, exc.code, exc.message, fatal=True)
+        raise
+    alg = header.get("alg")
+    if alg not in allowed:
+        run.failed("Signature algorithm", codes.JWS_ALG_NOT_ALLOWED, f"Algorithm {alg!r} is refused; {refusal}",
+                   fatal=True)
     return header, payload, raw
 
 
