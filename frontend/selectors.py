@@ -6,6 +6,7 @@ row); the domain rules (who may see whom, ranking) live in the apps and are only
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
@@ -76,13 +77,16 @@ def profile_of(viewer: Any, username: str) -> User | None:
     )
 
 
-def endorse_refusals(viewer: Any, member: User, skills: list[MemberSkill]) -> tuple[str | None, dict[int, str]]:
+def endorse_refusals(
+    viewer: Any, member: User, skills: list[MemberSkill], given: Collection[int]
+) -> tuple[str | None, dict[int, str]]:
     """Why `viewer` may not endorse `member` at all (or None), and why not for each listing (by id).
 
-    These mirror the refusals of endorsements.services (which stay the authority: a form
-    posted anyway gets the service's error) so the page can disable the button and say why.
+    `given`: the skill ids `viewer` already endorsed `member` for (my_endorsements_of, which the
+    page reads anyway). These mirror the refusals of endorsements.services (which stay the
+    authority: a form posted anyway gets the service's error) so the page can disable the
+    button and say why.
     """
-    from endorsements.models import Endorsement
     from endorsements.permissions import blocked_between
 
     if viewer is None or not viewer.is_authenticated:
@@ -91,7 +95,6 @@ def endorse_refusals(viewer: Any, member: User, skills: list[MemberSkill]) -> tu
         return "This is your profile: you can’t endorse yourself.", {}
     if blocked_between(viewer, member):
         return "You can’t endorse this member.", {}
-    given = set(Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", flat=True))
     per_skill: dict[int, str] = {}
     for ms in skills:
         if ms.skill_id in given:

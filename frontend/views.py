@@ -97,11 +97,11 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         raise Http404("No such member")
     skills = profile_member.listed_skills
     is_owner = can_edit_profile(request.user, profile_member)
-    refusal, per_skill = selectors.endorse_refusals(request.user, profile_member, skills)
+    mine = selectors.my_endorsements_of(request.user, profile_member)
+    refusal, per_skill = selectors.endorse_refusals(request.user, profile_member, skills, given=mine)
     open_skills = [(ms.skill.name, ms.skill.name) for ms in skills if ms.pk not in per_skill]
     if endorse_form is None and refusal is None:
         endorse_form = EndorseForm(skills=open_skills, initial={"relationship": "PEER"})
-    mine = selectors.my_endorsements_of(request.user, profile_member)
     for ms in skills:
         ms.refusal = per_skill.get(ms.pk)
         ms.my_endorsement_id = mine.get(ms.skill_id)
