@@ -5,7 +5,7 @@ Entry points for other apps:
 * `report_for(viewer, badge)` — the verification report as `viewer` may see it (recipient identity redacted
   for everyone but the owner);
 * `badges_prefetch(viewer, paths)` / `badge_queryset(viewer, paths)` — query-driven prefetching (CONVENTIONS 6);
-* `members_with_verified_badge(skill_id, member_ids)` — the endorsement weighting's hard-to-fake signal.
+* `verified_badge_pairs(member_ids, skill_ids)` — the endorsement weighting's hard-to-fake signal.
 """
 
 from __future__ import annotations
@@ -124,23 +124,6 @@ def report_for(viewer: Any, badge: Badge) -> dict[str, Any] | None:
     if "assertion" in shown:
         shown["assertion"] = _redact(shown["assertion"])
     return shown
-
-
-def members_with_verified_badge(skill_id: int, member_ids: Iterable[int]) -> set[int]:
-    """Which of `member_ids` hold evidence (a VERIFIED, public, unexpired badge) attached to their `skill_id`."""
-    ids = list(member_ids)
-    if not ids:
-        return set()
-    return set(
-        Badge.objects.filter(evidence_q(), member_skill__skill_id=skill_id, owner_id__in=ids)
-        .values_list("owner_id", flat=True)
-        .distinct()
-    )
-
-
-def has_verified_badge(member: Any, skill: Any) -> bool:
-    skill_id = getattr(skill, "pk", skill)
-    return bool(members_with_verified_badge(skill_id, [member.pk]))
 
 
 def verified_badge_pairs(member_ids: Iterable[int], skill_ids: Iterable[int]) -> set[tuple[int, int]]:

@@ -37,10 +37,6 @@ def visible_endorsements(
     return qs if member_visible else qs.filter(member__profile__visibility=Visibility.PUBLIC)
 
 
-def can_see_endorsement(viewer: Any, endorsement: Endorsement) -> bool:
-    return visible_endorsements(viewer, Endorsement.objects.filter(pk=endorsement.pk)).exists()
-
-
 def can_hide(actor: Any, endorsement: Endorsement) -> bool:
     """Only the endorsed member hides or shows an endorsement."""
     return _signed_in(actor) and endorsement.member_id == actor.pk

@@ -33,19 +33,6 @@ def member_results(viewer: Any, *, skill: str | None, search: str | None) -> Que
     return qs
 
 
-def visible_member(viewer: Any, username: str) -> User | None:
-    """The member behind a handle if `viewer` may see them (else None: the page answers 404)."""
-    if not username or len(username) > 64:
-        return None
-    return (
-        visible_members(viewer)
-        .select_related("profile")
-        .prefetch_related(_listed_skills())
-        .filter(username=username.strip().lower())
-        .first()
-    )
-
-
 TOP_ENDORSEMENTS = 5
 
 
@@ -159,10 +146,6 @@ def own_skills(member: User) -> list[MemberSkill]:
 
 def blocked_members(member: User) -> list[Block]:
     return list(Block.objects.filter(blocker=member).select_related("blocked__profile").order_by("-created_at"))
-
-
-def has_blocked(blocker: User, blocked: User) -> bool:
-    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
 
 
 def member_by_username(viewer: Any, username: str) -> User | None:
