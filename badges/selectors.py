@@ -4,7 +4,8 @@ Entry points for other apps:
 * `badge_for_page(viewer, ident)` — the badge behind `/b/<ident>/` (public id or GraphQL id) or None;
 * `report_for(viewer, badge)` — the verification report as `viewer` may see it (recipient identity redacted
   for everyone but the owner);
-* `badges_prefetch(viewer, paths)` / `badge_queryset(viewer, paths)` — query-driven prefetching (CONVENTIONS 6);
+* `badges_prefetch(viewer, paths)` / `listed_badges(viewer, paths)` / `badge_queryset(viewer, paths)` — query-driven
+  prefetching (CONVENTIONS 6);
 * `verified_badge_pairs(member_ids, skill_ids)` — the endorsement weighting's hard-to-fake signal.
 """
 
@@ -41,17 +42,21 @@ def badge_queryset(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet
     return qs
 
 
+def listed_badges(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet[Badge]:
+    """The badges `viewer` may see under a member or a listing the caller already knows `viewer` may see."""
+    return badge_queryset(viewer, paths).filter(visible_badges_q(viewer))
+
+
 def badges_prefetch(viewer: Any, paths: frozenset[str], *, lookup: str = "badges") -> Prefetch:
     """For `Member.badges` (lookup "badges") and `MemberSkill.badges`: one query for all rows."""
-    qs = badge_queryset(viewer, paths).filter(visible_badges_q(viewer))
-    return Prefetch(lookup, queryset=qs, to_attr="listed_badges")
+    return Prefetch(lookup, queryset=listed_badges(viewer, paths), to_attr="listed_badges")
 
 
 def visible_badges(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet[Badge]:
     """Every badge `viewer` may see, owner visibility included (for node(id:), badge(id:), pages)."""
     from profiles.permissions import visible_members
 
-    qs = badge_queryset(viewer, paths).filter(visible_badges_q(viewer))
+    qs = listed_badges(viewer, paths)
     if not (viewer is not None and viewer.is_authenticated):
         qs = qs.filter(owner__in=visible_members(viewer))
     else:

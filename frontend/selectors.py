@@ -43,8 +43,7 @@ def profile_of(viewer: Any, username: str) -> User | None:
     loaded; the owner also sees their hidden ones, marked) and `evidence` (badges `viewer` may see
     attached to it: VERIFIED public ones for others, every status for the owner).
     """
-    from badges.permissions import visible_badges_q
-    from badges.selectors import badge_queryset
+    from badges.selectors import listed_badges
     from endorsements.permissions import visible_endorsements
 
     if not username or len(username) > 64:
@@ -53,7 +52,7 @@ def profile_of(viewer: Any, username: str) -> User | None:
     skills = MemberSkill.objects.select_related("skill").order_by("position", "id").prefetch_related(
         # A sliced Prefetch: Django takes the top N per listing in one query (a window function).
         Prefetch("endorsements", queryset=endorsements[:TOP_ENDORSEMENTS], to_attr="top_endorsements"),
-        Prefetch("badges", queryset=badge_queryset(viewer).filter(visible_badges_q(viewer)), to_attr="evidence"),
+        Prefetch("badges", queryset=listed_badges(viewer), to_attr="evidence"),
     )
     return (
         visible_members(viewer)

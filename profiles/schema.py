@@ -109,11 +109,9 @@ class MemberType(DjangoObjectType):
         if listed is not None:
             return listed
         # Not prefetched by the root resolver (e.g. reached through another object): one query.
-        from badges.permissions import visible_badges_q
-        from badges.selectors import badge_queryset
+        from badges.selectors import listed_badges
 
-        viewer = info.context.user
-        return badge_queryset(viewer, selected_paths(info)).filter(visible_badges_q(viewer), owner=user)
+        return listed_badges(info.context.user, selected_paths(info)).filter(owner=user)
 
 
 def prefetch_members(qs: QuerySet[User], viewer: Any, paths: frozenset[str]) -> QuerySet[User]:

@@ -104,12 +104,10 @@ class MemberSkillType(DjangoObjectType):
         if listed is not None:
             return listed
         # Not prefetched (reached through another object): one query.
-        from badges.permissions import visible_badges_q
-        from badges.selectors import badge_queryset
+        from badges.selectors import listed_badges
         from vouch.graphql.selection import selected_paths
 
-        viewer = info.context.user
-        return badge_queryset(viewer, selected_paths(info)).filter(visible_badges_q(viewer), member_skill=ms)
+        return listed_badges(info.context.user, selected_paths(info)).filter(member_skill=ms)
 
 
 def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[MemberSkill]:
