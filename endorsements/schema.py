@@ -489,14 +489,8 @@ class WithdrawEndorsement(VouchMutation):
     @classmethod
     def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> "WithdrawEndorsement":
         pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
-        ms_id = Endorsement.objects.filter(pk=pk, endorser_id=actor.pk).values_list("member_skill_id", flat=True).first()
-        services.withdraw_endorsement(actor, endorsement_id=pk)
-        from skills.models import MemberSkill
-
-        return cls(
-            withdrawn_endorsement_id=endorsement_id,
-            member_skill=MemberSkill.objects.select_related("skill").filter(pk=ms_id).first(),
-        )
+        withdrawn = services.withdraw_endorsement(actor, endorsement_id=pk)
+        return cls(withdrawn_endorsement_id=endorsement_id, member_skill=_member_skill(withdrawn))
 
 
 class SetEndorsementHidden(VouchMutation):

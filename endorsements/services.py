@@ -518,8 +518,8 @@ def endorse(
 
 
 @transaction.atomic
-def withdraw_endorsement(actor: User, *, endorsement_id: int) -> None:
-    """The endorser takes their endorsement back. Nobody is notified."""
+def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
+    """The endorser takes their endorsement back. Nobody is notified. Returns the row as it was (deleted)."""
     endorsement = Endorsement.objects.filter(pk=endorsement_id, endorser_id=actor.pk).first()
     if endorsement is None or not can_withdraw(actor, endorsement):
         raise not_found("endorsementId", "endorsement")
@@ -533,6 +533,7 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> None:
     if was_visible:
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         _cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
+    return endorsement
 
 
 @transaction.atomic
