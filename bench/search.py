@@ -14,7 +14,7 @@ import httpx
 from django.db import connection
 from django.db.models import Count
 
-from bench import BenchContext, Result, benchmark, interleaved, timed
+from bench import BenchContext, Result, benchmark, timed
 from bench.datasets import network
 from bench.live import server
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from endorsements.models import EndorsementRequest, RequestStatus
+from endorsements.models import EndorsementRequest
 from endorsements.services import endorse
 from endorsements.tests.factories import listing, make_established
 from notifications.models import Notification

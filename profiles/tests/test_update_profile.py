@@ -8,7 +8,7 @@ from django.test import Client
 from profiles.models import Profile, Seniority, Visibility
 from profiles.services import update_profile
 from profiles.tests.factories import make_member
-from vouch.testing import client_for, data_of, error_codes, gql, unauthenticated
+from vouch.testing import client_for, data_of, gql, unauthenticated
 
 pytestmark = pytest.mark.django_db
 
