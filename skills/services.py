@@ -23,22 +23,31 @@ def find_skill(name: str) -> Skill | None:
     return skill
 
 
+def _free_slug(base: str) -> str:
+    slug, n = base, 1
+    while Skill.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 def get_or_create_skill(name: str, *, field: str = "name") -> Skill:
     display = clean_name(name, field=field)
     existing = find_skill(display)
     if existing is not None:
         return existing
-    slug = base = slug_for(display)
-    n = 1
-    while Skill.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    try:
-        with transaction.atomic():
-            return Skill.objects.create(name=display, key=key_for(display), slug=slug)
-    except IntegrityError:
-        # Someone created the same skill a moment ago.
-        return Skill.objects.get(key=key_for(display))
+    key, base = key_for(display), slug_for(display)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Skill.objects.create(name=display, key=key, slug=_free_slug(base))
+        except IntegrityError:
+            # Someone created this skill a moment ago (same key): use theirs. Or another skill
+            # took the slug we picked ("C++" and "C plus plus"): pick the next free one.
+            created = Skill.objects.filter(key=key).first()
+            if created is not None:
+                return created
+    raise ValidationError({field: ValidationError("Could not create that skill; try again.", code="CONFLICT")})
 
 
 def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
