@@ -263,3 +263,88 @@ def test_more_than_one_worker_without_redis_refuses_to_start(tmp_path):
                             env={**env, "DEBUG": "0"}, capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "needs REDIS_URL" in result.stderr
+
+
+def _server_connections(database: str, application: str) -> int:
+    """Connections to the test database opened by the server's processes (libpq's PGAPPNAME names them)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                       [database, application])
+        return int(cursor.fetchone()[0])
+
+
+def test_connections_stay_bounded_by_the_pool_under_concurrent_requests(tmp_path, postgres, redis_url):
+    """16+ concurrent clients on one worker: every answer is a 200 and the worker never holds more
+    PostgreSQL connections than its pool (it held 85-90 with per-thread persistent connections and
+    PostgreSQL answered "too many clients": 500s)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    d = Deployment(tmp_path / "pool", redis_url, workers=1, ports=False)
+    application = f"vouch-pool-{uuid.uuid4().hex[:8]}"
+    d.env.update({"DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4", "PGAPPNAME": application})
+    d.start()
+    manage(d.env, "shell", "-c", SETUP)
+    database = connection.settings_dict["NAME"]
+    peak, done = [0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _server_connections(database, application))
+            connection.close()
+            time.sleep(0.02)
+
+    def fetch(n: int) -> int:
+        path = ("/m/ana/", "/graphql/?query=%7Bmembers(first%3A5)%7BtotalCount%7D%7D", "/healthz")[n % 3]
+        return httpx.get(f"{d.url()}{path}", headers={**HTTPS, "Accept": "application/json"}, timeout=60).status_code
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            statuses = list(pool.map(fetch, range(240)))
+    finally:
+        done.set()
+        watcher.join()
+        d.stop()
+    assert statuses.count(200) == len(statuses), sorted(set(statuses))
+    assert 1 <= peak[0] <= 4, peak[0]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_serve_prod_restarts_on_the_same_port_at_once(tmp_path, postgres, redis_url):
+    """Stopped (SIGTERM) or killed outright (SIGKILL: its workers must not outlive it and keep the port),
+    serve-prod starts again on the same port straight away."""
+    first = Deployment(tmp_path / "a", redis_url, workers=1, ports=False).start()
+    assert httpx.get(f"{first.url()}/healthz", timeout=10).status_code == 200
+    first.stop()
+    again = Deployment(tmp_path / "b", redis_url, workers=1, ports=False)
+    again.port = first.port
+    again.start()
+    assert httpx.get(f"{again.url()}/healthz", timeout=10).status_code == 200
+    workers = again.children()
+    assert again.process is not None
+    again.process.kill()
+    again.process.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "a worker outlived its supervisor"
+    last = Deployment(tmp_path / "c", redis_url, workers=1, ports=False)
+    last.port = first.port
+    try:
+        last.start()
+        assert httpx.get(f"{last.url()}/healthz", timeout=10).status_code == 200
+    finally:
+        last.stop()

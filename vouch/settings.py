@@ -95,9 +95,27 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     except Exception as exc:  # dj-database-url raises several types on a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", True):
+        # Under ASGI every request's sync code runs in a thread of its own, and persistent connections
+        # (CONN_MAX_AGE) are per thread: one worker ended up holding 85-90 connections and PostgreSQL
+        # answered "too many clients". A psycopg pool per process bounds them instead: a request borrows
+        # a connection and gives it back when it ends (CONN_MAX_AGE must be 0 with a pool).
+        # Arithmetic (docs/deploy.md): (web workers + job workers) x DB_POOL_MAX_SIZE <= max_connections - headroom.
+        _pool_min = env_int("DB_POOL_MIN_SIZE", 2, minimum=0, maximum=1000)
+        _pool_max = env_int("DB_POOL_MAX_SIZE", 10, minimum=1, maximum=1000)
+        if _pool_min > _pool_max:
+            raise ImproperlyConfigured("DB_POOL_MIN_SIZE must not exceed DB_POOL_MAX_SIZE")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": _pool_min,
+            "max_size": _pool_max,
+            # Waiting longer than this for a free connection fails the request instead of queueing forever.
+            "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1, maximum=600),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES = {
         "default": {
