@@ -13,7 +13,17 @@ class BadgeAdmin(admin.ModelAdmin):
     raw_id_fields = ("owner", "member_skill")
     # Verification writes these; editing them by hand would make the status a lie.
     readonly_fields = (
-        "public_id", "status", "verification_errors", "verification_report", "identity", "source_kind", "source_url",
-        "source_digest", "verified_at", "last_checked_at", "verification_requested_at", "created_at",
+        "public_id",
+        "status",
+        "verification_errors",
+        "verification_report",
+        "identity",
+        "source_kind",
+        "source_url",
+        "source_digest",
+        "verified_at",
+        "last_checked_at",
+        "verification_requested_at",
+        "created_at",
     )
     exclude = ("source_data", "source_text")

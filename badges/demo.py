@@ -46,44 +46,62 @@ class DemoIssuer:
         self._key = Ed25519PrivateKey.generate()
         raw = self._key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         self.did = "did:key:z" + base58.b58encode(b"\xed\x01" + raw).decode()
-        pem = self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                      serialization.NoEncryption())
+        pem = self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         self._jwk = OKPKey.import_key(pem)
 
-    def credential(self, email: str, name: str, description: str, *, valid_from: Any,
-                   valid_until: Any = None) -> str:
+    def credential(self, email: str, name: str, description: str, *, valid_from: Any, valid_until: Any = None) -> str:
         """A VC-JWT OpenBadgeCredential for `email` (hashed with a random salt)."""
         salt = uuid.uuid4().hex[:16]
         subject_id = f"urn:uuid:{uuid.uuid4()}"
         cred: dict[str, Any] = {
-            "@context": ["https://www.w3.org/ns/credentials/v2",
-                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
             "id": f"urn:uuid:{uuid.uuid4()}",
             "type": ["VerifiableCredential", "OpenBadgeCredential"],
-            "issuer": {"id": self.did, "type": ["Profile"], "name": ISSUER_NAME,
-                       "url": "https://academy.northwind.example/"},
+            "issuer": {
+                "id": self.did,
+                "type": ["Profile"],
+                "name": ISSUER_NAME,
+                "url": "https://academy.northwind.example/",
+            },
             "validFrom": valid_from.isoformat(),
             "name": name,
             "credentialSubject": {
                 "id": subject_id,
                 "type": ["AchievementSubject"],
-                "identifier": [{
-                    "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": salt,
-                    "identityHash": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest(),
-                }],
+                "identifier": [
+                    {
+                        "type": "IdentityObject",
+                        "identityType": "emailAddress",
+                        "hashed": True,
+                        "salt": salt,
+                        "identityHash": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest(),
+                    }
+                ],
                 "achievement": {
                     "id": f"https://academy.northwind.example/achievements/{name.lower().replace(' ', '-')}",
-                    "type": ["Achievement"], "name": name, "description": description,
+                    "type": ["Achievement"],
+                    "name": name,
+                    "description": description,
                     "criteria": {"narrative": description},
                 },
             },
         }
-        claims: dict[str, Any] = {"vc": cred, "iss": self.did, "sub": subject_id, "jti": cred["id"],
-                                  "nbf": int(valid_from.timestamp())}
+        claims: dict[str, Any] = {
+            "vc": cred,
+            "iss": self.did,
+            "sub": subject_id,
+            "jti": cred["id"],
+            "nbf": int(valid_from.timestamp()),
+        }
         if valid_until is not None:
             cred["validUntil"] = valid_until.isoformat()
             claims["exp"] = int(valid_until.timestamp())
-        header = {"alg": "EdDSA", "typ": "JWT", "kid": f"{self.did}#{self.did[len('did:key:'):]}"}
+        header = {"alg": "EdDSA", "typ": "JWT", "kid": f"{self.did}#{self.did[len('did:key:') :]}"}
         with warnings.catch_warnings():
             # joserfc flags "EdDSA" as superseded by "Ed25519" (RFC 9864); OB 3.0 VC-JWT still names EdDSA.
             warnings.simplefilter("ignore")
@@ -105,7 +123,8 @@ def seed(rng: random.Random, org: Any) -> None:
     now = timezone.now()
     listings = list(
         MemberSkill.objects.filter(member__in=members, skill__name__in=ACHIEVEMENTS)
-        .select_related("member", "skill").order_by("member__username", "skill__name")
+        .select_related("member", "skill")
+        .order_by("member__username", "skill__name")
     )
     rng.shuffle(listings)
     given: dict[str, int] = {}
@@ -122,8 +141,9 @@ def seed(rng: random.Random, org: Any) -> None:
         issued = now - timedelta(days=rng.randint(30, 400))
         # The last badge of the run has expired already: the demo shows what an expired badge looks like.
         expired = len(made) == len(ACHIEVEMENTS) * PER_ACHIEVEMENT - 1
-        token = issuer.credential(email, name, description, valid_from=issued,
-                                  valid_until=(now - timedelta(days=3)) if expired else None)
+        token = issuer.credential(
+            email, name, description, valid_from=issued, valid_until=(now - timedelta(days=3)) if expired else None
+        )
         badge = import_badge(ms.member, assertion=token, member_skill_id=ms.pk, schedule=False)
         verify_badge(badge.pk)
         made.append(badge)

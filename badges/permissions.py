@@ -34,9 +34,7 @@ def visible_badges_q(viewer: Any, now: datetime | None = None) -> Q:
 def is_evidence(badge: Badge, now: datetime | None = None) -> bool:
     now = now or timezone.now()
     return (
-        badge.status == BadgeStatus.VERIFIED
-        and badge.public
-        and (badge.expires_at is None or badge.expires_at > now)
+        badge.status == BadgeStatus.VERIFIED and badge.public and (badge.expires_at is None or badge.expires_at > now)
     )
 
 

@@ -50,8 +50,17 @@ class BadgeType(DjangoObjectType):
         model = Badge
         name = "Badge"
         fields = (
-            "id", "name", "description", "issuer_name", "issued_on", "expires_at", "verified_at", "last_checked_at",
-            "public", "member_skill", "created_at",
+            "id",
+            "name",
+            "description",
+            "issuer_name",
+            "issued_on",
+            "expires_at",
+            "verified_at",
+            "last_checked_at",
+            "public",
+            "member_skill",
+            "created_at",
         )
         interfaces = (relay.Node,)
 
@@ -111,9 +120,15 @@ class BadgeType(DjangoObjectType):
     def resolve_verification_checks(badge: Badge, info: Any) -> list[BadgeCheck]:
         report = badge.verification_report or {}
         return [
-            BadgeCheck(name=c.get("name") or "", passed=bool(c.get("passed")), code=c.get("code"),
-                       message=c.get("message") or "", warning=bool(c.get("warning")))
-            for c in report.get("checks") or [] if isinstance(c, dict)
+            BadgeCheck(
+                name=c.get("name") or "",
+                passed=bool(c.get("passed")),
+                code=c.get("code"),
+                message=c.get("message") or "",
+                warning=bool(c.get("warning")),
+            )
+            for c in report.get("checks") or []
+            if isinstance(c, dict)
         ]
 
     @staticmethod
@@ -175,8 +190,16 @@ class ImportBadge(VouchMutation):
     badge = graphene.Field(BadgeType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, url: str | None = None, assertion: str | None = None, image: Any = None,
-                member_skill_id: str | None = None, **_: Any) -> "ImportBadge":
+    def perform(
+        cls,
+        info: Any,
+        actor: Any,
+        url: str | None = None,
+        assertion: str | None = None,
+        image: Any = None,
+        member_skill_id: str | None = None,
+        **_: Any,
+    ) -> ImportBadge:
         ms_pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId") if member_skill_id else None
         badge = services.import_badge(actor, url=url, assertion=assertion, image=image, member_skill_id=ms_pk)
         return cls(badge=_payload_badge(info, actor, badge.pk))
@@ -190,7 +213,7 @@ class AttachBadge(VouchMutation):
     badge = graphene.Field(BadgeType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, badge_id: str, member_skill_id: str, **_: Any) -> "AttachBadge":
+    def perform(cls, info: Any, actor: Any, badge_id: str, member_skill_id: str, **_: Any) -> AttachBadge:
         pk = decode_id(badge_id, "Badge", field="badgeId")
         ms_pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId")
         services.attach_badge(actor, badge_id=pk, member_skill_id=ms_pk)
@@ -204,7 +227,7 @@ class DetachBadge(VouchMutation):
     badge = graphene.Field(BadgeType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> "DetachBadge":
+    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> DetachBadge:
         pk = decode_id(badge_id, "Badge", field="badgeId")
         services.detach_badge(actor, badge_id=pk)
         return cls(badge=_payload_badge(info, actor, pk))
@@ -219,7 +242,7 @@ class ReverifyBadge(VouchMutation):
     badge = graphene.Field(BadgeType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> "ReverifyBadge":
+    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> ReverifyBadge:
         pk = decode_id(badge_id, "Badge", field="badgeId")
         services.reverify_badge(actor, badge_id=pk)
         return cls(badge=_payload_badge(info, actor, pk))
@@ -235,7 +258,7 @@ class SetBadgePublic(VouchMutation):
     badge = graphene.Field(BadgeType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, badge_id: str, public: bool, **_: Any) -> "SetBadgePublic":
+    def perform(cls, info: Any, actor: Any, badge_id: str, public: bool, **_: Any) -> SetBadgePublic:
         pk = decode_id(badge_id, "Badge", field="badgeId")
         services.set_badge_public(actor, badge_id=pk, public=public)
         return cls(badge=_payload_badge(info, actor, pk))
@@ -248,7 +271,7 @@ class DeleteBadge(VouchMutation):
     deleted_badge_id = graphene.ID()
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> "DeleteBadge":
+    def perform(cls, info: Any, actor: Any, badge_id: str, **_: Any) -> DeleteBadge:
         pk = decode_id(badge_id, "Badge", field="badgeId")
         services.delete_badge(actor, badge_id=pk)
         return cls(deleted_badge_id=badge_id)

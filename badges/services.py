@@ -128,8 +128,11 @@ def import_badge(
     elif assertion:
         raw = assertion.encode("utf-8", "surrogatepass")
         if len(raw) > settings.BADGE_TEXT_MAX_BYTES:
-            raise _error("assertion", f"The text is larger than {settings.BADGE_TEXT_MAX_BYTES // 1_000_000} MB.",
-                         INPUT_TOO_LARGE)
+            raise _error(
+                "assertion",
+                f"The text is larger than {settings.BADGE_TEXT_MAX_BYTES // 1_000_000} MB.",
+                INPUT_TOO_LARGE,
+            )
         badge.source_kind, badge.source_text = SourceKind.TEXT, assertion
         badge.source_digest = _digest("text", assertion.strip().encode("utf-8", "surrogatepass"))
     else:
@@ -174,9 +177,12 @@ def _run_core(badge: Badge, now: datetime, fetcher: Fetcher | None) -> Verificat
         return verify(_source_of(badge), fetcher=fetcher, now=now, identities=verified_identities(badge.owner))
     except Exception:  # the core promises never to raise; if it does, the badge fails with a code, not a 500
         log.exception("badge %s: verification crashed", badge.pk)
-        return VerificationResult(status="FAILED", errors=[codes.INTERNAL_ERROR],
-                                  checks=[Check("Verification", False, codes.INTERNAL_ERROR,
-                                                codes.message_for(codes.INTERNAL_ERROR))], checked_at=now)
+        return VerificationResult(
+            status="FAILED",
+            errors=[codes.INTERNAL_ERROR],
+            checks=[Check("Verification", False, codes.INTERNAL_ERROR, codes.message_for(codes.INTERNAL_ERROR))],
+            checked_at=now,
+        )
     finally:
         if own:
             fetcher.close()
@@ -219,16 +225,19 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
         # The same assertion reached us by another route (its URL, then the baked image): one badge per assertion.
         identity, status = None, BadgeStatus.FAILED
         errors.append(DUPLICATE_BADGE)
-        report["checks"].append(Check("Duplicate", False, DUPLICATE_BADGE,
-                                      "You already hold this badge, imported another way.").to_dict())
+        report["checks"].append(
+            Check("Duplicate", False, DUPLICATE_BADGE, "You already hold this badge, imported another way.").to_dict()
+        )
         report["status"], report["errors"] = status, errors
 
     badge.status, badge.verification_errors, badge.verification_report = status, errors, report
     badge.identity = identity
     # Metadata of the latest check; a check that learnt nothing (issuer unreachable) keeps what we knew.
     for field, value in (
-        ("name", result.badge_name), ("description", result.badge_description),
-        ("issuer_name", result.issuer_name), ("issuer_url", result.issuer_url),
+        ("name", result.badge_name),
+        ("description", result.badge_description),
+        ("issuer_name", result.issuer_name),
+        ("issuer_url", result.issuer_url),
         ("criteria_url", result.criteria_url),
     ):
         if value:
@@ -357,8 +366,9 @@ def delete_badge(actor: User, *, badge_id: int) -> None:
         _evidence_changed(badge)
 
 
-def due_for_recheck(now: datetime | None = None, *, after_hours: int | None = None,
-                    pending_minutes: int | None = None) -> list[int]:
+def due_for_recheck(
+    now: datetime | None = None, *, after_hours: int | None = None, pending_minutes: int | None = None
+) -> list[int]:
     """Ids `reverify_badges` re-checks: VERIFIED ones last checked more than `after_hours` ago or past their expiry
     date, and PENDING ones whose verification was requested more than `pending_minutes` ago (a lost background job,
     a restart, BADGE_VERIFY_MODE=off)."""

@@ -18,9 +18,10 @@ import json
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 

@@ -26,9 +26,12 @@ def _chunk(ctype: bytes, data: bytes) -> bytes:
 
 def baked_png(path: Path, size: int = SIZE) -> None:
     assertion = {
-        "@context": "https://w3id.org/openbadges/v2", "type": "Assertion", "id": "https://issuer.bench.example/a/1",
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": "https://issuer.bench.example/a/1",
         "recipient": {"type": "email", "hashed": False, "identity": "target@bench.example"},
-        "badge": "https://issuer.bench.example/badge/1", "issuedOn": "2026-01-01T00:00:00Z",
+        "badge": "https://issuer.bench.example/badge/1",
+        "issuedOn": "2026-01-01T00:00:00Z",
         "verification": {"type": "hosted"},
     }
     with path.open("wb") as f:
@@ -65,5 +68,13 @@ def badge_png(ctx: BenchContext) -> list[Result]:
     baseline = timed(read, repeat)
     measured = timed(extract_it, repeat)
     path.unlink()
-    return [Result("badge: extract baked PNG (20 MiB), median", measured["median"], "ms", baseline["median"],
-                   "one sequential read of the file", {"file_mib": round(size_mib, 1)})]
+    return [
+        Result(
+            "badge: extract baked PNG (20 MiB), median",
+            measured["median"],
+            "ms",
+            baseline["median"],
+            "one sequential read of the file",
+            {"file_mib": round(size_mib, 1)},
+        )
+    ]

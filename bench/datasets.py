@@ -31,16 +31,30 @@ import math
 import random
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
 from bench import BenchContext
 
-LADDER = ["INTERN", "JUNIOR", "JUNIOR", "MID", "MID", "MID", "SENIOR", "SENIOR", "LEAD", "MANAGER", "DIRECTOR", "EXECUTIVE"]
+LADDER = [
+    "INTERN",
+    "JUNIOR",
+    "JUNIOR",
+    "MID",
+    "MID",
+    "MID",
+    "SENIOR",
+    "SENIOR",
+    "LEAD",
+    "MANAGER",
+    "DIRECTOR",
+    "EXECUTIVE",
+]
 RELATIONSHIPS = ["MANAGER", "PEER", "PEER", "REPORT", "OTHER"]
 AGES_DAYS = [10, 40, 200, 800, 2000]
 SQLITE_FACTOR = 0.1
@@ -105,7 +119,9 @@ def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", list(rows))
+            cursor.executemany(
+                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", list(rows)
+            )
 
 
 def _next_id(model: Any) -> int:
@@ -153,8 +169,12 @@ def _build(ctx: BenchContext) -> Network:
     ensure_taxonomy()
     existing = Skill.objects.count()
     Skill.objects.bulk_create(
-        [Skill(name=f"Bench Skill {i:03d}", slug=slug_for(f"Bench Skill {i:03d}"), key=key_for(f"Bench Skill {i:03d}"))
-         for i in range(max(0, n_skills - existing))]
+        [
+            Skill(
+                name=f"Bench Skill {i:03d}", slug=slug_for(f"Bench Skill {i:03d}"), key=key_for(f"Bench Skill {i:03d}")
+            )
+            for i in range(max(0, n_skills - existing))
+        ]
     )
     skills = list(Skill.objects.order_by("id").values_list("id", "name"))[:n_skills]
     skill_name = dict(skills)
@@ -166,32 +186,89 @@ def _build(ctx: BenchContext) -> Network:
     user_ids = list(range(first_user, first_user + n_members))
     target_id = user_ids[0]
     usernames = {uid: ("target" if uid == target_id else f"m{i:06d}") for i, uid in enumerate(user_ids)}
-    joined = {uid: now - timedelta(days=900 if uid == target_id else rng.choice(AGES_DAYS), minutes=rng.randint(0, 600))
-              for uid in user_ids}
+    joined = {
+        uid: now - timedelta(days=900 if uid == target_id else rng.choice(AGES_DAYS), minutes=rng.randint(0, 600))
+        for uid in user_ids
+    }
     seniority = {uid: ("SENIOR" if uid == target_id else rng.choice(LADDER)) for uid in user_ids}
     verified = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
     public = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
     display = {uid: f"Member {usernames[uid].title()}" for uid in user_ids}
     _insert(
         "profiles_user",
-        ["id", "password", "is_superuser", "first_name", "last_name", "email", "is_staff", "is_active", "date_joined", "username"],
-        ((uid, password, False, "", "", f"{usernames[uid]}@bench.example", False, True, _dt(joined[uid]), usernames[uid])
-         for uid in user_ids),
+        [
+            "id",
+            "password",
+            "is_superuser",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+            "username",
+        ],
+        (
+            (
+                uid,
+                password,
+                False,
+                "",
+                "",
+                f"{usernames[uid]}@bench.example",
+                False,
+                True,
+                _dt(joined[uid]),
+                usernames[uid],
+            )
+            for uid in user_ids
+        ),
     )
     first_profile = _next_id(Profile)
     _insert(
         "profiles_profile",
-        ["id", "user_id", "display_name", "headline", "seniority", "organisation", "title", "visibility", "avatar",
-         "avatar_small", "muted_kinds", "created_at", "updated_at"],
-        ((first_profile + i, uid, display[uid], "Benchmark member", seniority[uid], "Bench Corp", "Engineer",
-          "PUBLIC" if uid in public else "MEMBERS", "", "", "[]", _dt(joined[uid]), _dt(joined[uid]))
-         for i, uid in enumerate(user_ids)),
+        [
+            "id",
+            "user_id",
+            "display_name",
+            "headline",
+            "seniority",
+            "organisation",
+            "title",
+            "visibility",
+            "avatar",
+            "avatar_small",
+            "muted_kinds",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            (
+                first_profile + i,
+                uid,
+                display[uid],
+                "Benchmark member",
+                seniority[uid],
+                "Bench Corp",
+                "Engineer",
+                "PUBLIC" if uid in public else "MEMBERS",
+                "",
+                "",
+                "[]",
+                _dt(joined[uid]),
+                _dt(joined[uid]),
+            )
+            for i, uid in enumerate(user_ids)
+        ),
     )
     first_email = _next_id(EmailAddress)
     _insert(
         "account_emailaddress",
         ["id", "user_id", "email", "verified", "primary"],
-        ((first_email + i, uid, f"{usernames[uid]}@bench.example", uid in verified, True) for i, uid in enumerate(user_ids)),
+        (
+            (first_email + i, uid, f"{usernames[uid]}@bench.example", uid in verified, True)
+            for i, uid in enumerate(user_ids)
+        ),
     )
 
     # Listings.
@@ -250,12 +327,20 @@ def _build(ctx: BenchContext) -> Network:
         out = []
         for endorser, _member, _ms, skill_id, relationship, _hidden in edges:
             own = listing_of.get((endorser, skill_id))
-            out.append(weighting.weigh(weighting.WeightInputs(
-                seniority=seniority[endorser], relationship=relationship, lists_skill=own is not None,
-                skill_score=round(scores.get(own, 0.0), 4) if own is not None else 0.0, verified_badge=False,
-                account_age_days=age[endorser], verified_email=endorser in verified,
-                established_endorsers=len(vouchers.get(endorser, ())),
-            )))
+            out.append(
+                weighting.weigh(
+                    weighting.WeightInputs(
+                        seniority=seniority[endorser],
+                        relationship=relationship,
+                        lists_skill=own is not None,
+                        skill_score=round(scores.get(own, 0.0), 4) if own is not None else 0.0,
+                        verified_badge=False,
+                        account_age_days=age[endorser],
+                        verified_email=endorser in verified,
+                        established_endorsers=len(vouchers.get(endorser, ())),
+                    )
+                )
+            )
         return out
 
     def scores_of(weighings: list[weighting.Weighing]) -> tuple[dict[int, float], dict[int, int]]:
@@ -278,8 +363,10 @@ def _build(ctx: BenchContext) -> Network:
     _insert(
         "skills_memberskill",
         ["id", "member_id", "skill_id", "position", "score", "endorsement_count", "endorsements_enabled", "created_at"],
-        ((ms_id, uid, skill_id, position, scores.get(ms_id, 0.0), counts.get(ms_id, 0), True, created)
-         for ms_id, uid, skill_id, position in listing_rows),
+        (
+            (ms_id, uid, skill_id, position, scores.get(ms_id, 0.0), counts.get(ms_id, 0), True, created)
+            for ms_id, uid, skill_id, position in listing_rows
+        ),
     )
     first_endorsement = _next_id(Endorsement)
     weighed = _dt(now)
@@ -288,15 +375,40 @@ def _build(ctx: BenchContext) -> Network:
         for i, ((endorser, member, ms_id, skill_id, relationship, hidden), w) in enumerate(zip(edges, weighings)):
             assert w.inputs is not None
             yield (
-                first_endorsement + i, endorser, member, ms_id, skill_id, relationship, "", w.weight,
-                json.dumps(w.inputs.__dict__), w.explanation(display[member], skill_name[skill_id])[:600],
-                w.established, hidden, _dt(now - timedelta(minutes=len(edges) - i)), weighed,
+                first_endorsement + i,
+                endorser,
+                member,
+                ms_id,
+                skill_id,
+                relationship,
+                "",
+                w.weight,
+                json.dumps(w.inputs.__dict__),
+                w.explanation(display[member], skill_name[skill_id])[:600],
+                w.established,
+                hidden,
+                _dt(now - timedelta(minutes=len(edges) - i)),
+                weighed,
             )
 
     _insert(
         "endorsements_endorsement",
-        ["id", "endorser_id", "member_id", "member_skill_id", "skill_id", "relationship", "comment", "weight",
-         "weight_inputs", "explanation", "from_established", "hidden", "created_at", "weighed_at"],
+        [
+            "id",
+            "endorser_id",
+            "member_id",
+            "member_skill_id",
+            "skill_id",
+            "relationship",
+            "comment",
+            "weight",
+            "weight_inputs",
+            "explanation",
+            "from_established",
+            "hidden",
+            "created_at",
+            "weighed_at",
+        ],
         endorsement_rows(),
     )
 
@@ -305,19 +417,68 @@ def _build(ctx: BenchContext) -> Network:
     badge_rows = []
     attach = [ms_id for ms_id, _ in target_listings[::3]] + [None, None]
     for i, ms_id in enumerate(attach):
-        badge_rows.append((
-            first_badge + i, f"bench{first_badge + i:012d}", target_id, ms_id, True, "VERIFIED", "[]", None, "URL",
-            f"https://issuer.bench.example/assertions/{i}", "", None, "", f"{i:064x}", f"ob2:bench-{i}",
-            f"Certified {skill_name[dict(target_listings)[ms_id]] if ms_id else 'Engineer'} {i}",
-            "A benchmark badge.", "Bench Issuer", "https://issuer.bench.example", "", _dt(now - timedelta(days=100)),
-            None, "", _dt(now - timedelta(days=1)), _dt(now - timedelta(days=1)), None, _dt(now - timedelta(days=2)),
-        ))
+        badge_rows.append(
+            (
+                first_badge + i,
+                f"bench{first_badge + i:012d}",
+                target_id,
+                ms_id,
+                True,
+                "VERIFIED",
+                "[]",
+                None,
+                "URL",
+                f"https://issuer.bench.example/assertions/{i}",
+                "",
+                None,
+                "",
+                f"{i:064x}",
+                f"ob2:bench-{i}",
+                f"Certified {skill_name[dict(target_listings)[ms_id]] if ms_id else 'Engineer'} {i}",
+                "A benchmark badge.",
+                "Bench Issuer",
+                "https://issuer.bench.example",
+                "",
+                _dt(now - timedelta(days=100)),
+                None,
+                "",
+                _dt(now - timedelta(days=1)),
+                _dt(now - timedelta(days=1)),
+                None,
+                _dt(now - timedelta(days=2)),
+            )
+        )
     _insert(
         "badges_badge",
-        ["id", "public_id", "owner_id", "member_skill_id", "public", "status", "verification_errors",
-         "verification_report", "source_kind", "source_url", "source_text", "source_data", "source_content_type",
-         "source_digest", "identity", "name", "description", "issuer_name", "issuer_url", "criteria_url", "issued_on",
-         "expires_at", "image", "verified_at", "last_checked_at", "verification_requested_at", "created_at"],
+        [
+            "id",
+            "public_id",
+            "owner_id",
+            "member_skill_id",
+            "public",
+            "status",
+            "verification_errors",
+            "verification_report",
+            "source_kind",
+            "source_url",
+            "source_text",
+            "source_data",
+            "source_content_type",
+            "source_digest",
+            "identity",
+            "name",
+            "description",
+            "issuer_name",
+            "issuer_url",
+            "criteria_url",
+            "issued_on",
+            "expires_at",
+            "image",
+            "verified_at",
+            "last_checked_at",
+            "verification_requested_at",
+            "created_at",
+        ],
         badge_rows,
     )
     _reset_sequences([User, Profile, EmailAddress, MemberSkill, Endorsement, Badge])
@@ -325,8 +486,15 @@ def _build(ctx: BenchContext) -> Network:
     with connection.cursor() as cursor:
         # Fresh tables have no statistics; a live database has them (autovacuum): plan like it.
         if connection.vendor == "postgresql":
-            for table in ("profiles_user", "profiles_profile", "account_emailaddress", "skills_memberskill",
-                          "endorsements_endorsement", "badges_badge", "skills_skill"):
+            for table in (
+                "profiles_user",
+                "profiles_profile",
+                "account_emailaddress",
+                "skills_memberskill",
+                "endorsements_endorsement",
+                "badges_badge",
+                "skills_skill",
+            ):
                 cursor.execute(f"VACUUM ANALYZE {table}")
         else:
             cursor.execute("ANALYZE")
@@ -359,10 +527,14 @@ def check_consistency(target_id: int, endorser_id: int) -> None:
     after = MemberSkill.objects.filter(member_id=target_id).values_list("id", "score", "endorsement_count")
     for ms_id, score, count in after:
         if not math.isclose(score, before[ms_id], abs_tol=1e-3) or count != counts[ms_id]:
-            raise RuntimeError(f"seeded score of listing {ms_id} ({before[ms_id]}, {counts[ms_id]}) != services' ({score}, {count})")
+            raise RuntimeError(
+                f"seeded score of listing {ms_id} ({before[ms_id]}, {counts[ms_id]}) != services' ({score}, {count})"
+            )
     endorser = User.objects.get(pk=endorser_id)
     signals = weighting.signals_for(endorser)
     stored = Endorsement.objects.filter(endorser_id=endorser_id).values_list("weight_inputs", flat=True).first()
     for key in ("seniority", "account_age_days", "verified_email", "established_endorsers"):
         if stored[key] != getattr(signals, key):
-            raise RuntimeError(f"seeded weight input {key}={stored[key]!r} != weighting.signals_for's {getattr(signals, key)!r}")
+            raise RuntimeError(
+                f"seeded weight input {key}={stored[key]!r} != weighting.signals_for's {getattr(signals, key)!r}"
+            )

@@ -16,6 +16,7 @@ import json
 import random
 import secrets
 import time
+from datetime import UTC
 
 import httpx
 from django.db import connection
@@ -44,10 +45,14 @@ def _plan(count: int) -> list[tuple[int, str, str]]:
     rng = random.Random(11)
     endorsers = list(User.objects.exclude(username="target").order_by("id").values_list("id", flat=True)[:40])
     listings = list(
-        MemberSkill.objects.exclude(member__username="target").exclude(member_id__in=endorsers)
-        .order_by("id").values_list("member_id", "member__username", "skill_id", "skill__name")[:4000]
+        MemberSkill.objects.exclude(member__username="target")
+        .exclude(member_id__in=endorsers)
+        .order_by("id")
+        .values_list("member_id", "member__username", "skill_id", "skill__name")[:4000]
     )
-    done = set(Endorsement.objects.filter(endorser_id__in=endorsers).values_list("endorser_id", "member_id", "skill_id"))
+    done = set(
+        Endorsement.objects.filter(endorser_id__in=endorsers).values_list("endorser_id", "member_id", "skill_id")
+    )
     plan: list[tuple[int, str, str]] = []
     rng.shuffle(listings)
     for i, (member_id, username, skill_id, skill_name) in enumerate(listings):
@@ -88,9 +93,14 @@ def endorse(ctx: BenchContext) -> list[Result]:
     def one(endorser: int, member: str, skill: str) -> None:
         response = http.post(
             "/graphql/",
-            content=json.dumps({"query": ENDORSE, "variables": {"input": {"member": member, "skill": skill, "relationship": "PEER"}}}),
-            headers={"Content-Type": "application/json", "X-CSRFToken": csrf,
-                     "Cookie": f"sessionid={cookies[endorser]}; csrftoken={csrf}"},
+            content=json.dumps(
+                {"query": ENDORSE, "variables": {"input": {"member": member, "skill": skill, "relationship": "PEER"}}}
+            ),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": csrf,
+                "Cookie": f"sessionid={cookies[endorser]}; csrftoken={csrf}",
+            },
         )
         body = response.json()
         payload = (body.get("data") or {}).get("endorse") or {}
@@ -110,19 +120,53 @@ def endorse(ctx: BenchContext) -> list[Result]:
     # The same rows by bare INSERTs (autocommit: one transaction each, like each mutation).
     made = list(
         Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
-        .order_by("id").values_list("endorser_id", "member_id", "member_skill_id", "skill_id", "relationship", "comment",
-                                    "weight", "weight_inputs", "explanation", "from_established", "hidden", "created_at",
-                                    "weighed_at")
+        .order_by("id")
+        .values_list(
+            "endorser_id",
+            "member_id",
+            "member_skill_id",
+            "skill_id",
+            "relationship",
+            "comment",
+            "weight",
+            "weight_inputs",
+            "explanation",
+            "from_established",
+            "hidden",
+            "created_at",
+            "weighed_at",
+        )
     )[warm:]
-    ids = list(Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
-               .order_by("id").values_list("id", flat=True))[warm:]
+    ids = list(
+        Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )[warm:]
     Endorsement.objects.filter(pk__in=ids).delete()
-    columns = ("endorser_id", "member_id", "member_skill_id", "skill_id", "relationship", "comment", "weight",
-               "weight_inputs", "explanation", "from_established", "hidden", "created_at", "weighed_at")
-    sql = (f"INSERT INTO endorsements_endorsement ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})")
+    columns = (
+        "endorser_id",
+        "member_id",
+        "member_skill_id",
+        "skill_id",
+        "relationship",
+        "comment",
+        "weight",
+        "weight_inputs",
+        "explanation",
+        "from_established",
+        "hidden",
+        "created_at",
+        "weighed_at",
+    )
+    sql = f"INSERT INTO endorsements_endorsement ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     rows = [
-        (*r[:7], json.dumps(r[7]), *r[8:11], connection.ops.adapt_datetimefield_value(r[11]),
-         connection.ops.adapt_datetimefield_value(r[12]))
+        (
+            *r[:7],
+            json.dumps(r[7]),
+            *r[8:11],
+            connection.ops.adapt_datetimefield_value(r[11]),
+            connection.ops.adapt_datetimefield_value(r[12]),
+        )
         for r in made
     ]
     with connection.cursor() as cursor:
@@ -131,13 +175,23 @@ def endorse(ctx: BenchContext) -> list[Result]:
             cursor.execute(sql, row)
         insert_s = time.perf_counter() - start
     recompute_member_skills({r[2] for r in made})
-    return [Result("endorse: mutations per second (GraphQL over HTTP, sequential)", n / mutation_s, "/s",
-                   len(rows) / insert_s, "bare single-row INSERTs of the same rows, autocommit",
-                   {"mutations": n, "ms_per_mutation": round(mutation_s / n * 1000, 2),
-                    "ms_per_insert": round(insert_s / max(1, len(rows)) * 1000, 3)})]
+    return [
+        Result(
+            "endorse: mutations per second (GraphQL over HTTP, sequential)",
+            n / mutation_s,
+            "/s",
+            len(rows) / insert_s,
+            "bare single-row INSERTs of the same rows, autocommit",
+            {
+                "mutations": n,
+                "ms_per_mutation": round(mutation_s / n * 1000, 2),
+                "ms_per_insert": round(insert_s / max(1, len(rows)) * 1000, 3),
+            },
+        )
+    ]
 
 
 def _aware(ts: float):  # noqa: ANN202
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(ts, tz=timezone.utc)
+    return datetime.fromtimestamp(ts, tz=UTC)

@@ -16,10 +16,22 @@ def _latency_rows(latency: dict, label: str) -> list[Result]:
     echo, frame = latency["echo_round_trip"], latency["endorse_commit_to_frame"]
     extra = {"layer": latency["channel_layer"], "n": frame["n"]}
     return [
-        Result(f"notify ({label}): endorse commit → frame p50", frame["p50_ms"], "ms", echo["p50_ms"],
-               "bare Channels echo round trip p50", extra),
-        Result(f"notify ({label}): endorse commit → frame p95", frame["p95_ms"], "ms", echo["p95_ms"],
-               "bare Channels echo round trip p95", extra),
+        Result(
+            f"notify ({label}): endorse commit → frame p50",
+            frame["p50_ms"],
+            "ms",
+            echo["p50_ms"],
+            "bare Channels echo round trip p50",
+            extra,
+        ),
+        Result(
+            f"notify ({label}): endorse commit → frame p95",
+            frame["p95_ms"],
+            "ms",
+            echo["p95_ms"],
+            "bare Channels echo round trip p95",
+            extra,
+        ),
     ]
 
 
@@ -38,9 +50,20 @@ def notifications(ctx: BenchContext) -> list[Result]:
         results.append(Result("notify (Redis layer): skipped, REDIS_URL not set", 0, "", extra={"skipped": True}))
     idle = idle_sockets(ctx.scaled(1000, minimum=50), database_env())
     results += [
-        Result("notify: idle authenticated sockets held, one worker", idle["sockets"], "sockets",
-               extra={"opened_in_s": round(idle["opened_in_s"], 1), "sockets_per_gib": idle["sockets_per_gib"]}),
-        Result("notify: resident memory per idle socket", idle["kib_per_socket"], "KiB",
-               extra={"rss_before_mib": round(idle["rss_before_mib"], 1), "rss_after_mib": round(idle["rss_after_mib"], 1)}),
+        Result(
+            "notify: idle authenticated sockets held, one worker",
+            idle["sockets"],
+            "sockets",
+            extra={"opened_in_s": round(idle["opened_in_s"], 1), "sockets_per_gib": idle["sockets_per_gib"]},
+        ),
+        Result(
+            "notify: resident memory per idle socket",
+            idle["kib_per_socket"],
+            "KiB",
+            extra={
+                "rss_before_mib": round(idle["rss_before_mib"], 1),
+                "rss_after_mib": round(idle["rss_after_mib"], 1),
+            },
+        ),
     ]
     return results

@@ -165,9 +165,7 @@ def profile_query(ctx: BenchContext) -> list[Result]:
     }
 
     client = Client()
-    graph_statements = _count_statements(
-        lambda: client.post("/graphql/", payload, content_type="application/json")
-    )
+    graph_statements = _count_statements(lambda: client.post("/graphql/", payload, content_type="application/json"))
     with override_settings(ROOT_URLCONF="bench.urls"):
         view_statements = _count_statements(lambda: client.get(f"/bench/profile/{username}"))
 
@@ -176,10 +174,26 @@ def profile_query(ctx: BenchContext) -> list[Result]:
     floor = timed(lambda: _sql(username), max(ctx.repeat, 30))
     http.close()
     return [
-        Result("profile: GraphQL over HTTP, median", graph["median"], "ms", hand["median"], "hand-written JSON view over HTTP",
-               {"p95_ms": round(graph["p95"], 2), "view_p95_ms": round(hand["p95"], 2), **shown}),
-        Result("profile: GraphQL over HTTP vs SQL floor", graph["median"], "ms", floor["median"], "one SQL query, no HTTP"),
-        Result("profile: hand-written view vs SQL floor", hand["median"], "ms", floor["median"], "one SQL query, no HTTP"),
-        Result("profile: SQL statements per request (GraphQL)", graph_statements, "queries", view_statements,
-               "hand-written view", {"floor": 1}),
+        Result(
+            "profile: GraphQL over HTTP, median",
+            graph["median"],
+            "ms",
+            hand["median"],
+            "hand-written JSON view over HTTP",
+            {"p95_ms": round(graph["p95"], 2), "view_p95_ms": round(hand["p95"], 2), **shown},
+        ),
+        Result(
+            "profile: GraphQL over HTTP vs SQL floor", graph["median"], "ms", floor["median"], "one SQL query, no HTTP"
+        ),
+        Result(
+            "profile: hand-written view vs SQL floor", hand["median"], "ms", floor["median"], "one SQL query, no HTTP"
+        ),
+        Result(
+            "profile: SQL statements per request (GraphQL)",
+            graph_statements,
+            "queries",
+            view_statements,
+            "hand-written view",
+            {"floor": 1},
+        ),
     ]

@@ -87,5 +87,13 @@ def search(ctx: BenchContext) -> list[Result]:
     graph = timed(graphql, max(ctx.repeat, 30))
     floor = timed(sql, max(ctx.repeat, 30))
     http.close()
-    return [Result("search: members(skill:, first: 20) over HTTP, median", graph["median"], "ms", floor["median"],
-                   "equivalent SQL (page + count), no HTTP", {"p95_ms": round(graph["p95"], 2), **extra})]
+    return [
+        Result(
+            "search: members(skill:, first: 20) over HTTP, median",
+            graph["median"],
+            "ms",
+            floor["median"],
+            "equivalent SQL (page + count), no HTTP",
+            {"p95_ms": round(graph["p95"], 2), **extra},
+        )
+    ]

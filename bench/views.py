@@ -43,32 +43,36 @@ def profile_json(request: HttpRequest, username: str) -> JsonResponse:
     )
     member_badges = Badge.objects.filter(visible_badges_q(viewer), owner=member).only("name", "issuer_name")
     profile = member.profile
-    return JsonResponse({
-        "member": {
-            "username": member.username,
-            "displayName": profile.display_name or member.username,
-            "headline": profile.headline,
-            "seniority": profile.seniority,
-            "badges": [{"name": b.name, "issuerName": b.issuer_name} for b in member_badges.order_by("-created_at", "-id")],
-            "skills": [
-                {
-                    "skill": {"name": ms.skill.name, "slug": ms.skill.slug},
-                    "score": ms.score,
-                    "endorsementCount": ms.endorsement_count,
-                    "topEndorsements": [
-                        {
-                            "weight": e.weight,
-                            "weightExplanation": e.explanation,
-                            "endorser": {
-                                "username": e.endorser.username,
-                                "displayName": e.endorser.profile.display_name or e.endorser.username,
-                            },
-                        }
-                        for e in ms.top
-                    ],
-                    "badges": [{"name": b.name, "issuerName": b.issuer_name} for b in ms.shown_badges],
-                }
-                for ms in listings
-            ],
+    return JsonResponse(
+        {
+            "member": {
+                "username": member.username,
+                "displayName": profile.display_name or member.username,
+                "headline": profile.headline,
+                "seniority": profile.seniority,
+                "badges": [
+                    {"name": b.name, "issuerName": b.issuer_name} for b in member_badges.order_by("-created_at", "-id")
+                ],
+                "skills": [
+                    {
+                        "skill": {"name": ms.skill.name, "slug": ms.skill.slug},
+                        "score": ms.score,
+                        "endorsementCount": ms.endorsement_count,
+                        "topEndorsements": [
+                            {
+                                "weight": e.weight,
+                                "weightExplanation": e.explanation,
+                                "endorser": {
+                                    "username": e.endorser.username,
+                                    "displayName": e.endorser.profile.display_name or e.endorser.username,
+                                },
+                            }
+                            for e in ms.top
+                        ],
+                        "badges": [{"name": b.name, "issuerName": b.issuer_name} for b in ms.shown_badges],
+                    }
+                    for ms in listings
+                ],
+            }
         }
-    })
+    )

@@ -8,7 +8,17 @@ from endorsements.models import DailyCount, Endorsement, EndorsementRequest
 @admin.register(Endorsement)
 class EndorsementAdmin(admin.ModelAdmin):
     # Weights are written by endorsements.services only (re-weigh with `manage.py reweigh_endorsements`).
-    list_display = ("id", "endorser", "member", "skill", "relationship", "weight", "from_established", "hidden", "created_at")
+    list_display = (
+        "id",
+        "endorser",
+        "member",
+        "skill",
+        "relationship",
+        "weight",
+        "from_established",
+        "hidden",
+        "created_at",
+    )
     list_filter = ("relationship", "hidden", "from_established")
     search_fields = ("endorser__username", "member__username", "skill__name")
     raw_id_fields = ("endorser", "member", "member_skill", "skill")

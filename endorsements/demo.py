@@ -60,7 +60,9 @@ def _skills(user: User) -> list[MemberSkill]:
     return list(MemberSkill.objects.filter(member=user).select_related("skill").order_by("position", "id"))
 
 
-def _endorse(endorser: User, member: User, ms: MemberSkill, relationship: str, rng: random.Random) -> Endorsement | None:
+def _endorse(
+    endorser: User, member: User, ms: MemberSkill, relationship: str, rng: random.Random
+) -> Endorsement | None:
     # Draw before deciding, so a skipped (already made) endorsement leaves the RNG where a fresh run has it.
     comment = rng.choice(COMMENTS[relationship]).format(name=member.profile.name.split()[0], skill=ms.skill.name)
     if Endorsement.objects.filter(endorser=endorser, member=member, skill=ms.skill).exists():
@@ -71,7 +73,9 @@ def _endorse(endorser: User, member: User, ms: MemberSkill, relationship: str, r
         return None
 
 
-def _request(requester: User, recipient: User, ms: MemberSkill, relationship: str, rng: random.Random) -> EndorsementRequest | None:
+def _request(
+    requester: User, recipient: User, ms: MemberSkill, relationship: str, rng: random.Random
+) -> EndorsementRequest | None:
     message = rng.choice(REQUEST_MESSAGES).format(skill=ms.skill.name)
     if EndorsementRequest.objects.filter(requester=requester, recipient=recipient, skill=ms.skill).exists():
         return None

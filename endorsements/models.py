@@ -84,7 +84,9 @@ class EndorsementRequest(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="endorsement_requests_received"
     )
-    member_skill = models.ForeignKey("skills.MemberSkill", on_delete=models.CASCADE, related_name="endorsement_requests")
+    member_skill = models.ForeignKey(
+        "skills.MemberSkill", on_delete=models.CASCADE, related_name="endorsement_requests"
+    )
     skill = models.ForeignKey("skills.Skill", on_delete=models.PROTECT, related_name="endorsement_requests")
     relationship = models.CharField(max_length=8, choices=Relationship.choices)
     message = models.TextField(blank=True, max_length=500)

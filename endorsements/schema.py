@@ -217,7 +217,9 @@ class _WindowBatch:
 
     def rows(self, ms: Any, needed: int) -> list[Endorsement]:
         if needed > self.depth:
-            missing = [pk for other in self.listings for pk in other.endorsement_window_ids[:needed] if pk not in self.loaded]
+            missing = [
+                pk for other in self.listings for pk in other.endorsement_window_ids[:needed] if pk not in self.loaded
+            ]
             if missing:
                 self.loaded.update((e.pk, e) for e in self.rows_queryset.filter(pk__in=missing))
             self.depth = needed
@@ -399,7 +401,11 @@ class EndorsementQueries(graphene.ObjectType):
         if wants(node, "endorsement"):
             related += ["endorsement"]
             end = below(node, "endorsement")
-            related += [f"endorsement__{r}" for r in ("endorser__profile", "member__profile", "skill") if wants(end, r.split("__")[0])]
+            related += [
+                f"endorsement__{r}"
+                for r in ("endorser__profile", "member__profile", "skill")
+                if wants(end, r.split("__")[0])
+            ]
         return qs.select_related(*related).order_by("-id")
 
 
@@ -422,7 +428,9 @@ class RequestEndorsement(VouchMutation):
     endorsement_request = graphene.Field(EndorsementRequestType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, recipient: str, skill: str, relationship: Any, message: str | None = None, **_: Any) -> "RequestEndorsement":
+    def perform(
+        cls, info: Any, actor: Any, recipient: str, skill: str, relationship: Any, message: str | None = None, **_: Any
+    ) -> RequestEndorsement:
         request = services.request_endorsement(
             actor, recipient=recipient, skill=skill, relationship=relationship, message=message or ""
         )
@@ -441,7 +449,9 @@ class RespondToEndorsementRequest(VouchMutation):
     endorsement = graphene.Field(EndorsementType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, request_id: str, accept: bool, comment: str | None = None, **_: Any) -> "RespondToEndorsementRequest":
+    def perform(
+        cls, info: Any, actor: Any, request_id: str, accept: bool, comment: str | None = None, **_: Any
+    ) -> RespondToEndorsementRequest:
         pk = decode_id(request_id, "EndorsementRequest", field="requestId")
         request = services.respond_to_endorsement_request(actor, request_id=pk, accept=accept, comment=comment or "")
         return cls(endorsement_request=request, endorsement=request.endorsement if accept else None)
@@ -454,7 +464,7 @@ class CancelEndorsementRequest(VouchMutation):
     endorsement_request = graphene.Field(EndorsementRequestType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, request_id: str, **_: Any) -> "CancelEndorsementRequest":
+    def perform(cls, info: Any, actor: Any, request_id: str, **_: Any) -> CancelEndorsementRequest:
         pk = decode_id(request_id, "EndorsementRequest", field="requestId")
         return cls(endorsement_request=services.cancel_endorsement_request(actor, request_id=pk))
 
@@ -472,8 +482,12 @@ class Endorse(VouchMutation):
     member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, member: str, skill: str, relationship: Any, comment: str | None = None, **_: Any) -> "Endorse":
-        endorsement = services.endorse(actor, member=member, skill=skill, relationship=relationship, comment=comment or "")
+    def perform(
+        cls, info: Any, actor: Any, member: str, skill: str, relationship: Any, comment: str | None = None, **_: Any
+    ) -> Endorse:
+        endorsement = services.endorse(
+            actor, member=member, skill=skill, relationship=relationship, comment=comment or ""
+        )
         return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
 
 
@@ -487,7 +501,7 @@ class WithdrawEndorsement(VouchMutation):
     member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> "WithdrawEndorsement":
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> WithdrawEndorsement:
         pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
         withdrawn = services.withdraw_endorsement(actor, endorsement_id=pk)
         return cls(withdrawn_endorsement_id=endorsement_id, member_skill=_member_skill(withdrawn))
@@ -504,7 +518,7 @@ class SetEndorsementHidden(VouchMutation):
     member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, endorsement_id: str, hidden: bool, **_: Any) -> "SetEndorsementHidden":
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, hidden: bool, **_: Any) -> SetEndorsementHidden:
         pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
         endorsement = services.set_endorsement_hidden(actor, endorsement_id=pk, hidden=hidden)
         return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))

@@ -18,9 +18,9 @@ recomputed").
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -75,7 +75,9 @@ def _member(actor: User, member: User | str, field: str) -> User:
         target: User | None = member
     else:
         handle = (member or "").strip().lower() if isinstance(member, str) else ""
-        target = User.objects.select_related("profile").filter(username=handle).first() if 0 < len(handle) <= 64 else None
+        target = (
+            User.objects.select_related("profile").filter(username=handle).first() if 0 < len(handle) <= 64 else None
+        )
     if target is None or not hasattr(target, "profile") or not can_view_member(actor, target):
         raise not_found(field, "member")
     return target
@@ -89,7 +91,11 @@ def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
         ms = MemberSkill.objects.select_related("skill").filter(member=member, skill__key=key_for(skill[:100])).first()
         if ms is not None:
             return ms
-    found = skill if isinstance(skill, Skill) else (find_skill(skill[:100]) if isinstance(skill, str) and skill.strip() else None)
+    found = (
+        skill
+        if isinstance(skill, Skill)
+        else (find_skill(skill[:100]) if isinstance(skill, str) and skill.strip() else None)
+    )
     qs = MemberSkill.objects.filter(member=member, skill=found) if found is not None else MemberSkill.objects.none()
     if lock:
         qs = qs.select_for_update()
@@ -111,7 +117,7 @@ def _check_open(member_skill: MemberSkill, endorser: User, member: User) -> None
 
 
 def _today() -> Any:
-    return timezone.now().astimezone(dt_timezone.utc).date()
+    return timezone.now().astimezone(UTC).date()
 
 
 def _spend_quota(actor: User, kind: str, limit: int, what: str) -> None:
@@ -175,8 +181,15 @@ def recompute_member_skills(member_skill_ids: Iterable[int]) -> set[int]:
 
 def _recompute(ids: list[int], locked: list[MemberSkill] | None = None) -> set[int]:
     """`locked`: these listings, already locked and read by this transaction (_lock_listings)."""
-    listings = locked if locked is not None else list(
-        MemberSkill.objects.select_for_update().filter(pk__in=ids).order_by("pk").only("id", "score", "endorsement_count")
+    listings = (
+        locked
+        if locked is not None
+        else list(
+            MemberSkill.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .only("id", "score", "endorsement_count")
+        )
     )
     sums = {
         row["member_skill_id"]: row
@@ -201,7 +214,9 @@ def _recompute(ids: list[int], locked: list[MemberSkill] | None = None) -> set[i
             ms.score, ms.endorsement_count = score, count
             changed.append(ms)
     if len(changed) == 1:  # the usual case: a plain UPDATE, not bulk_update's CASE
-        MemberSkill.objects.filter(pk=changed[0].pk).update(score=changed[0].score, endorsement_count=changed[0].endorsement_count)
+        MemberSkill.objects.filter(pk=changed[0].pk).update(
+            score=changed[0].score, endorsement_count=changed[0].endorsement_count
+        )
     elif changed:
         MemberSkill.objects.bulk_update(changed, ["score", "endorsement_count"], batch_size=500)
     return rescored
@@ -244,8 +259,15 @@ def _reweigh(endorser: Any, endorsements: Any, *, now: datetime | None = None) -
     return len(changed)
 
 
-def _trust_may_change(endorser: User, member: User, *, now: datetime, adding: bool,
-                      endorser_verified: bool | None = None, excluding: int | None = None) -> bool:
+def _trust_may_change(
+    endorser: User,
+    member: User,
+    *,
+    now: datetime,
+    adding: bool,
+    endorser_verified: bool | None = None,
+    excluding: int | None = None,
+) -> bool:
     """Whether making visible (`adding`) or taking away one endorsement by `endorser` of `member`
     (id `excluding`, when it exists already) changes `member`'s trust as their weights and
     explanations show it (weighting.trust_shown), through their count of established vouchers.
@@ -276,7 +298,9 @@ def _trust_may_change(endorser: User, member: User, *, now: datetime, adding: bo
     age = max(0, (now - member.date_joined).days)
 
     def shown(vouchers: int) -> tuple[bool, float, int | None]:
-        inputs = weighting.WeightInputs("", "", account_age_days=age, verified_email=verified, established_endorsers=vouchers)
+        inputs = weighting.WeightInputs(
+            "", "", account_age_days=age, verified_email=verified, established_endorsers=vouchers
+        )
         return weighting.trust_shown(inputs)
 
     return shown(before) != shown(after)
@@ -307,8 +331,15 @@ def _lock_listings(member_skill_id: int, cascade: Any | None = None) -> dict[int
     return {ms.pk: ms for ms in locked.only("id", "endorsements_enabled", "score", "endorsement_count")}
 
 
-def _cascade(member: User, skill_id: int, *, rescored: bool, trust: bool, now: datetime | None = None,
-             locked: Iterable[int] | None = None) -> None:
+def _cascade(
+    member: User,
+    skill_id: int,
+    *,
+    rescored: bool,
+    trust: bool,
+    now: datetime | None = None,
+    locked: Iterable[int] | None = None,
+) -> None:
     """What `member` received on their listing of `skill_id` changed: re-weigh what they gave that
     this can affect. Their score in the skill (`rescored`) moves their standing in it, so the
     endorsements they gave for that skill; their vouchers (`trust`, see _trust_may_change) move
@@ -324,7 +355,11 @@ def _cascade(member: User, skill_id: int, *, rescored: bool, trust: bool, now: d
 
 
 def _create_endorsement(
-    endorser: User, member: User, member_skill: MemberSkill, relationship: str, comment: str,
+    endorser: User,
+    member: User,
+    member_skill: MemberSkill,
+    relationship: str,
+    comment: str,
     signals: weighting.EndorserSignals | None = None,
 ) -> Endorsement:
     skill = member_skill.skill

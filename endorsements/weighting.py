@@ -30,9 +30,10 @@ endorsement (weight ≤ MAX_WEIGHT) can never bring a score above 100 × (1 − 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -76,7 +77,9 @@ UNVERIFIED_FACTOR = 0.5  # an unverified e-mail halves a new account's trust (it
 
 POOL_CAP = 1.0  # what all endorsements by not-yet-established accounts may add to one listing, together
 SCALE = 10.0  # the total at which a score reaches 63
-MAX_WEIGHT = round(max(SENIORITY_FACTOR.values()) * max(RELATIONSHIP_FACTOR.values()) * max(STANDING_ENDORSED_MAX, STANDING_BADGE), 4)
+MAX_WEIGHT = round(
+    max(SENIORITY_FACTOR.values()) * max(RELATIONSHIP_FACTOR.values()) * max(STANDING_ENDORSED_MAX, STANDING_BADGE), 4
+)
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class WeightInputs:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "WeightInputs":
+    def from_json(cls, data: dict[str, Any]) -> WeightInputs:
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 
@@ -285,7 +288,9 @@ def established_vouchers(member_id: int, now: datetime) -> int:
     from endorsements.models import Endorsement
 
     return (
-        Endorsement.objects.filter(member_id=member_id, hidden=False, endorser__date_joined__lte=established_cutoff(now))
+        Endorsement.objects.filter(
+            member_id=member_id, hidden=False, endorser__date_joined__lte=established_cutoff(now)
+        )
         .filter(Exists(EmailAddress.objects.filter(user_id=OuterRef("endorser_id"), verified=True)))
         .values("endorser_id")
         .distinct()

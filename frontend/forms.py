@@ -109,7 +109,9 @@ class ProfileForm(VouchForm):
 
 
 class AddSkillForm(VouchForm):
-    name = forms.CharField(max_length=50, label="Skill", help_text="Any spelling: “k8s” and “Kubernetes” are one skill.")
+    name = forms.CharField(
+        max_length=50, label="Skill", help_text="Any spelling: “k8s” and “Kubernetes” are one skill."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,7 +163,9 @@ class RespondForm(VouchForm):
 
 
 class MutedKindsForm(VouchForm):
-    muted = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple, label="Don't alert me live about")
+    muted = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Don't alert me live about"
+    )
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,11 +174,17 @@ class MutedKindsForm(VouchForm):
 
 class BadgeImportForm(VouchForm):
     show_optional = False  # exactly one of the three is given: none is "optional" in the usual sense
-    url = forms.URLField(required=False, max_length=2000, label="Badge URL", assume_scheme="https",
-                         help_text="A hosted assertion or a baked badge image.")
+    url = forms.URLField(
+        required=False,
+        max_length=2000,
+        label="Badge URL",
+        assume_scheme="https",
+        help_text="A hosted assertion or a baked badge image.",
+    )
     image = forms.FileField(required=False, label="Baked badge image", help_text="PNG or SVG with the badge baked in.")
-    assertion = forms.CharField(required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}),
-                                label="Assertion JSON or JWS")
+    assertion = forms.CharField(
+        required=False, max_length=100_000, widget=forms.Textarea(attrs={"rows": 4}), label="Assertion JSON or JWS"
+    )
     member_skill = forms.ChoiceField(required=False, label="Evidence for skill")
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:

@@ -49,10 +49,14 @@ def profile_of(viewer: Any, username: str) -> User | None:
     if not username or len(username) > 64:
         return None
     endorsements = visible_endorsements(viewer).select_related("endorser__profile").order_by("-weight", "id")
-    skills = MemberSkill.objects.select_related("skill").order_by("position", "id").prefetch_related(
-        # A sliced Prefetch: Django takes the top N per listing in one query (a window function).
-        Prefetch("endorsements", queryset=endorsements[:TOP_ENDORSEMENTS], to_attr="top_endorsements"),
-        Prefetch("badges", queryset=listed_badges(viewer), to_attr="evidence"),
+    skills = (
+        MemberSkill.objects.select_related("skill")
+        .order_by("position", "id")
+        .prefetch_related(
+            # A sliced Prefetch: Django takes the top N per listing in one query (a window function).
+            Prefetch("endorsements", queryset=endorsements[:TOP_ENDORSEMENTS], to_attr="top_endorsements"),
+            Prefetch("badges", queryset=listed_badges(viewer), to_attr="evidence"),
+        )
     )
     return (
         visible_members(viewer)

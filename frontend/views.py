@@ -64,9 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
             skill_name, query = query, ""
         skill = skill_services.find_skill(skill_name) if skill_name else None
         if (query or skill is not None) and not (skill_name and skill is None):
-            results = selectors.member_results(
-                request.user, skill=skill.name if skill else None, search=query or None
-            )
+            results = selectors.member_results(request.user, skill=skill.name if skill else None, search=query or None)
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
@@ -114,7 +112,12 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "endorse_form": endorse_form,
         "top_score": max((ms.score for ms in skills), default=0),
     }
-    return render(request, "frontend/member.html", context, status=400 if endorse_form is not None and endorse_form.errors else 200)
+    return render(
+        request,
+        "frontend/member.html",
+        context,
+        status=400 if endorse_form is not None and endorse_form.errors else 200,
+    )
 
 
 @require_GET
@@ -135,8 +138,13 @@ def endorse(request: HttpRequest, username: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         done = call_service(
-            form, endorsement_services.endorse, request.user,
-            member=target, skill=data["skill"], relationship=data["relationship"], comment=data["comment"],
+            form,
+            endorsement_services.endorse,
+            request.user,
+            member=target,
+            skill=data["skill"],
+            relationship=data["relationship"],
+            comment=data["comment"],
         )
         if done is not None:
             messages.success(request, f"You endorsed {target.profile.name} for {done.skill.name}.")
@@ -164,7 +172,9 @@ def set_hidden(request: HttpRequest, endorsement_id: int) -> HttpResponse:
 
     hidden = request.POST.get("hidden") == "1"
     form = VouchForm()
-    call_service(form, endorsement_services.set_endorsement_hidden, request.user, endorsement_id=endorsement_id, hidden=hidden)
+    call_service(
+        form, endorsement_services.set_endorsement_hidden, request.user, endorsement_id=endorsement_id, hidden=hidden
+    )
     if form.errors:
         raise Http404("No such endorsement")
     messages.success(request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown again.")
@@ -205,7 +215,9 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
     else:
         form = ProfileForm(initial=_profile_initial(request.user))
         status = 200
-    return render(request, "frontend/settings/profile.html", {"form": form, "nav": "settings", "tab": "profile"}, status=status)
+    return render(
+        request, "frontend/settings/profile.html", {"form": form, "nav": "settings", "tab": "profile"}, status=status
+    )
 
 
 # --- Settings: skills -----------------------------------------------------------------------
@@ -237,7 +249,10 @@ def skill_add(request: HttpRequest) -> HttpResponse:
 @require_POST
 def skill_remove(request: HttpRequest, member_skill_id: int) -> HttpResponse:
     form = AddSkillForm()
-    if call_service(form, skill_services.remove_skill, request.user, member_skill_id=member_skill_id) is None and form.errors:
+    if (
+        call_service(form, skill_services.remove_skill, request.user, member_skill_id=member_skill_id) is None
+        and form.errors
+    ):
         raise Http404("No such skill")
     messages.success(request, "Skill removed.")
     return redirect("settings_skills")
@@ -261,12 +276,16 @@ def skill_move(request: HttpRequest, member_skill_id: int) -> HttpResponse:
 @require_POST
 def skill_reorder(request: HttpRequest) -> HttpResponse:
     form = ReorderForm(request.POST)
-    if form.is_valid() and call_service(
-        form, skill_services.reorder_skills, request.user, member_skill_ids=form.cleaned_data["order"]
-    ) is not None:
+    if (
+        form.is_valid()
+        and call_service(form, skill_services.reorder_skills, request.user, member_skill_ids=form.cleaned_data["order"])
+        is not None
+    ):
         messages.success(request, "Order saved.")
         return redirect("settings_skills")
-    messages.error(request, "That order could not be saved: " + "; ".join(e for errs in form.errors.values() for e in errs))
+    messages.error(
+        request, "That order could not be saved: " + "; ".join(e for errs in form.errors.values() for e in errs)
+    )
     return redirect("settings_skills")
 
 
@@ -345,9 +364,13 @@ def settings_notifications(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = MutedKindsForm(request.POST, kinds=_kind_choices())
-        if form.is_valid() and call_service(
-            form, notification_services.update_preferences, request.user, muted_kinds=form.cleaned_data["muted"]
-        ) is not None:
+        if (
+            form.is_valid()
+            and call_service(
+                form, notification_services.update_preferences, request.user, muted_kinds=form.cleaned_data["muted"]
+            )
+            is not None
+        ):
             messages.success(request, "Notification preferences saved.")
             return redirect("settings_notifications")
         status = 400
@@ -363,7 +386,11 @@ def settings_notifications(request: HttpRequest) -> HttpResponse:
 def _requests_page(request: HttpRequest, form: RequestForm | None = None, status: int = 200) -> HttpResponse:
     skills = selectors.own_skills(request.user)
     if form is None:
-        initial = {"relationship": "MANAGER", "recipient": request.GET.get("to", ""), "skill": request.GET.get("skill", "")}
+        initial = {
+            "relationship": "MANAGER",
+            "recipient": request.GET.get("to", ""),
+            "skill": request.GET.get("skill", ""),
+        }
         form = RequestForm(skills=[(ms.skill.name, ms.skill.name) for ms in skills], initial=initial)
     incoming = selectors.requests_of(request.user, direction="INCOMING")
     outgoing = selectors.requests_of(request.user, direction="OUTGOING")
@@ -396,8 +423,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         recipient = data["recipient"].strip().lstrip("@")
         done = call_service(
-            form, endorsement_services.request_endorsement, request.user,
-            recipient=recipient, skill=data["skill"], relationship=data["relationship"], message=data["message"],
+            form,
+            endorsement_services.request_endorsement,
+            request.user,
+            recipient=recipient,
+            skill=data["skill"],
+            relationship=data["relationship"],
+            message=data["message"],
         )
         if done is not None:
             messages.success(request, f"Asked {done.recipient.profile.name} to endorse your {done.skill.name}.")
@@ -414,12 +446,18 @@ def request_respond(request: HttpRequest, request_id: int) -> HttpResponse:
     form = RespondForm(request.POST)
     if form.is_valid():
         done = call_service(
-            form, endorsement_services.respond_to_endorsement_request, request.user,
-            request_id=request_id, accept=accept, comment=form.cleaned_data["comment"],
+            form,
+            endorsement_services.respond_to_endorsement_request,
+            request.user,
+            request_id=request_id,
+            accept=accept,
+            comment=form.cleaned_data["comment"],
         )
         if done is not None:
             name = done.requester.profile.name
-            messages.success(request, f"You endorsed {name} for {done.skill.name}." if accept else f"You declined {name}’s request.")
+            messages.success(
+                request, f"You endorsed {name} for {done.skill.name}." if accept else f"You declined {name}’s request."
+            )
             return redirect("requests")
     if "NOT_FOUND" in form.error_codes() or selectors.request_for(request.user, request_id) is None:
         raise Http404("No such request")
@@ -510,8 +548,12 @@ def badge_import(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         badge = call_service(
-            form, badge_services.import_badge, request.user,
-            url=data["url"] or None, assertion=data["assertion"] or None, image=data["image"] or None,
+            form,
+            badge_services.import_badge,
+            request.user,
+            url=data["url"] or None,
+            assertion=data["assertion"] or None,
+            image=data["image"] or None,
             member_skill_id=int(data["member_skill"]) if data["member_skill"] else None,
         )
         if badge is not None:
@@ -545,7 +587,9 @@ def badge_attach(request: HttpRequest, badge_id: int) -> HttpResponse:
         return _badge_action(request, badge_services.detach_badge, "Badge detached.", badge_id=badge_id)
     if not raw.isdigit():
         raise Http404("No such skill")
-    return _badge_action(request, badge_services.attach_badge, "Badge attached.", badge_id=badge_id, member_skill_id=int(raw))
+    return _badge_action(
+        request, badge_services.attach_badge, "Badge attached.", badge_id=badge_id, member_skill_id=int(raw)
+    )
 
 
 @login_required
@@ -555,8 +599,11 @@ def badge_public(request: HttpRequest, badge_id: int) -> HttpResponse:
 
     public = request.POST.get("public") == "1"
     return _badge_action(
-        request, badge_services.set_badge_public, "Badge is public." if public else "Badge is private: only you see it.",
-        badge_id=badge_id, public=public,
+        request,
+        badge_services.set_badge_public,
+        "Badge is public." if public else "Badge is private: only you see it.",
+        badge_id=badge_id,
+        public=public,
     )
 
 

@@ -119,7 +119,9 @@ async def _endorse_to_frame(samples: int) -> list[float]:
     return timings
 
 
-def notification_latency(samples: int = 200, redis_url: str | None = None, *, in_memory: bool = False) -> dict[str, Any]:
+def notification_latency(
+    samples: int = 200, redis_url: str | None = None, *, in_memory: bool = False
+) -> dict[str, Any]:
     """commit → frame of the endorse mutation vs a bare Channels echo, p50/p95 and their ratio.
 
     The channel layer: Redis at `redis_url` when given (a prefix of its own), the in-memory
@@ -130,11 +132,16 @@ def notification_latency(samples: int = 200, redis_url: str | None = None, *, in
 
     layer = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 200, "expiry": 30}}}
     if redis_url:
-        layer = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
-            "hosts": [redis_url], "capacity": 200, "expiry": 30, "prefix": f"vouch-bench-{os.getpid()}"}}}
+        layer = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {"hosts": [redis_url], "capacity": 200, "expiry": 30, "prefix": f"vouch-bench-{os.getpid()}"},
+            }
+        }
     use_env_layer = redis_url is None and not in_memory and bool(os.environ.get("REDIS_URL"))
     with override_settings(
-        ENDORSEMENTS_PER_DAY=10**6, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ENDORSEMENTS_PER_DAY=10**6,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         **({} if use_env_layer else {"CHANNEL_LAYERS": layer}),
     ):
         channel_layers.backends.clear()
@@ -172,13 +179,17 @@ def idle_sockets(count: int = 1000, database: dict[str, str] | None = None) -> d
     if database is None:
         database = migrated_sqlite(Path(tempfile.mkdtemp(prefix="vouch-bench-")) / "bench.sqlite3")
     with LiveServer(database) as server:
-        cookie = server.shell(
-            "from django.test import Client\n"
-            "from profiles.tests.factories import make_member\n"
-            "import os\n"
-            "c = Client(); c.force_login(make_member('idle-' + os.urandom(3).hex()))\n"
-            "print(c.cookies['sessionid'].value)\n"
-        ).strip().splitlines()[-1]
+        cookie = (
+            server.shell(
+                "from django.test import Client\n"
+                "from profiles.tests.factories import make_member\n"
+                "import os\n"
+                "c = Client(); c.force_login(make_member('idle-' + os.urandom(3).hex()))\n"
+                "print(c.cookies['sessionid'].value)\n"
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         assert server.process is not None
         pid = server.process.pid
 

@@ -98,7 +98,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         elif content["type"] == "ping":
             await self._send({"type": "pong"})
         else:
-            await self._error("UNKNOWN_TYPE", f"Unknown message type {content['type'][:40]!r}; expected resume or ping.")
+            await self._error(
+                "UNKNOWN_TYPE", f"Unknown message type {content['type'][:40]!r}; expected resume or ping."
+            )
 
     async def _resume(self, after: Any) -> None:
         now = time.monotonic()
@@ -184,7 +186,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def _send(self, frame: dict[str, Any]) -> None:
         try:
             await asyncio.wait_for(self.send_json(frame), timeout=SEND_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.info("send to the notification socket of user %s timed out; closing it", self.user.pk)
             await self._leave()
             await self.close(code=CLOSE_TOO_SLOW)

@@ -220,7 +220,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         if operation is None:
             return [GraphQLError("Unknown or ambiguous operation.")]
         if operation.operation != OperationType.SUBSCRIPTION:
-            return [GraphQLError("Only subscriptions are served on this socket; POST queries and mutations to /graphql/.")]
+            return [
+                GraphQLError("Only subscriptions are served on this socket; POST queries and mutations to /graphql/.")
+            ]
         result = await subscribe(
             schema.graphql_schema,
             document,
@@ -278,7 +280,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
     async def _send(self, message: dict[str, Any]) -> None:
         try:
             await asyncio.wait_for(self.send(text_data=json.dumps(message)), timeout=SEND_TIMEOUT)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.info("send to the subscription socket of user %s timed out; closing it", getattr(self.user, "pk", None))
             self.open = False
             await self.close(code=1013, reason="Too slow; reconnect")

@@ -15,7 +15,6 @@ because they travel to clients unchanged (GraphQL `payload: JSONString!` and the
 from typing import Literal, NotRequired, TypedDict, Union
 
 
-
 class Kind:
     """Notification kinds: `<subject>.<event>`."""
 

@@ -174,9 +174,7 @@ def replay(user: Any, *, after: int, limit: int | None = None) -> tuple[list[Not
     harmless: it is only a position, and only the caller's own rows are returned.
     """
     limit = REPLAY_LIMIT if limit is None else limit
-    rows = list(
-        Notification.objects.filter(recipient_id=user.pk, pk__gt=after).order_by("id")[: limit + 1]
-    )
+    rows = list(Notification.objects.filter(recipient_id=user.pk, pk__gt=after).order_by("id")[: limit + 1])
     return rows[:limit], len(rows) > limit
 
 

@@ -64,16 +64,42 @@ PEOPLE = [
 TEAM_SKILLS = {
     "leadership": ["Leadership", "People Management", "System Design", "Communication", "Recruiting", "Negotiation"],
     "product": ["Product Management", "Agile", "Communication", "UX Design", "Data Analysis", "Technical Writing"],
-    "platform": ["Kubernetes", "Python", "Go", "Terraform", "Amazon Web Services", "Linux", "Site Reliability Engineering",
-                 "Docker", "PostgreSQL", "Security"],
-    "web": ["JavaScript", "TypeScript", "React", "Python", "Django", "GraphQL", "PostgreSQL", "Testing", "Accessibility"],
+    "platform": [
+        "Kubernetes",
+        "Python",
+        "Go",
+        "Terraform",
+        "Amazon Web Services",
+        "Linux",
+        "Site Reliability Engineering",
+        "Docker",
+        "PostgreSQL",
+        "Security",
+    ],
+    "web": [
+        "JavaScript",
+        "TypeScript",
+        "React",
+        "Python",
+        "Django",
+        "GraphQL",
+        "PostgreSQL",
+        "Testing",
+        "Accessibility",
+    ],
     "data": ["Python", "SQL", "Machine Learning", "Data Analysis", "PostgreSQL", "Go"],
     "design": ["UX Design", "Accessibility", "Public Speaking", "Mentoring", "Communication"],
 }
 
 # Who manages whom: team managers report to directors, everyone else to their team's manager.
-TEAM_MANAGER = {"platform": "kwame", "web": "ines", "data": "tomas", "design": "priya", "product": "sofia",
-                "leadership": "maria"}
+TEAM_MANAGER = {
+    "platform": "kwame",
+    "web": "ines",
+    "data": "tomas",
+    "design": "priya",
+    "product": "sofia",
+    "leadership": "maria",
+}
 
 
 @dataclass

@@ -20,7 +20,9 @@ from vouch.graphql.selection import below, selected_paths, wants
 
 SeniorityEnum = graphene.Enum("Seniority", [(v, v) for v in Seniority.values], description="The seniority ladder.")
 VisibilityEnum = graphene.Enum(
-    "ProfileVisibility", [(v, v) for v in Visibility.values], description="Who may see a profile: anyone, or signed-in members."
+    "ProfileVisibility",
+    [(v, v) for v in Visibility.values],
+    description="Who may see a profile: anyone, or signed-in members.",
 )
 
 
@@ -190,7 +192,7 @@ class UpdateProfile(VouchMutation):
     member = graphene.Field(MemberType)
 
     @classmethod
-    def perform(cls, info: Any, actor: User, **data: Any) -> "UpdateProfile":
+    def perform(cls, info: Any, actor: User, **data: Any) -> UpdateProfile:
         data.pop("client_mutation_id", None)
         for key in ("seniority", "visibility"):
             if data.get(key) is not None:
@@ -222,7 +224,7 @@ class BlockMember(_MemberTarget):
     member = graphene.Field(MemberType)
 
     @classmethod
-    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> "BlockMember":
+    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> BlockMember:
         target = cls.target(actor, member)
         services.block_member(actor, member=target)
         return cls(member=target)
@@ -235,7 +237,7 @@ class UnblockMember(_MemberTarget):
     member = graphene.Field(MemberType)
 
     @classmethod
-    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> "UnblockMember":
+    def perform(cls, info: Any, actor: User, member: str, **_: Any) -> UnblockMember:
         target = cls.target(actor, member)
         services.unblock_member(actor, member=target)
         return cls(member=target)

@@ -31,7 +31,7 @@ def username_from_email(email: str) -> str:
     candidate, n = base, 1
     while candidate in RESERVED_USERNAMES or User.objects.filter(username=candidate).exists():
         n += 1
-        candidate = f"{base[: 24]}-{n}"
+        candidate = f"{base[:24]}-{n}"
     return candidate
 
 
@@ -58,7 +58,12 @@ def create_member(
         user.set_unusable_password()
     user.save()
     Profile.objects.create(
-        user=user, display_name=display_name, seniority=seniority, headline=headline, organisation=organisation, title=title
+        user=user,
+        display_name=display_name,
+        seniority=seniority,
+        headline=headline,
+        organisation=organisation,
+        title=title,
     )
     EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
     return user

@@ -6,7 +6,22 @@ from django.core.validators import RegexValidator
 
 USERNAME_RE = r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])?$"
 RESERVED_USERNAMES = frozenset(
-    {"admin", "api", "graphql", "me", "settings", "static", "media", "accounts", "healthz", "b", "m", "ws", "vouch", "root"}
+    {
+        "admin",
+        "api",
+        "graphql",
+        "me",
+        "settings",
+        "static",
+        "media",
+        "accounts",
+        "healthz",
+        "b",
+        "m",
+        "ws",
+        "vouch",
+        "root",
+    }
 )
 
 username_validator = RegexValidator(

@@ -25,10 +25,16 @@ def clean_name(raw: str, *, field: str = "name") -> str:
     # The key is checked too: case folding can lengthen a name ("ß" -> "ss"), and a key over
     # the column's 50 characters would be a database error on PostgreSQL, not a payload error.
     if len(name) > MAX_LENGTH or len(key_for(name)) > MAX_LENGTH:
-        raise ValidationError({field: ValidationError(f"Skill names have at most {MAX_LENGTH} characters.", code="MAX_LENGTH")})
+        raise ValidationError(
+            {field: ValidationError(f"Skill names have at most {MAX_LENGTH} characters.", code="MAX_LENGTH")}
+        )
     if not _ALLOWED.match(name) or "_" in name or not any(ch.isalnum() for ch in name):
         raise ValidationError(
-            {field: ValidationError("Use letters, digits, spaces and + # . / & ' ( ) - only.", code="INVALID_CHARACTERS")}
+            {
+                field: ValidationError(
+                    "Use letters, digits, spaces and + # . / & ' ( ) - only.", code="INVALID_CHARACTERS"
+                )
+            }
         )
     return name
 

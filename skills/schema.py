@@ -170,7 +170,7 @@ class AddSkill(VouchMutation):
     member_skill = graphene.Field(MemberSkillType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, name: str, **_: Any) -> "AddSkill":
+    def perform(cls, info: Any, actor: Any, name: str, **_: Any) -> AddSkill:
         return cls(member_skill=services.add_skill(actor, name=name))
 
 
@@ -182,7 +182,7 @@ class RemoveSkill(VouchMutation):
     removed_member_skill_id = graphene.ID()
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, member_skill_id: str, **_: Any) -> "RemoveSkill":
+    def perform(cls, info: Any, actor: Any, member_skill_id: str, **_: Any) -> RemoveSkill:
         pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId")
         services.remove_skill(actor, member_skill_id=pk)
         return cls(member=actor, removed_member_skill_id=member_skill_id)
@@ -195,7 +195,7 @@ class ReorderSkills(VouchMutation):
     member = graphene.Field("profiles.schema.MemberType")
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, member_skill_ids: list[str], **_: Any) -> "ReorderSkills":
+    def perform(cls, info: Any, actor: Any, member_skill_ids: list[str], **_: Any) -> ReorderSkills:
         if len(member_skill_ids) > 200:
             from django.core.exceptions import ValidationError
 
@@ -215,7 +215,9 @@ class SetSkillEndorsementsEnabled(VouchMutation):
     member_skill = graphene.Field(MemberSkillType)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, member_skill_id: str, enabled: bool, **_: Any) -> "SetSkillEndorsementsEnabled":
+    def perform(
+        cls, info: Any, actor: Any, member_skill_id: str, enabled: bool, **_: Any
+    ) -> SetSkillEndorsementsEnabled:
         pk = decode_id(member_skill_id, "MemberSkill", field="memberSkillId")
         return cls(member_skill=services.set_endorsements_enabled(actor, member_skill_id=pk, enabled=enabled))
 

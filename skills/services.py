@@ -75,13 +75,19 @@ def add_skill(actor: User, *, name: str) -> MemberSkill:
     count = MemberSkill.objects.filter(member=actor).count()
     if count >= settings.MAX_SKILLS_PER_MEMBER:
         raise ValidationError(
-            {"name": ValidationError(f"A member lists at most {settings.MAX_SKILLS_PER_MEMBER} skills.", code="TOO_MANY_SKILLS")}
+            {
+                "name": ValidationError(
+                    f"A member lists at most {settings.MAX_SKILLS_PER_MEMBER} skills.", code="TOO_MANY_SKILLS"
+                )
+            }
         )
     last = MemberSkill.objects.filter(member=actor).order_by("-position").values_list("position", flat=True).first()
     return MemberSkill.objects.create(member=actor, skill=skill, position=(last + 1) if last is not None else 0)
 
 
-def own_member_skill(actor: User, member_skill_id: int, *, field: str = "memberSkillId", lock: bool = False) -> MemberSkill:
+def own_member_skill(
+    actor: User, member_skill_id: int, *, field: str = "memberSkillId", lock: bool = False
+) -> MemberSkill:
     qs = MemberSkill.objects.select_related("skill").filter(pk=member_skill_id, member=actor)
     if lock:
         qs = qs.select_for_update()

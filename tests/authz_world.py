@@ -60,8 +60,12 @@ class World:
 
     def gid(self, obj: Any) -> str:
         names = {
-            User: "Member", MemberSkill: "MemberSkill", Endorsement: "Endorsement",
-            EndorsementRequest: "EndorsementRequest", Badge: "Badge", Notification: "Notification",
+            User: "Member",
+            MemberSkill: "MemberSkill",
+            Endorsement: "Endorsement",
+            EndorsementRequest: "EndorsementRequest",
+            Badge: "Badge",
+            Notification: "Notification",
         }
         for model, name in names.items():
             if isinstance(obj, model):
@@ -71,10 +75,19 @@ class World:
 
 def _badge(owner: User, name: str, *, public: bool, member_skill: MemberSkill | None = None) -> Badge:
     return Badge.objects.create(
-        owner=owner, status=BadgeStatus.VERIFIED, name=name, public=public, member_skill=member_skill,
-        source_kind=SourceKind.URL, source_url=f"https://issuer.example/{name}", source_digest=f"{owner.pk}-{name}",
-        verification_report={"recipient_matched": True, "checks": [], "assertion": {
-            "recipient": {"type": "email", "hashed": False, "identity": f"{owner.username}@example.com"}}},
+        owner=owner,
+        status=BadgeStatus.VERIFIED,
+        name=name,
+        public=public,
+        member_skill=member_skill,
+        source_kind=SourceKind.URL,
+        source_url=f"https://issuer.example/{name}",
+        source_digest=f"{owner.pk}-{name}",
+        verification_report={
+            "recipient_matched": True,
+            "checks": [],
+            "assertion": {"recipient": {"type": "email", "hashed": False, "identity": f"{owner.username}@example.com"}},
+        },
     )
 
 
@@ -96,10 +109,12 @@ def build_world() -> World:
     e_hidden = endorsement_services.endorse(pat, member=olive, skill="Go", relationship="OTHER", comment="Meh")
     endorsement_services.set_endorsement_hidden(olive, endorsement_id=e_hidden.pk, hidden=True)
     e_given = endorsement_services.endorse(olive, member=carol, skill="SQL", relationship="PEER")
-    r_incoming = endorsement_services.request_endorsement(carol, recipient=olive, skill="Docker", relationship="PEER",
-                                                          message="Please?")
-    r_outgoing = endorsement_services.request_endorsement(olive, recipient=pat, skill="Python",
-                                                          relationship="MANAGER", message="Private note to Pat")
+    r_incoming = endorsement_services.request_endorsement(
+        carol, recipient=olive, skill="Docker", relationship="PEER", message="Please?"
+    )
+    r_outgoing = endorsement_services.request_endorsement(
+        olive, recipient=pat, skill="Python", relationship="MANAGER", message="Private note to Pat"
+    )
     b_public = _badge(olive, "Public badge", public=True, member_skill=ms_python)
     b_private = _badge(olive, "Private badge", public=False)
     block_member(olive, member=bert)
@@ -109,9 +124,25 @@ def build_world() -> World:
         n_otto = notify(otto, "badge.verified", {"badge": {"id": "x", "name": "Otto's"}})
     for obj in (ms_python, ms_go, e_visible, e_hidden):
         obj.refresh_from_db()
-    return World(olive=olive, otto=otto, carol=carol, pat=pat, bert=bert, ms_python=ms_python, ms_go=ms_go,
-                 ms_rust=ms_rust, e_visible=e_visible, e_hidden=e_hidden, e_given=e_given, r_incoming=r_incoming,
-                 r_outgoing=r_outgoing, b_public=b_public, b_private=b_private, n_olive=n_olive, n_otto=n_otto)
+    return World(
+        olive=olive,
+        otto=otto,
+        carol=carol,
+        pat=pat,
+        bert=bert,
+        ms_python=ms_python,
+        ms_go=ms_go,
+        ms_rust=ms_rust,
+        e_visible=e_visible,
+        e_hidden=e_hidden,
+        e_given=e_given,
+        r_incoming=r_incoming,
+        r_outgoing=r_outgoing,
+        b_public=b_public,
+        b_private=b_private,
+        n_olive=n_olive,
+        n_otto=n_otto,
+    )
 
 
 def snapshot() -> dict[str, list[dict[str, Any]]]:

@@ -47,10 +47,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_env(database: dict[str, str], *, redis_url: str | None = None, channel_prefix: str | None = None,
-               extra: dict[str, str] | None = None) -> dict[str, str]:
+def server_env(
+    database: dict[str, str],
+    *,
+    redis_url: str | None = None,
+    channel_prefix: str | None = None,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
     """The environment of a server (and of its `shell`): the test's, pointed at `database` and `redis_url`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DATABASE_URL", "SQLITE_PATH", "REDIS_URL"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "DATABASE_URL", "SQLITE_PATH", "REDIS_URL"))
+    }
     env.update(database)
     if redis_url:
         env["REDIS_URL"] = redis_url
@@ -92,8 +99,14 @@ def postgres_env(settings_dict: dict[str, Any]) -> dict[str, str]:
 
 
 class LiveServer:
-    def __init__(self, database: dict[str, str], *, redis_url: str | None = None, channel_prefix: str | None = None,
-                 extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        database: dict[str, str],
+        *,
+        redis_url: str | None = None,
+        channel_prefix: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.env = server_env(database, redis_url=redis_url, channel_prefix=channel_prefix, extra=extra_env)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -110,9 +123,24 @@ class LiveServer:
         for _attempt in range(3):  # another process may take the free port between our bind and daphne's
             self.port = free_port()
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "--ping-interval", "20",
-                 "--ping-timeout", "30", "vouch.asgi:application"],
-                cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(self.port),
+                    "--ping-interval",
+                    "20",
+                    "--ping-timeout",
+                    "30",
+                    "vouch.asgi:application",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=self.log,
+                stderr=subprocess.STDOUT,
             )
             if self._wait_ready(timeout):
                 return self
@@ -153,8 +181,9 @@ class LiveServer:
     def graphql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None) -> dict:
         """POST a GraphQL document as an app client (X-Session-Token: no CSRF)."""
         headers = {"X-Session-Token": token} if token else {}
-        response = httpx.post(f"{self.url}/graphql/", json={"query": query, "variables": variables or {}},
-                              headers=headers, timeout=30)
+        response = httpx.post(
+            f"{self.url}/graphql/", json={"query": query, "variables": variables or {}}, headers=headers, timeout=30
+        )
         assert response.status_code == 200, response.text[:500]
         return response.json()
 
@@ -180,15 +209,27 @@ class WebSocket:
         self.close_code: int | None = None
 
     @classmethod
-    async def connect(cls, url: str, *, cookie: str | None = None, token: str | None = None,
-                      subprotocols: list[str] | None = None, timeout: float = 10.0) -> WebSocket:
+    async def connect(
+        cls,
+        url: str,
+        *,
+        cookie: str | None = None,
+        token: str | None = None,
+        subprotocols: list[str] | None = None,
+        timeout: float = 10.0,
+    ) -> WebSocket:
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         lines = [
-            f"GET {parts.path or '/'} HTTP/1.1", f"Host: {host}:{port}", "Upgrade: websocket", "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13", f"Origin: http://{host}:{port}",
+            f"GET {parts.path or '/'} HTTP/1.1",
+            f"Host: {host}:{port}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {key}",
+            "Sec-WebSocket-Version: 13",
+            f"Origin: http://{host}:{port}",
         ]
         if subprotocols:
             lines.append(f"Sec-WebSocket-Protocol: {', '.join(subprotocols)}")
@@ -275,7 +316,7 @@ class WebSocket:
     async def receive_nothing(self, timeout: float = 0.5) -> bool:
         try:
             message = await asyncio.wait_for(self._receive_message(), timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return True
         raise AssertionError(f"expected nothing, got {message!r}")
 

@@ -66,7 +66,8 @@ def test_the_lockout_cannot_be_dodged_by_varying_the_host_header():
     make_member("ana", email="ana@example.com")
     for port in range(5):
         assert codes(login("ana@example.com", "not-the-password", HTTP_HOST=f"localhost:{port}")) == [
-            "email_password_mismatch"]
+            "email_password_mismatch"
+        ]
     for host in ("localhost:99", "127.0.0.1", "localhost"):
         assert codes(login("ana@example.com", PASSWORD, HTTP_HOST=host)) == ["too_many_login_attempts"]
 
@@ -126,10 +127,14 @@ def test_verification_mail_is_not_resent_within_the_cooldown(settings, cooldown)
 def test_a_spoofed_x_forwarded_for_does_not_dodge_the_per_address_limit(settings):
     assert settings.ALLAUTH_TRUSTED_PROXY_COUNT == 0
     for n in range(20):
-        auth("/auth/signup", {"email": f"new{n}@example.com", "password": NEW_PASSWORD},
-             HTTP_X_FORWARDED_FOR=f"203.0.113.{n}")
-    response = auth("/auth/signup", {"email": "spoof@example.com", "password": NEW_PASSWORD},
-                    HTTP_X_FORWARDED_FOR="198.51.100.7")
+        auth(
+            "/auth/signup",
+            {"email": f"new{n}@example.com", "password": NEW_PASSWORD},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}",
+        )
+    response = auth(
+        "/auth/signup", {"email": "spoof@example.com", "password": NEW_PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
     assert response.status_code == 429
 
 
@@ -137,14 +142,21 @@ def test_a_spoofed_x_forwarded_for_does_not_dodge_the_per_address_limit(settings
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_bucket(settings):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1  # TRUSTED_PROXY_COUNT=1: one load balancer appends the client address
     for n in range(20):
-        auth("/auth/signup", {"email": f"new{n}@example.com", "password": NEW_PASSWORD},
-             HTTP_X_FORWARDED_FOR="203.0.113.1")
-    blocked = auth("/auth/signup", {"email": "more@example.com", "password": NEW_PASSWORD},
-                   HTTP_X_FORWARDED_FOR="203.0.113.1")
+        auth(
+            "/auth/signup",
+            {"email": f"new{n}@example.com", "password": NEW_PASSWORD},
+            HTTP_X_FORWARDED_FOR="203.0.113.1",
+        )
+    blocked = auth(
+        "/auth/signup", {"email": "more@example.com", "password": NEW_PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.1"
+    )
     assert blocked.status_code == 429
     # Only the rightmost entry (appended by the balancer) counts: whatever the client wrote to its left is ignored.
-    other_client = auth("/auth/signup", {"email": "else@example.com", "password": NEW_PASSWORD},
-                        HTTP_X_FORWARDED_FOR="203.0.113.1, 203.0.113.2")
+    other_client = auth(
+        "/auth/signup",
+        {"email": "else@example.com", "password": NEW_PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.1, 203.0.113.2",
+    )
     assert other_client.status_code == 401
 
 
@@ -166,18 +178,21 @@ def test_endorsements_per_day_cap_counts_direct_endorsements_and_accepted_reques
     asked = request_endorsement(members[2], recipient=maria, skill="Go", relationship="PEER")
     client = client_for(maria)
     for member in members[:2]:
-        payload = data_of(gql(client, ENDORSE, {"input": {"member": member.username, "skill": "Go",
-                                                          "relationship": "PEER"}}))["endorse"]
+        payload = data_of(
+            gql(client, ENDORSE, {"input": {"member": member.username, "skill": "Go", "relationship": "PEER"}})
+        )["endorse"]
         assert payload["errors"] == []
     # The third endorsement, by accepting a request: refused, and nothing at all is written.
     before = snapshot()
-    payload = data_of(gql(client, RESPOND, {"input": {"requestId": encode_id("EndorsementRequest", asked.pk),
-                                                      "accept": True}}))["respondToEndorsementRequest"]
+    payload = data_of(
+        gql(client, RESPOND, {"input": {"requestId": encode_id("EndorsementRequest", asked.pk), "accept": True}})
+    )["respondToEndorsementRequest"]
     assert error_codes(payload) == ["RATE_LIMITED"] and payload["endorsement"] is None
     assert changes(before, snapshot()) == []
     # The cap is the endorser's: cyd can still be endorsed by someone else today.
-    other = data_of(gql(client_for(members[0]), ENDORSE, {"input": {"member": "cyd", "skill": "Go",
-                                                                     "relationship": "PEER"}}))["endorse"]
+    other = data_of(
+        gql(client_for(members[0]), ENDORSE, {"input": {"member": "cyd", "skill": "Go", "relationship": "PEER"}})
+    )["endorse"]
     assert other["errors"] == []
 
 
@@ -189,12 +204,14 @@ def test_requests_per_day_cap_refuses_and_writes_nothing(settings):
     recipients = [make_member(f"rec{n}") for n in range(3)]
     client = client_for(ana)
     for recipient in recipients[:2]:
-        payload = data_of(gql(client, REQUEST, {"input": {"recipient": recipient.username, "skill": "Go",
-                                                          "relationship": "MANAGER"}}))["requestEndorsement"]
+        payload = data_of(
+            gql(client, REQUEST, {"input": {"recipient": recipient.username, "skill": "Go", "relationship": "MANAGER"}})
+        )["requestEndorsement"]
         assert payload["errors"] == []
     before = snapshot()
-    payload = data_of(gql(client, REQUEST, {"input": {"recipient": "rec2", "skill": "Go",
-                                                      "relationship": "MANAGER"}}))["requestEndorsement"]
+    payload = data_of(gql(client, REQUEST, {"input": {"recipient": "rec2", "skill": "Go", "relationship": "MANAGER"}}))[
+        "requestEndorsement"
+    ]
     assert error_codes(payload) == ["RATE_LIMITED"]
     assert changes(before, snapshot()) == []
     assert DailyCount.objects.get(member=ana).count == 2

@@ -20,7 +20,7 @@ from django.db import transaction
 from graphql import parse
 
 from badges.models import Badge
-from endorsements.models import Endorsement, EndorsementRequest
+from endorsements.models import EndorsementRequest
 from notifications.models import Notification
 from profiles.models import Block, Profile
 from skills.models import MemberSkill
@@ -175,15 +175,28 @@ QUERIES: dict[str, Op] = {
     ),
     # Olive's profile is MEMBERS-only: nothing of it for anonymous visitors; no hidden endorsement,
     # private badge or visibility setting for other members.
-    "member": Op(MEMBER, variables=lambda w: {"u": "olive"}, anonymous=null("member"),
-                 owner=answer(_olive_as_owner), other=answer(_olive_as_other)),
+    "member": Op(
+        MEMBER,
+        variables=lambda w: {"u": "olive"},
+        anonymous=null("member"),
+        owner=answer(_olive_as_owner),
+        other=answer(_olive_as_other),
+    ),
     "members": Op(
         MEMBERS,
-        anonymous=answer(lambda w, d: _usernames(d["members"]) == ["bert", "carol", "otto", "pat"] or pytest.fail(repr(d))),
+        anonymous=answer(
+            lambda w, d: _usernames(d["members"]) == ["bert", "carol", "otto", "pat"] or pytest.fail(repr(d))
+        ),
         owner=answer(lambda w, d: "olive" in _usernames(d["members"]) or pytest.fail(repr(d))),
-        other=answer(lambda w, d: "olive" in _usernames(d["members"])
-                     and all(e["node"]["visibility"] is None for e in d["members"]["edges"]
-                             if e["node"]["username"] != "otto") or pytest.fail(repr(d))),
+        other=answer(
+            lambda w, d: (
+                "olive" in _usernames(d["members"])
+                and all(
+                    e["node"]["visibility"] is None for e in d["members"]["edges"] if e["node"]["username"] != "otto"
+                )
+                or pytest.fail(repr(d))
+            )
+        ),
     ),
     "blockedMembers": Op(
         BLOCKED_MEMBERS,
@@ -195,14 +208,20 @@ QUERIES: dict[str, Op] = {
     **{
         name: Op(doc, anonymous=answer(check), owner=answer(check), other=answer(check))
         for name, doc, check in (
-            ("skills", SKILLS, lambda w, d: {"name": "Python", "slug": "python"} in d["skills"] or pytest.fail(repr(d))),
+            (
+                "skills",
+                SKILLS,
+                lambda w, d: {"name": "Python", "slug": "python"} in d["skills"] or pytest.fail(repr(d)),
+            ),
             ("skill", SKILL, lambda w, d: d["skill"] == {"name": "Python"} or pytest.fail(repr(d))),
         )
     },
     "badge": Op(
         BADGE,
         variables=lambda w: {"priv": w.gid(w.b_private), "pub": w.b_public.public_id},
-        anonymous=answer(lambda w, d: d == {"priv": None, "pub": None} or pytest.fail(repr(d))),  # owner is MEMBERS-only
+        anonymous=answer(
+            lambda w, d: d == {"priv": None, "pub": None} or pytest.fail(repr(d))
+        ),  # owner is MEMBERS-only
         owner=answer(_badges_as_owner),
         other=answer(_badges_as_other),
     ),
@@ -221,13 +240,17 @@ QUERIES: dict[str, Op] = {
     "unreadNotificationCount": Op(
         UNREAD,
         anonymous=answer(lambda w, d: d["unreadNotificationCount"] == 0 or pytest.fail(repr(d))),
-        owner=answer(lambda w, d: d["unreadNotificationCount"] == len(_olive_notifications(w)) > 1 or pytest.fail(repr(d))),
+        owner=answer(
+            lambda w, d: d["unreadNotificationCount"] == len(_olive_notifications(w)) > 1 or pytest.fail(repr(d))
+        ),
         other=answer(lambda w, d: d["unreadNotificationCount"] == 1 or pytest.fail(repr(d))),
     ),
     "notificationPreferences": Op(
         PREFERENCES,
         anonymous=null("notificationPreferences"),
-        owner=answer(lambda w, d: d["notificationPreferences"]["mutedKinds"] == ["badge.verified"] or pytest.fail(repr(d))),
+        owner=answer(
+            lambda w, d: d["notificationPreferences"]["mutedKinds"] == ["badge.verified"] or pytest.fail(repr(d))
+        ),
         other=answer(lambda w, d: d["notificationPreferences"]["mutedKinds"] == [] or pytest.fail(repr(d))),
     ),
     # A hidden endorsement by its global id: the endorsed member only (test_node_* covers every Node type).
@@ -275,20 +298,32 @@ MUTATIONS: dict[str, Op] = {
         _m("updateProfile", "UpdateProfileInput", "member { username headline }"),
         variables=lambda w: {"input": {"headline": "Changed"}},
         anonymous=UNAUTH,
-        owner=ok("updateProfile", lambda w, p: expect(p["member"] == {"username": "olive", "headline": "Changed"}
-                                                      and _headline(w.olive) == "Changed", p)),
+        owner=ok(
+            "updateProfile",
+            lambda w, p: expect(
+                p["member"] == {"username": "olive", "headline": "Changed"} and _headline(w.olive) == "Changed", p
+            ),
+        ),
         # Acts on the caller's own profile only: there is no way to name someone else's.
-        other=ok("updateProfile", lambda w, p: expect(p["member"]["username"] == "otto" and _headline(w.olive) == ""
-                                                      and _headline(w.otto) == "Changed", p)),
+        other=ok(
+            "updateProfile",
+            lambda w, p: expect(
+                p["member"]["username"] == "otto" and _headline(w.olive) == "" and _headline(w.otto) == "Changed", p
+            ),
+        ),
     ),
     "addSkill": Op(
         _m("addSkill", "AddSkillInput", "memberSkill { skill { name } member { username } }"),
         variables=lambda w: {"input": {"name": "Kotlin"}},
         anonymous=UNAUTH,
-        owner=ok("addSkill", lambda w, p: expect(p["memberSkill"]["member"]["username"] == "olive"
-                                                 and _olive_lists(w, "Kotlin"), p)),
-        other=ok("addSkill", lambda w, p: expect(p["memberSkill"]["member"]["username"] == "otto"
-                                                 and not _olive_lists(w, "Kotlin"), p)),
+        owner=ok(
+            "addSkill",
+            lambda w, p: expect(p["memberSkill"]["member"]["username"] == "olive" and _olive_lists(w, "Kotlin"), p),
+        ),
+        other=ok(
+            "addSkill",
+            lambda w, p: expect(p["memberSkill"]["member"]["username"] == "otto" and not _olive_lists(w, "Kotlin"), p),
+        ),
     ),
     "removeSkill": Op(
         _m("removeSkill", "RemoveSkillInput", "removedMemberSkillId"),
@@ -301,16 +336,22 @@ MUTATIONS: dict[str, Op] = {
         _m("reorderSkills", "ReorderSkillsInput", "member { skills { skill { name } } }"),
         variables=lambda w: {"input": {"memberSkillIds": [w.gid(w.ms_go), w.gid(w.ms_python)]}},
         anonymous=UNAUTH,
-        owner=ok("reorderSkills", lambda w, p: expect(
-            [s["skill"]["name"] for s in p["member"]["skills"]] == ["Go", "Python"], p)),
+        owner=ok(
+            "reorderSkills",
+            lambda w, p: expect([s["skill"]["name"] for s in p["member"]["skills"]] == ["Go", "Python"], p),
+        ),
         other=refused("reorderSkills", "NOT_FOUND"),
     ),
     "setSkillEndorsementsEnabled": Op(
         _m("setSkillEndorsementsEnabled", "SetSkillEndorsementsEnabledInput", "memberSkill { endorsementsEnabled }"),
         variables=lambda w: {"input": {"memberSkillId": w.gid(w.ms_python), "enabled": False}},
         anonymous=UNAUTH,
-        owner=ok("setSkillEndorsementsEnabled", lambda w, p: expect(
-            not _fresh(w.ms_python).endorsements_enabled and p["memberSkill"]["endorsementsEnabled"] is False, p)),
+        owner=ok(
+            "setSkillEndorsementsEnabled",
+            lambda w, p: expect(
+                not _fresh(w.ms_python).endorsements_enabled and p["memberSkill"]["endorsementsEnabled"] is False, p
+            ),
+        ),
         other=refused("setSkillEndorsementsEnabled", "NOT_FOUND"),
     ),
     "blockMember": Op(
@@ -319,9 +360,13 @@ MUTATIONS: dict[str, Op] = {
         anonymous=UNAUTH,
         owner=ok("blockMember", lambda w, p: expect(Block.objects.filter(blocker=w.olive, blocked=w.carol).exists())),
         # Blocks are the caller's own: otto's block changes nothing of olive's.
-        other=ok("blockMember", lambda w, p: expect(
-            Block.objects.filter(blocker=w.otto, blocked=w.carol).exists()
-            and not Block.objects.filter(blocker=w.olive, blocked=w.carol).exists())),
+        other=ok(
+            "blockMember",
+            lambda w, p: expect(
+                Block.objects.filter(blocker=w.otto, blocked=w.carol).exists()
+                and not Block.objects.filter(blocker=w.olive, blocked=w.carol).exists()
+            ),
+        ),
     ),
     "unblockMember": Op(
         _m("unblockMember", "UnblockMemberInput", "member { username }"),
@@ -335,18 +380,30 @@ MUTATIONS: dict[str, Op] = {
         _m("requestEndorsement", "RequestEndorsementInput", "endorsementRequest { requester { username } }"),
         variables=lambda w: {"input": {"recipient": "carol", "skill": "Go", "relationship": "PEER"}},
         anonymous=UNAUTH,
-        owner=ok("requestEndorsement", lambda w, p: expect(EndorsementRequest.objects.filter(
-            requester=w.olive, recipient=w.carol, skill__name="Go").exists(), p)),
+        owner=ok(
+            "requestEndorsement",
+            lambda w, p: expect(
+                EndorsementRequest.objects.filter(requester=w.olive, recipient=w.carol, skill__name="Go").exists(), p
+            ),
+        ),
         # One can only ask for one's own listed skills: otto cannot ask on olive's behalf.
         other=refused("requestEndorsement", "SKILL_NOT_LISTED"),
     ),
     "respondToEndorsementRequest": Op(
-        _m("respondToEndorsementRequest", "RespondToEndorsementRequestInput",
-           "endorsementRequest { status } endorsement { endorser { username } }"),
+        _m(
+            "respondToEndorsementRequest",
+            "RespondToEndorsementRequestInput",
+            "endorsementRequest { status } endorsement { endorser { username } }",
+        ),
         variables=lambda w: {"input": {"requestId": w.gid(w.r_incoming), "accept": True, "comment": "Sure"}},
         anonymous=UNAUTH,
-        owner=ok("respondToEndorsementRequest", lambda w, p: expect(
-            p["endorsementRequest"]["status"] == "ACCEPTED" and p["endorsement"]["endorser"]["username"] == "olive", p)),
+        owner=ok(
+            "respondToEndorsementRequest",
+            lambda w, p: expect(
+                p["endorsementRequest"]["status"] == "ACCEPTED" and p["endorsement"]["endorser"]["username"] == "olive",
+                p,
+            ),
+        ),
         other=refused("respondToEndorsementRequest", "NOT_FOUND"),
     ),
     "cancelEndorsementRequest": Op(
@@ -362,8 +419,12 @@ MUTATIONS: dict[str, Op] = {
         variables=lambda w: {"input": {"member": "olive", "skill": "Go", "relationship": "PEER"}},
         anonymous=UNAUTH,
         owner=refused("endorse", "SELF_ENDORSEMENT"),
-        other=ok("endorse", lambda w, p: expect(
-            p["endorsement"] == {"endorser": {"username": "otto"}, "member": {"username": "olive"}}, p)),
+        other=ok(
+            "endorse",
+            lambda w, p: expect(
+                p["endorsement"] == {"endorser": {"username": "otto"}, "member": {"username": "olive"}}, p
+            ),
+        ),
     ),
     "withdrawEndorsement": Op(
         _m("withdrawEndorsement", "WithdrawEndorsementInput", "withdrawnEndorsementId"),
@@ -376,8 +437,10 @@ MUTATIONS: dict[str, Op] = {
         _m("setEndorsementHidden", "SetEndorsementHiddenInput", "endorsement { hidden }"),
         variables=lambda w: {"input": {"endorsementId": w.gid(w.e_visible), "hidden": True}},
         anonymous=UNAUTH,
-        owner=ok("setEndorsementHidden", lambda w, p: expect(
-            p["endorsement"]["hidden"] is True and _fresh(w.e_visible).hidden, p)),
+        owner=ok(
+            "setEndorsementHidden",
+            lambda w, p: expect(p["endorsement"]["hidden"] is True and _fresh(w.e_visible).hidden, p),
+        ),
         other=refused("setEndorsementHidden", "NOT_FOUND"),
     ),
     # Attaching to a listing on import: only one's own listings.
@@ -385,9 +448,14 @@ MUTATIONS: dict[str, Op] = {
         _m("importBadge", "ImportBadgeInput", "badge { status memberSkill { skill { name } } }"),
         variables=lambda w: {"input": {"assertion": '{"not": "a badge"}', "memberSkillId": w.gid(w.ms_python)}},
         anonymous=UNAUTH,
-        owner=ok("importBadge", lambda w, p: expect(
-            p["badge"]["memberSkill"]["skill"]["name"] == "Python" and Badge.objects.filter(owner=w.olive).count() == 3,
-            p)),
+        owner=ok(
+            "importBadge",
+            lambda w, p: expect(
+                p["badge"]["memberSkill"]["skill"]["name"] == "Python"
+                and Badge.objects.filter(owner=w.olive).count() == 3,
+                p,
+            ),
+        ),
         other=refused("importBadge", "NOT_FOUND"),
     ),
     "attachBadge": Op(
@@ -437,8 +505,12 @@ MUTATIONS: dict[str, Op] = {
         variables=lambda w: {"input": {"mutedKinds": ["endorsement.received"]}},
         anonymous=UNAUTH,
         owner=ok("updateNotificationPreferences", lambda w, p: expect(_muted(w.olive) == ["endorsement.received"], p)),
-        other=ok("updateNotificationPreferences", lambda w, p: expect(
-            _muted(w.otto) == ["endorsement.received"] and _muted(w.olive) == ["badge.verified"], p)),
+        other=ok(
+            "updateNotificationPreferences",
+            lambda w, p: expect(
+                _muted(w.otto) == ["endorsement.received"] and _muted(w.olive) == ["badge.verified"], p
+            ),
+        ),
     ),
 }
 
@@ -551,8 +623,11 @@ NODES: dict[str, NodeCase] = {
         {
             "anonymous": _all_none,  # both are about a MEMBERS-only profile
             "owner": lambda w, d: d["hidden"]["hidden"] is True and d["shown"]["hidden"] is False,
-            "other": lambda w, d: d["hidden"] is None and d["shown"] == {
-                "__typename": "Endorsement", "id": w.gid(w.e_visible), "comment": "Great", "hidden": None},
+            "other": lambda w, d: (
+                d["hidden"] is None
+                and d["shown"]
+                == {"__typename": "Endorsement", "id": w.gid(w.e_visible), "comment": "Great", "hidden": None}
+            ),
         },
     ),
     "EndorsementRequest": NodeCase(
@@ -604,8 +679,12 @@ def test_every_operation_has_an_entry():
         ("subscription", gs.subscription_type, SUBSCRIPTIONS),
     ):
         fields = _root_fields(type_)
-        assert not fields - set(entries), f"{kind} fields without an authorization entry: {sorted(fields - set(entries))}"
-        assert not set(entries) - fields, f"entries for {kind} fields that no longer exist: {sorted(set(entries) - fields)}"
+        assert not fields - set(entries), (
+            f"{kind} fields without an authorization entry: {sorted(fields - set(entries))}"
+        )
+        assert not set(entries) - fields, (
+            f"entries for {kind} fields that no longer exist: {sorted(set(entries) - fields)}"
+        )
 
 
 def test_every_node_type_has_an_entry():
@@ -684,8 +763,14 @@ def test_the_other_party_of_a_request_or_endorsement_is_refused_too():
     """The requester cannot answer their own request, the recipient cannot cancel it, the endorser cannot hide
     an endorsement, the endorsed member cannot withdraw it, and nobody attaches their badge to olive's skill."""
     w = build_world()
-    own_badge = Badge.objects.create(owner=w.otto, status="VERIFIED", name="Otto's", source_kind="URL",
-                                     source_url="https://issuer.example/o", source_digest="otto-1")
+    own_badge = Badge.objects.create(
+        owner=w.otto,
+        status="VERIFIED",
+        name="Otto's",
+        source_kind="URL",
+        source_url="https://issuer.example/o",
+        source_digest="otto-1",
+    )
     attempts = [
         (w.carol, MUTATIONS["respondToEndorsementRequest"], {"requestId": w.gid(w.r_incoming), "accept": True}),
         (w.olive, MUTATIONS["cancelEndorsementRequest"], {"requestId": w.gid(w.r_incoming)}),
@@ -720,11 +805,18 @@ def test_public_queries_never_carry_private_data():
     w = build_world()
     client = client_for(None)
     documents = [
-        ('{ members(first: 50) { edges { node { username displayName headline skills { skill { name } '
-         'topEndorsers { username } endorsements { edges { node { comment endorser { username } } } } '
-         'badges { name verificationReport } } badges { name verificationReport } } } } }', {}),
-        (MEMBER, {"u": "carol"}), (MEMBER, {"u": "pat"}),
-        ('query($id: ID!) { badge(id: $id) { name verificationReport owner { username } } }', {"id": w.b_public.public_id}),
+        (
+            "{ members(first: 50) { edges { node { username displayName headline skills { skill { name } "
+            "topEndorsers { username } endorsements { edges { node { comment endorser { username } } } } "
+            "badges { name verificationReport } } badges { name verificationReport } } } } }",
+            {},
+        ),
+        (MEMBER, {"u": "carol"}),
+        (MEMBER, {"u": "pat"}),
+        (
+            "query($id: ID!) { badge(id: $id) { name verificationReport owner { username } } }",
+            {"id": w.b_public.public_id},
+        ),
     ]
     text = json.dumps([gql(client, doc, variables) for doc, variables in documents])
     for secret in ("@example.com", "olive", "Olive Owner", "Private note", "Private badge", "Meh"):

@@ -29,8 +29,14 @@ world = database_sync_to_async(build_world)
 cookie_for = database_sync_to_async(session_cookie)
 
 
-async def connect(path: str, user: Any | None, *, origin: str = "http://localhost", token: str | None = None,
-                  subprotocols: list[str] | None = None) -> WebsocketCommunicator:
+async def connect(
+    path: str,
+    user: Any | None,
+    *,
+    origin: str = "http://localhost",
+    token: str | None = None,
+    subprotocols: list[str] | None = None,
+) -> WebsocketCommunicator:
     from vouch.asgi import application
 
     headers = [(b"origin", origin.encode()), (b"host", b"localhost")]
@@ -74,8 +80,12 @@ async def notifications_anonymous(w: World) -> None:
 
 async def notifications_owner(w: World) -> None:
     socket = await _notifications_socket(w.olive)
-    assert socket.unread == await database_sync_to_async(
-        lambda: Notification.objects.filter(recipient=w.olive, read_at__isnull=True).count())()
+    assert (
+        socket.unread
+        == await database_sync_to_async(
+            lambda: Notification.objects.filter(recipient=w.olive, read_at__isnull=True).count()
+        )()
+    )
     stored = await notify(w.olive)
     frame = await socket.receive_json_from(timeout=5)
     assert frame["type"] == "notification" and frame["notification"]["id"] == encode_id("Notification", stored.pk)
@@ -87,8 +97,9 @@ async def notifications_owner(w: World) -> None:
         frame = await socket.receive_json_from(timeout=5)
         if frame["type"] == "notification":
             replayed.add(frame["notification"]["id"])
-    mine = await database_sync_to_async(lambda: {encode_id("Notification", n.pk)
-                                                 for n in Notification.objects.filter(recipient=w.olive)})()
+    mine = await database_sync_to_async(
+        lambda: {encode_id("Notification", n.pk) for n in Notification.objects.filter(recipient=w.olive)}
+    )()
     assert replayed and replayed <= mine
     await socket.disconnect()
 
@@ -154,15 +165,20 @@ async def graphql_other(w: World) -> None:
 
 
 SOCKETS: dict[str, dict[str, Callable[[World], Awaitable[None]]]] = {
-    "ws/notifications/": {"anonymous": notifications_anonymous, "owner": notifications_owner,
-                          "other": notifications_other},
+    "ws/notifications/": {
+        "anonymous": notifications_anonymous,
+        "owner": notifications_owner,
+        "other": notifications_other,
+    },
     "graphql/ws/": {"anonymous": graphql_anonymous, "owner": graphql_owner, "other": graphql_other},
 }
 
 
 def test_every_socket_route_has_an_entry():
     routes = {str(pattern.pattern) for pattern in websocket_urlpatterns}
-    assert routes == set(SOCKETS), f"without entry: {sorted(routes - set(SOCKETS))}; stale: {sorted(set(SOCKETS) - routes)}"
+    assert routes == set(SOCKETS), (
+        f"without entry: {sorted(routes - set(SOCKETS))}; stale: {sorted(set(SOCKETS) - routes)}"
+    )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "owner", "other"])

@@ -56,7 +56,9 @@ def test_anonymous_post_needs_no_csrf_token():
 
 def _app_login(email: str, password: str) -> str:
     response = Client().post(
-        "/_allauth/app/v1/auth/login", json.dumps({"email": email, "password": password}), content_type="application/json"
+        "/_allauth/app/v1/auth/login",
+        json.dumps({"email": email, "password": password}),
+        content_type="application/json",
     )
     assert response.status_code == 200, response.content
     return response.json()["meta"]["session_token"]

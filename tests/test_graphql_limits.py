@@ -122,14 +122,18 @@ def test_list_with_first_multiplies_its_fields():
 
 
 def test_many_aliases_are_costed():
-    fields = " ".join(f"m{n}: member(username: \"ana\") {{ username displayName headline }}" for n in range(120))
+    fields = " ".join(f'm{n}: member(username: "ana") {{ username displayName headline }}' for n in range(120))
     response = post("{ " + fields + " }")
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
 def test_repeated_fragment_spreads_are_costed():
-    query = "{ " + " ".join(f"a{n}: me {{ ...F }}" for n in range(60)) + " } fragment F on Member { username headline title displayName seniority organisation }"
+    query = (
+        "{ "
+        + " ".join(f"a{n}: me {{ ...F }}" for n in range(60))
+        + " } fragment F on Member { username headline title displayName seniority organisation }"
+    )
     response = post(query)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
@@ -173,7 +177,9 @@ def test_skills_autocomplete_caps_its_own_page():
 
 def test_batch_within_the_cap_is_answered(settings):
     settings.GRAPHQL_MAX_BATCH = 5
-    response = Client().post("/graphql/", json.dumps([{"query": "{ me { username } }"}] * 5), content_type="application/json")
+    response = Client().post(
+        "/graphql/", json.dumps([{"query": "{ me { username } }"}] * 5), content_type="application/json"
+    )
     assert response.status_code == 200
     assert len(response.json()) == 5
 
@@ -195,7 +201,15 @@ def test_each_operation_of_a_batch_is_limited():
 
 
 @pytest.mark.parametrize(
-    "raw", [b"{not json", b"null", b"42", b'"a string"', b'{"query": 5}', b'{"query": "{ me { username } }", "variables": "{bad"}']
+    "raw",
+    [
+        b"{not json",
+        b"null",
+        b"42",
+        b'"a string"',
+        b'{"query": 5}',
+        b'{"query": "{ me { username } }", "variables": "{bad"}',
+    ],
 )
 def test_malformed_bodies_are_400_not_500(raw):
     response = Client().post("/graphql/", raw, content_type="application/json")
@@ -213,7 +227,9 @@ def test_body_over_the_request_limit_is_413(settings):
 
 def test_get_cannot_run_a_mutation():
     response = Client().get(
-        "/graphql/", {"query": 'mutation { addSkill(input: {name: "Go"}) { errors { code } } }'}, HTTP_ACCEPT="application/json"
+        "/graphql/",
+        {"query": 'mutation { addSkill(input: {name: "Go"}) { errors { code } } }'},
+        HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 405
 
@@ -233,10 +249,15 @@ def test_a_page_over_the_cap_is_costed_at_the_cap_not_below_it():
         assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
 
-@pytest.mark.parametrize("field", [
-    "notifications(first: 101)", "notifications(last: 101)", "members(first: 101)",
-    "endorsementRequests(direction: INCOMING, first: 101)",
-])
+@pytest.mark.parametrize(
+    "field",
+    [
+        "notifications(first: 101)",
+        "notifications(last: 101)",
+        "members(first: 101)",
+        "endorsementRequests(direction: INCOMING, first: 101)",
+    ],
+)
 def test_every_root_connection_refuses_a_page_over_the_cap(field):
     user = make_member("ana")
     from vouch.testing import client_for

@@ -56,7 +56,10 @@ def test_error_details_are_not_leaked(monkeypatch):
 
 def test_healthy_with_redis(redis_url, settings):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_url], "prefix": "healthz-test"}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": "healthz-test"},
+        }
     }
     response = Client().get("/healthz")
     assert response.status_code == 200, response.content

@@ -87,11 +87,20 @@ class Deployment:
         from django.db import connection
 
         prefix = f"vouch-mw-{uuid.uuid4().hex[:8]}"
-        self.env = server_env(postgres_env(connection.settings_dict), redis_url=redis_url, channel_prefix=prefix, extra={
-            "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "1", "STATIC_ROOT": str(tmp_path / "static"), "CACHE_PREFIX": prefix,
-            "MEDIA_ROOT": str(tmp_path / "media"),
-        })
+        self.env = server_env(
+            postgres_env(connection.settings_dict),
+            redis_url=redis_url,
+            channel_prefix=prefix,
+            extra={
+                "DEBUG": "0",
+                "SECRET_KEY": secrets.token_urlsafe(50),
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "SECURE_SSL_REDIRECT": "1",
+                "STATIC_ROOT": str(tmp_path / "static"),
+                "CACHE_PREFIX": prefix,
+                "MEDIA_ROOT": str(tmp_path / "media"),
+            },
+        )
         self.workers, self.ports = workers, ports
         self.port = _free_ports(workers if ports else 1)
         tmp_path.mkdir(parents=True, exist_ok=True)
@@ -179,9 +188,15 @@ async def test_two_workers_share_sockets_sessions_and_static_files(deploy):
     for _ in range(3):
         health = httpx.get(f"{d.url(1)}/healthz", timeout=10)
         assert health.status_code == 200, health.text
-    body = httpx.post(f"{d.url(0)}/graphql/", json={"query": ENDORSE, "variables": {
-        "input": {"member": "ana", "skill": "Kubernetes", "relationship": "MANAGER"}}},
-        headers={**HTTPS, "X-Session-Token": sessions["maria"]}, timeout=30).json()
+    body = httpx.post(
+        f"{d.url(0)}/graphql/",
+        json={
+            "query": ENDORSE,
+            "variables": {"input": {"member": "ana", "skill": "Kubernetes", "relationship": "MANAGER"}},
+        },
+        headers={**HTTPS, "X-Session-Token": sessions["maria"]},
+        timeout=30,
+    ).json()
     assert body["data"]["endorse"]["errors"] == [], body
     frame = await tab.receive_json()
     assert frame["type"] == "notification" and frame["notification"]["kind"] == "endorsement.received"
@@ -216,12 +231,20 @@ def test_rate_limits_are_shared_between_workers(deploy):
 
     # Sign-ups from one address, alternating between the workers: the 21st is refused, whichever worker serves it.
     for n in range(20):
-        response = httpx.post(f"{(a, b)[n % 2]}{APP}/auth/signup", headers=HTTPS, timeout=30,
-                              json={"email": f"new{n}@example.com", "password": "a-long-unusual-passphrase-42"})
+        response = httpx.post(
+            f"{(a, b)[n % 2]}{APP}/auth/signup",
+            headers=HTTPS,
+            timeout=30,
+            json={"email": f"new{n}@example.com", "password": "a-long-unusual-passphrase-42"},
+        )
         assert response.status_code == 401, response.text  # created, e-mail verification pending
     for base in (a, b):
-        response = httpx.post(f"{base}{APP}/auth/signup", headers=HTTPS, timeout=30,
-                              json={"email": "one-more@example.com", "password": "a-long-unusual-passphrase-42"})
+        response = httpx.post(
+            f"{base}{APP}/auth/signup",
+            headers=HTTPS,
+            timeout=30,
+            json={"email": "one-more@example.com", "password": "a-long-unusual-passphrase-42"},
+        )
         assert response.status_code == 429
 
 
@@ -235,9 +258,15 @@ async def test_shared_socket_mode_serves_one_port_with_several_supervised_worker
     tabs = [await WebSocket.connect(d.ws(), cookie=sessions["ana"]) for _ in range(6)]
     for tab in tabs:
         assert await tab.receive_json() == {"type": "unread", "count": 0}
-    body = httpx.post(f"{d.url()}/graphql/", json={"query": ENDORSE, "variables": {
-        "input": {"member": "ana", "skill": "Kubernetes", "relationship": "PEER"}}},
-        headers={**HTTPS, "X-Session-Token": sessions["maria"]}, timeout=30).json()
+    body = httpx.post(
+        f"{d.url()}/graphql/",
+        json={
+            "query": ENDORSE,
+            "variables": {"input": {"member": "ana", "skill": "Kubernetes", "relationship": "PEER"}},
+        },
+        headers={**HTTPS, "X-Session-Token": sessions["maria"]},
+        timeout=30,
+    ).json()
     assert body["data"]["endorse"]["errors"] == [], body
     for tab in tabs:
         assert (await tab.receive_json())["notification"]["kind"] == "endorsement.received"
@@ -259,8 +288,14 @@ async def test_shared_socket_mode_serves_one_port_with_several_supervised_worker
 
 def test_more_than_one_worker_without_redis_refuses_to_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    result = subprocess.run([sys.executable, "bin/serve-prod", "--workers", "2", "--no-setup"], cwd=ROOT,
-                            env={**env, "DEBUG": "0"}, capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "bin/serve-prod", "--workers", "2", "--no-setup"],
+        cwd=ROOT,
+        env={**env, "DEBUG": "0"},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 2
     assert "needs REDIS_URL" in result.stderr
 
@@ -270,8 +305,10 @@ def _server_connections(database: str, application: str) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
-                       [database, application])
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+            [database, application],
+        )
         return int(cursor.fetchone()[0])
 
 

@@ -85,10 +85,16 @@ def test_graphiql_has_its_own_policy_and_the_api_the_strict_one():
 def test_with_debug_off_the_server_sends_hsts_redirects_to_https_and_sets_secure_cookies(live_database, tmp_path):
     from tests.live_server import LiveServer, manage
 
-    server = LiveServer(live_database, extra_env={
-        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "SECURE_SSL_REDIRECT": "1",
-        "STATIC_ROOT": str(tmp_path / "static"), "MEDIA_ROOT": str(tmp_path / "media"),
-    })
+    server = LiveServer(
+        live_database,
+        extra_env={
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECURE_SSL_REDIRECT": "1",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "MEDIA_ROOT": str(tmp_path / "media"),
+        },
+    )
     manage(server.env, "collectstatic", "--noinput", "-v0")  # the manifest storage DEBUG off serves with
     server.shell("from profiles.tests.factories import make_member; make_member('ana', email='ana@example.com')")
     server.start()
@@ -111,9 +117,15 @@ def test_with_debug_off_the_server_sends_hsts_redirects_to_https_and_sets_secure
             token = csrf_cookie.split(";", 1)[0].split("=", 1)[1]
             # httpx (rightly) keeps a Secure cookie off plain http; the browser talks https to the proxy and sends it.
             browser.cookies.clear()
-            login = browser.post("/accounts/login/", data={
-                "login": "ana@example.com", "password": "correct-horse-battery-9", "csrfmiddlewaretoken": token,
-            }, headers={"Referer": f"https://127.0.0.1:{server.port}/accounts/login/", "Cookie": f"csrftoken={token}"})
+            login = browser.post(
+                "/accounts/login/",
+                data={
+                    "login": "ana@example.com",
+                    "password": "correct-horse-battery-9",
+                    "csrfmiddlewaretoken": token,
+                },
+                headers={"Referer": f"https://127.0.0.1:{server.port}/accounts/login/", "Cookie": f"csrftoken={token}"},
+            )
             assert login.status_code == 302, login.text[:500]
             session = _set_cookie(login, "sessionid")
             assert "Secure" in session and "HttpOnly" in session and "SameSite=Lax" in session

@@ -17,9 +17,23 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Everything the settings read that might be set in the developer's or CI's shell.
 _CLEARED = (
-    "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PORT", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SQLITE_PATH",
-    "CSRF_TRUSTED_ORIGINS", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_PRELOAD", "GITHUB_CLIENT_ID",
-    "LINKEDIN_CLIENT_ID", "VOUCH_TESTING", "GRAPHQL_MAX_DEPTH", "SEED_DEMO",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "PORT",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SQLITE_PATH",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_PRELOAD",
+    "GITHUB_CLIENT_ID",
+    "LINKEDIN_CLIENT_ID",
+    "VOUCH_TESTING",
+    "GRAPHQL_MAX_DEPTH",
+    "SEED_DEMO",
 )
 PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)[:50], "ALLOWED_HOSTS": "vouch.example"}
 

@@ -62,8 +62,10 @@ async def test_endorse_through_graphql_reaches_both_open_tabs_of_the_endorsed_me
         assert notification["payload"]["endorser"]["displayName"] == "Maria"
         assert notification["payload"]["skill"]["name"] == "Kubernetes"
         assert notification["payload"]["endorsementId"] == result["endorse"]["endorsement"]["id"]
-        assert EndorsementReceivedPayload.__required_keys__ <= set(notification["payload"]) <= (
-            EndorsementReceivedPayload.__required_keys__ | EndorsementReceivedPayload.__optional_keys__
+        assert (
+            EndorsementReceivedPayload.__required_keys__
+            <= set(notification["payload"])
+            <= (EndorsementReceivedPayload.__required_keys__ | EndorsementReceivedPayload.__optional_keys__)
         )
         assert await tab.receive_json_from(timeout=5) == {"type": "unread", "count": 1}
     await assert_silent(maria_tab, 0.2)

@@ -45,7 +45,9 @@ def setup_members(server) -> dict[str, str]:
 
 
 def endorse_ana(server, token: str) -> None:
-    body = server.graphql(ENDORSE, {"input": {"member": "ana", "skill": "Kubernetes", "relationship": "PEER"}}, token=token)
+    body = server.graphql(
+        ENDORSE, {"input": {"member": "ana", "skill": "Kubernetes", "relationship": "PEER"}}, token=token
+    )
     assert body["data"]["endorse"]["errors"] == [], body
 
 

@@ -47,7 +47,9 @@ async def test_an_app_logging_out_its_session_token_closes_its_socket():
     token = await database_sync_to_async(app_session_token)("ana@example.com", PASSWORD)
     socket = await _open(token=token)
 
-    response = await database_sync_to_async(Client().delete)("/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token)
+    response = await database_sync_to_async(Client().delete)(
+        "/_allauth/app/v1/auth/session", HTTP_X_SESSION_TOKEN=token
+    )
     assert response.status_code in (200, 401)  # allauth answers 401 "not authenticated" after a logout
 
     assert await socket.receive_output(timeout=5) == {"type": "websocket.close", "code": 4401}
@@ -57,7 +59,9 @@ async def test_logging_out_ends_the_graphql_subscription_socket():
     ana = await database_sync_to_async(make_member)("ana")
     browser = await _browser_session(ana)
     socket, connected = await open_socket(
-        "/graphql/ws/", cookie=browser.cookies[settings.SESSION_COOKIE_NAME].value, subprotocols=["graphql-transport-ws"]
+        "/graphql/ws/",
+        cookie=browser.cookies[settings.SESSION_COOKIE_NAME].value,
+        subprotocols=["graphql-transport-ws"],
     )
     assert connected
     await socket.send_json_to({"type": "connection_init"})

@@ -15,11 +15,22 @@ from __future__ import annotations
 
 from . import codes
 from .extract import Extracted, extract
-from .fetcher import FetchError, Fetcher, FetchResponse
+from .fetcher import Fetcher, FetchError, FetchResponse
 from .model import STATUSES, BadgeError, BadgeSource, Check, VerificationResult, result_from_report
 from .verifier import verify
 
 __all__ = [
-    "STATUSES", "BadgeError", "BadgeSource", "Check", "Extracted", "FetchError", "FetchResponse", "Fetcher",
-    "VerificationResult", "codes", "extract", "result_from_report", "verify",
+    "STATUSES",
+    "BadgeError",
+    "BadgeSource",
+    "Check",
+    "Extracted",
+    "FetchError",
+    "FetchResponse",
+    "Fetcher",
+    "VerificationResult",
+    "codes",
+    "extract",
+    "result_from_report",
+    "verify",
 ]

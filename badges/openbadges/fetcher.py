@@ -60,7 +60,7 @@ def bundled_context(url: str) -> Any | None:
     """The parsed bundled context for ``url`` (``http``/``https`` and a trailing ``/`` ignored), or None."""
     key = url.rstrip("/")
     if key.startswith("http://"):
-        key = "https://" + key[len("http://"):]
+        key = "https://" + key[len("http://") :]
     name = BUNDLED_CONTEXTS.get(key)
     if name is None:
         return None
@@ -73,8 +73,16 @@ def bundled_context(url: str) -> Any | None:
 class FetchError(BadgeError):
     """A fetch failed. ``code`` is one of the FETCH_* codes; ``status``/``body`` are set for HTTP errors."""
 
-    def __init__(self, code: str, message: str | None = None, *, url: str | None = None,
-                 status: int | None = None, body: bytes = b"", content_type: str = "") -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str | None = None,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        body: bytes = b"",
+        content_type: str = "",
+    ) -> None:
         super().__init__(code, message)
         self.url = url
         self.status = status
@@ -128,8 +136,15 @@ def is_public_address(address: str) -> bool:
     if isinstance(ip, ipaddress.IPv6Address):
         candidates.extend(_embedded_ipv4(ip))
     for c in candidates:
-        if (c.is_loopback or c.is_private or c.is_link_local or c.is_multicast or c.is_reserved
-                or c.is_unspecified or not c.is_global):
+        if (
+            c.is_loopback
+            or c.is_private
+            or c.is_link_local
+            or c.is_multicast
+            or c.is_reserved
+            or c.is_unspecified
+            or not c.is_global
+        ):
             return False
         if isinstance(c, ipaddress.IPv6Address) and c.is_site_local:
             return False
@@ -162,10 +177,10 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, self._cap(timeout)),
-                               self._fetcher)
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, self._cap(timeout)), self._fetcher)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
@@ -177,8 +192,14 @@ class _GuardedBackend(httpcore.SyncBackend):
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
         addresses = self._fetcher._vetted_addresses(host)
         last: Exception | None = None
         for address in addresses:
@@ -222,12 +243,18 @@ class Fetcher:
             transport = httpx.HTTPTransport(trust_env=False, retries=0)
             stock = transport._pool  # replace only the network backend; keep httpx's TLS context and settings
             transport._pool = httpcore.ConnectionPool(
-                ssl_context=stock._ssl_context, max_connections=10, max_keepalive_connections=0,
-                network_backend=_GuardedBackend(self), retries=0,
+                ssl_context=stock._ssl_context,
+                max_connections=10,
+                max_keepalive_connections=0,
+                network_backend=_GuardedBackend(self),
+                retries=0,
             )
         self._client = httpx.Client(
-            transport=transport, follow_redirects=False, trust_env=False,
-            timeout=httpx.Timeout(timeout), headers={"User-Agent": USER_AGENT},
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+            timeout=httpx.Timeout(timeout),
+            headers={"User-Agent": USER_AGENT},
         )
         self._memo: dict[str, tuple[int, FetchResponse | FetchError]] = {}
         self._run_depth = 0
@@ -341,17 +368,28 @@ class Fetcher:
                     if response.status_code in (301, 302, 303, 307, 308):
                         location = response.headers.get("location")
                         if not location:
-                            raise FetchError(codes.FETCH_HTTP_STATUS, "Redirect without Location.", url=url,
-                                             status=response.status_code)
+                            raise FetchError(
+                                codes.FETCH_HTTP_STATUS,
+                                "Redirect without Location.",
+                                url=url,
+                                status=response.status_code,
+                            )
                         current = str(parsed.join(location))
                         continue
                     body = self._read_limited(response, max_bytes, url)
                     ctype = _media_type(response.headers.get("content-type", ""))
                     if not 200 <= response.status_code < 300:
-                        raise FetchError(codes.FETCH_HTTP_STATUS, f"HTTP {response.status_code} from {current}.",
-                                         url=url, status=response.status_code, body=body, content_type=ctype)
-                    return FetchResponse(url=url, final_url=current, status=response.status_code,
-                                         content_type=ctype, body=body)
+                        raise FetchError(
+                            codes.FETCH_HTTP_STATUS,
+                            f"HTTP {response.status_code} from {current}.",
+                            url=url,
+                            status=response.status_code,
+                            body=body,
+                            content_type=ctype,
+                        )
+                    return FetchResponse(
+                        url=url, final_url=current, status=response.status_code, content_type=ctype, body=body
+                    )
                 finally:
                     response.close()
             raise FetchError(codes.FETCH_TOO_MANY_REDIRECTS, f"More than {self.max_redirects} redirects.", url=url)

@@ -24,13 +24,18 @@ def verify_ob10(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
     r.identity = f"ob1:{hosted_url}"
     verify = doc.get("verify")
     if not isinstance(verify, dict) or verify.get("type") != "hosted":
-        run.failed("Verification type", codes.VERIFICATION_TYPE_INVALID,
-                   "Only hosted OB 1.0 assertions can be verified.", fatal=True)
+        run.failed(
+            "Verification type",
+            codes.VERIFICATION_TYPE_INVALID,
+            "Only hosted OB 1.0 assertions can be verified.",
+            fatal=True,
+        )
     run.passed("Verification type", "hosted")
     missing = [p for p in ("recipient", "badge", "issuedOn") if doc.get(p) in (None, "", {})]
     if missing:
-        run.failed("Assertion properties", codes.PROPERTY_MISSING, f"Assertion is missing {', '.join(missing)}.",
-                   fatal=True)
+        run.failed(
+            "Assertion properties", codes.PROPERTY_MISSING, f"Assertion is missing {', '.join(missing)}.", fatal=True
+        )
     run.passed("Assertion properties", "Assertion has recipient, badge, issuedOn and verify.")
     badge_url = node_id(doc.get("badge"))
     if not is_http_url(badge_url):
@@ -39,8 +44,9 @@ def verify_ob10(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
     badge = _fetch(v, badge_url, "BadgeClass", codes.BADGECLASS_UNAVAILABLE)
     missing = [p for p in ("name", "description", "image", "criteria", "issuer") if not badge.get(p)]
     if missing:
-        run.failed("BadgeClass", codes.BADGECLASS_UNAVAILABLE, f"BadgeClass is missing {', '.join(missing)}.",
-                   fatal=True)
+        run.failed(
+            "BadgeClass", codes.BADGECLASS_UNAVAILABLE, f"BadgeClass is missing {', '.join(missing)}.", fatal=True
+        )
     run.passed("BadgeClass", f"BadgeClass {first_text(badge.get('name'))!r} fetched and well-formed.")
     issuer_url = node_id(badge.get("issuer"))
     if not is_http_url(issuer_url):
@@ -52,8 +58,11 @@ def verify_ob10(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
     run.passed("Issuer", f"Issuer {first_text(issuer.get('name'))!r} fetched and well-formed.")
     # Same default policy as 2.0 after the reference upgrade: the issuer's id is the URL it is served from.
     if host_of(hosted_url) != host_of(issuer_url):
-        run.failed("Issuer verification scope", codes.OUTSIDE_ISSUER_SCOPE,
-                   f"The assertion is hosted on {host_of(hosted_url)}, the issuer on {host_of(issuer_url)}.")
+        run.failed(
+            "Issuer verification scope",
+            codes.OUTSIDE_ISSUER_SCOPE,
+            f"The assertion is hosted on {host_of(hosted_url)}, the issuer on {host_of(issuer_url)}.",
+        )
     else:
         run.passed("Issuer verification scope", f"Hosted on the issuer's host {host_of(issuer_url)}.")
     v._metadata({**badge, "id": badge_url}, {**issuer, "id": issuer_url})
@@ -72,24 +81,33 @@ def verify_ob05(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
     issuer = badge.get("issuer") if isinstance(badge.get("issuer"), dict) else {}
     missing = [p for p in ("name", "description", "image", "criteria") if not badge.get(p)]
     if missing or not issuer.get("origin") or not issuer.get("name") or not isinstance(doc.get("recipient"), str):
-        run.failed("Assertion properties", codes.PROPERTY_MISSING,
-                   "A 0.5 assertion needs recipient and a badge with name, description, image, criteria and an "
-                   "issuer with origin and name.", fatal=True)
+        run.failed(
+            "Assertion properties",
+            codes.PROPERTY_MISSING,
+            "A 0.5 assertion needs recipient and a badge with name, description, image, criteria and an "
+            "issuer with origin and name.",
+            fatal=True,
+        )
     run.passed("Assertion properties", "0.5 assertion is well-formed.")
     origin = issuer["origin"]
     if not is_http_url(origin) or origin_of(origin) != origin_of(hosted_url):
-        run.failed("Issuer verification scope", codes.OUTSIDE_ISSUER_SCOPE,
-                   f"The assertion at {hosted_url} is not on the issuer's origin {origin}.")
+        run.failed(
+            "Issuer verification scope",
+            codes.OUTSIDE_ISSUER_SCOPE,
+            f"The assertion at {hosted_url} is not on the issuer's origin {origin}.",
+        )
     else:
         run.passed("Issuer verification scope", f"Hosted on the issuer's origin {origin_of(origin)}.")
     image = urljoin(origin.rstrip("/") + "/", badge["image"]) if isinstance(badge["image"], str) else None
     criteria = urljoin(origin.rstrip("/") + "/", badge["criteria"]) if isinstance(badge["criteria"], str) else None
-    v._metadata({"name": badge.get("name"), "description": badge.get("description"), "image": image,
-                 "criteria": criteria},
-                {"name": issuer.get("name"), "url": origin, "id": origin})
+    v._metadata(
+        {"name": badge.get("name"), "description": badge.get("description"), "image": image, "criteria": criteria},
+        {"name": issuer.get("name"), "url": origin, "id": origin},
+    )
     v._badge_image(image)
-    v._dates(doc.get("issued_on"), doc.get("expires"), legacy=True) if doc.get("issued_on") else \
-        run.passed("Issue date", "No issue date (optional in 0.5).")
+    v._dates(doc.get("issued_on"), doc.get("expires"), legacy=True) if doc.get("issued_on") else run.passed(
+        "Issue date", "No issue date (optional in 0.5)."
+    )
     salt = doc.get("salt") if isinstance(doc.get("salt"), str) else None
     v._recipient(doc.get("recipient"), salt=salt, legacy_string=True)
 

@@ -51,8 +51,13 @@ class Check:
     warning: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "code": self.code, "message": self.message,
-                "warning": self.warning}
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "code": self.code,
+            "message": self.message,
+            "warning": self.warning,
+        }
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -129,16 +134,27 @@ def result_from_report(report: dict[str, Any]) -> VerificationResult:
     badge = report.get("badge") or {}
     issuer = report.get("issuer") or {}
     return VerificationResult(
-        status=report["status"], errors=list(report.get("errors", [])),
-        checks=[Check(**c) for c in report.get("checks", [])], spec_version=report.get("spec_version"),
-        verification_method=report.get("verification_method"), identity=report.get("identity"),
-        badge_name=badge.get("name"), badge_description=badge.get("description"),
-        badge_image_url=badge.get("image_url"), badge_class_id=badge.get("id"),
-        criteria_url=badge.get("criteria_url"), criteria_narrative=badge.get("criteria_narrative"),
-        issuer_name=issuer.get("name"), issuer_url=issuer.get("url"), issuer_id=issuer.get("id"),
-        issued_on=dt(report.get("issued_on")), expires_at=dt(report.get("expires_at")),
-        recipient_matched=bool(report.get("recipient_matched")), revocation_reason=report.get("revocation_reason"),
-        assertion=report.get("assertion"), checked_at=dt(report.get("checked_at")),
+        status=report["status"],
+        errors=list(report.get("errors", [])),
+        checks=[Check(**c) for c in report.get("checks", [])],
+        spec_version=report.get("spec_version"),
+        verification_method=report.get("verification_method"),
+        identity=report.get("identity"),
+        badge_name=badge.get("name"),
+        badge_description=badge.get("description"),
+        badge_image_url=badge.get("image_url"),
+        badge_class_id=badge.get("id"),
+        criteria_url=badge.get("criteria_url"),
+        criteria_narrative=badge.get("criteria_narrative"),
+        issuer_name=issuer.get("name"),
+        issuer_url=issuer.get("url"),
+        issuer_id=issuer.get("id"),
+        issued_on=dt(report.get("issued_on")),
+        expires_at=dt(report.get("expires_at")),
+        recipient_matched=bool(report.get("recipient_matched")),
+        revocation_reason=report.get("revocation_reason"),
+        assertion=report.get("assertion"),
+        checked_at=dt(report.get("checked_at")),
         image_content_type=report.get("image_content_type"),
     )
 

@@ -12,10 +12,21 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from . import codes, recipient
-from .fetcher import FetchError, Fetcher
+from .fetcher import Fetcher, FetchError
 from .model import Abort, BadgeError, Run
-from .util import (as_list, decode_jws_checked, first_text, host_of, is_http_url, is_iri, node_id, parse_datetime,
-                   sniff_image_kind, strip_fragment, types_of)
+from .util import (
+    as_list,
+    decode_jws_checked,
+    first_text,
+    host_of,
+    is_http_url,
+    is_iri,
+    node_id,
+    parse_datetime,
+    sniff_image_kind,
+    strip_fragment,
+    types_of,
+)
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 OB1_CONTEXT = "https://w3id.org/openbadges/v1"
@@ -41,7 +52,7 @@ def context_urls(doc: dict[str, Any]) -> list[str]:
 
 
 def detect_version(doc: dict[str, Any]) -> str | None:
-    """"2.0", "1.1", "1.0", "0.5" or None when this is not an OB 0.5–2.0 assertion at all."""
+    """ "2.0", "1.1", "1.0", "0.5" or None when this is not an OB 0.5–2.0 assertion at all."""
     ctx = context_urls(doc)
     if OB2_CONTEXT in ctx:
         return "2.0"
@@ -99,13 +110,18 @@ class OB2Verifier:
             if exc.status == 410:
                 self._revoked_by_gone(url, exc)
                 raise Abort(codes.REVOKED) from exc
-            run.failed("Fetch hosted assertion", exc.code, f"The assertion at {url} could not be fetched "
-                       f"({exc.code}: {exc.message})", fatal=True)
+            run.failed(
+                "Fetch hosted assertion",
+                exc.code,
+                f"The assertion at {url} could not be fetched ({exc.code}: {exc.message})",
+                fatal=True,
+            )
             raise  # unreachable
         run.passed("Fetch hosted assertion", f"Fetched the assertion from {url}.")
         if not isinstance(doc, dict):
-            run.failed("Fetch hosted assertion", codes.TYPE_INVALID, "The hosted document is not a JSON object.",
-                       fatal=True)
+            run.failed(
+                "Fetch hosted assertion", codes.TYPE_INVALID, "The hosted document is not a JSON object.", fatal=True
+            )
         self.verify_hosted_document(url, doc, hops=hops)
 
     def verify_hosted_document(self, url: str, doc: dict[str, Any], *, hops: int = 0) -> None:
@@ -114,13 +130,21 @@ class OB2Verifier:
             self.r.identity = f"ob2:{strip_fragment(url)}"
             self.r.revocation_reason = first_text(doc.get("revocationReason"))
             self.r.spec_version = "2.0"
-            run.failed("Revocation", codes.REVOKED, "The issuer marks this assertion as revoked"
-                       + (f": {self.r.revocation_reason}" if self.r.revocation_reason else "."))
+            run.failed(
+                "Revocation",
+                codes.REVOKED,
+                "The issuer marks this assertion as revoked"
+                + (f": {self.r.revocation_reason}" if self.r.revocation_reason else "."),
+            )
             raise Abort(codes.REVOKED)
         version = detect_version(doc)
         if version is None:
-            run.failed("Recognise assertion", codes.INPUT_UNRECOGNISED,
-                       "The hosted document is not an Open Badges assertion.", fatal=True)
+            run.failed(
+                "Recognise assertion",
+                codes.INPUT_UNRECOGNISED,
+                "The hosted document is not an Open Badges assertion.",
+                fatal=True,
+            )
         assert version is not None
         self.r.spec_version = version
         if version == "0.5":
@@ -135,11 +159,19 @@ class OB2Verifier:
                 run.passed("Locate hosted assertion", f"The document names {declared} as its hosted location.")
                 self.verify_hosted(declared, hops=1)
                 return
-            run.failed("Hosted assertion id", codes.ASSERTION_ID_MISMATCH,
-                       f"The assertion fetched from {url} identifies itself as {declared}.", fatal=True)
+            run.failed(
+                "Hosted assertion id",
+                codes.ASSERTION_ID_MISMATCH,
+                f"The assertion fetched from {url} identifies itself as {declared}.",
+                fatal=True,
+            )
         if declared is None and version == "2.0":
-            run.failed("Hosted assertion id", codes.ASSERTION_ID_MISMATCH,
-                       "A hosted assertion must have an http(s) id.", fatal=True)
+            run.failed(
+                "Hosted assertion id",
+                codes.ASSERTION_ID_MISMATCH,
+                "A hosted assertion must have an http(s) id.",
+                fatal=True,
+            )
         run.passed("Hosted assertion id", "The assertion identifies itself by the address it was fetched from.")
         if version in ("1.0", "1.1"):
             from .legacy import verify_ob10
@@ -156,40 +188,54 @@ class OB2Verifier:
             return
         version = detect_version(doc)
         if version is None:
-            run.failed("Recognise assertion", codes.INPUT_UNRECOGNISED,
-                       "The JSON is not an Open Badges assertion.", fatal=True)
+            run.failed(
+                "Recognise assertion", codes.INPUT_UNRECOGNISED, "The JSON is not an Open Badges assertion.", fatal=True
+            )
         assert version is not None
         self.r.spec_version = version
         verification = doc.get("verification") if version == "2.0" else doc.get("verify")
         vtype = verification.get("type") if isinstance(verification, dict) else None
         if vtype in SIGNED_TYPES:
-            run.failed("Verification type", codes.JWS_MALFORMED,
-                       "A signed assertion must be supplied as its JWS, not as bare JSON.", fatal=True)
+            run.failed(
+                "Verification type",
+                codes.JWS_MALFORMED,
+                "A signed assertion must be supplied as its JWS, not as bare JSON.",
+                fatal=True,
+            )
         url = hosted_url_of(doc, version)
         if url is None:
-            run.failed("Locate hosted assertion", codes.LEGACY_UNVERIFIABLE if version == "0.5"
-                       else codes.PROPERTY_MISSING,
-                       "The assertion does not say where its issuer hosts it, so it cannot be verified.",
-                       fatal=True)
-        run.passed("Locate hosted assertion", f"The supplied JSON names {url}; only the copy fetched from "
-                   "there is used.")
+            run.failed(
+                "Locate hosted assertion",
+                codes.LEGACY_UNVERIFIABLE if version == "0.5" else codes.PROPERTY_MISSING,
+                "The assertion does not say where its issuer hosts it, so it cannot be verified.",
+                fatal=True,
+            )
+        run.passed(
+            "Locate hosted assertion", f"The supplied JSON names {url}; only the copy fetched from there is used."
+        )
         assert url is not None
         self.verify_hosted(url, hops=1)
 
     def verify_signed(self, token: str) -> None:
         run = self.run
         self.r.verification_method = "signed"
-        _header, payload, raw = decode_jws_checked(run, token, step="Decode signature", allowed=ALLOWED_JWS_ALGS,
-                                                   refusal="OB 2.0 signed badges use RS256.")
+        _header, payload, raw = decode_jws_checked(
+            run, token, step="Decode signature", allowed=ALLOWED_JWS_ALGS, refusal="OB 2.0 signed badges use RS256."
+        )
         run.passed("Signature algorithm", "RS256.")
         version = detect_version(payload) or "2.0"
         self.r.spec_version = version
-        self.r.identity = (f"ob2:{payload['id']}" if is_iri(payload.get("id"))
-                           else f"jws:{hashlib.sha256(raw).hexdigest()}")
+        self.r.identity = (
+            f"ob2:{payload['id']}" if is_iri(payload.get("id")) else f"jws:{hashlib.sha256(raw).hexdigest()}"
+        )
         verification = payload.get("verification") if isinstance(payload.get("verification"), dict) else {}
         if verification.get("type") not in SIGNED_TYPES:
-            run.failed("Verification type", codes.VERIFICATION_TYPE_INVALID,
-                       "The signed payload does not declare signed verification.", fatal=True)
+            run.failed(
+                "Verification type",
+                codes.VERIFICATION_TYPE_INVALID,
+                "The signed payload does not declare signed verification.",
+                fatal=True,
+            )
         # The payload is not trusted yet; we read it only to find which issuer and key to check it against.
         badge = self._badge_class(payload)
         issuer = self._issuer(badge)
@@ -197,17 +243,16 @@ class OB2Verifier:
         try:
             pub = RSAKey.import_key(key_doc["publicKeyPem"])
         except (JoseError, ValueError, TypeError, KeyError) as exc:
-            run.failed("Signing key", codes.SIGNING_KEY_INVALID, f"{key_id} is not an RSA public key.",
-                       fatal=True)
+            run.failed("Signing key", codes.SIGNING_KEY_INVALID, f"{key_id} is not an RSA public key.", fatal=True)
             raise BadgeError(codes.SIGNING_KEY_INVALID) from exc
         if pub.is_private:
             run.failed("Signing key", codes.SIGNING_KEY_INVALID, "The published key is a private key.", fatal=True)
         try:
-            jose_jws.deserialize_compact(token.strip(), pub, algorithms=sorted(ALLOWED_JWS_ALGS),
-                                         registry=JWS_REGISTRY)
+            jose_jws.deserialize_compact(token.strip(), pub, algorithms=sorted(ALLOWED_JWS_ALGS), registry=JWS_REGISTRY)
         except (JoseError, ValueError) as exc:
-            run.failed("Signature", codes.JWS_SIGNATURE_INVALID, f"The signature does not verify with {key_id}.",
-                       fatal=True)
+            run.failed(
+                "Signature", codes.JWS_SIGNATURE_INVALID, f"The signature does not verify with {key_id}.", fatal=True
+            )
             raise BadgeError(codes.JWS_SIGNATURE_INVALID) from exc
         run.passed("Signature", f"RS256 signature verifies with the issuer's key {key_id}.")
         self.r.assertion = payload
@@ -215,20 +260,26 @@ class OB2Verifier:
         self._revocation_list(payload, issuer)
 
     # --- the shared procedure ----------------------------------------------------------------------------------
-    def verify_assertion(self, doc: dict[str, Any], *, hosted_url: str | None,
-                         badge: dict[str, Any] | None = None, issuer: dict[str, Any] | None = None) -> None:
+    def verify_assertion(
+        self,
+        doc: dict[str, Any],
+        *,
+        hosted_url: str | None,
+        badge: dict[str, Any] | None = None,
+        issuer: dict[str, Any] | None = None,
+    ) -> None:
         run, r = self.run, self.r
         r.assertion = doc
         r.spec_version = "2.0"
         ctx = context_urls(doc)
         if OB2_CONTEXT not in ctx:
             shown = doc.get("@context") if isinstance(doc.get("@context"), str) else "an unsupported value"
-            run.failed("JSON-LD context", codes.CONTEXT_UNKNOWN, f"@context is {shown}, not {OB2_CONTEXT}.",
-                       fatal=True)
+            run.failed("JSON-LD context", codes.CONTEXT_UNKNOWN, f"@context is {shown}, not {OB2_CONTEXT}.", fatal=True)
         run.passed("JSON-LD context", f"{OB2_CONTEXT}.")
         if "Assertion" not in types_of(doc):
-            run.failed("Type", codes.TYPE_INVALID, f"type is {doc.get('type')!r}; it must include Assertion.",
-                       fatal=True)
+            run.failed(
+                "Type", codes.TYPE_INVALID, f"type is {doc.get('type')!r}; it must include Assertion.", fatal=True
+            )
         run.passed("Type", "Assertion.")
         self._required(doc, "Assertion", ["id", "recipient", "badge", "verification", "issuedOn"])
         if not is_iri(doc.get("id")):
@@ -239,9 +290,12 @@ class OB2Verifier:
         vtype = verification.get("type") if isinstance(verification, dict) else None
         expected = HOSTED_TYPES if hosted_url is not None else SIGNED_TYPES
         if vtype not in expected:
-            run.failed("Verification type", codes.VERIFICATION_TYPE_INVALID,
-                       f"verification.type is {vtype!r}, expected {'hosted' if hosted_url else 'signed'}.",
-                       fatal=True)
+            run.failed(
+                "Verification type",
+                codes.VERIFICATION_TYPE_INVALID,
+                f"verification.type is {vtype!r}, expected {'hosted' if hosted_url else 'signed'}.",
+                fatal=True,
+            )
         run.passed("Verification type", str(vtype))
         if badge is None:
             badge = self._badge_class(doc)
@@ -258,8 +312,9 @@ class OB2Verifier:
     def _required(self, doc: dict[str, Any], what: str, props: list[str]) -> None:
         missing = [p for p in props if doc.get(p) in (None, "", [], {})]
         if missing:
-            self.run.failed(f"{what} properties", codes.PROPERTY_MISSING,
-                            f"{what} is missing {', '.join(missing)}.", fatal=True)
+            self.run.failed(
+                f"{what} properties", codes.PROPERTY_MISSING, f"{what} is missing {', '.join(missing)}.", fatal=True
+            )
         self.run.passed(f"{what} properties", f"{what} has {', '.join(props)}.")
 
     def _fetch_node(self, value: Any, what: str, unavailable: str) -> dict[str, Any]:
@@ -267,8 +322,9 @@ class OB2Verifier:
             return value  # embedded
         url = node_id(value)
         if not is_http_url(url):
-            self.run.failed(what, codes.PROPERTY_INVALID, f"{what} is not a fetchable URL or embedded object.",
-                            fatal=True)
+            self.run.failed(
+                what, codes.PROPERTY_INVALID, f"{what} is not a fetchable URL or embedded object.", fatal=True
+            )
         assert url is not None
         try:
             _, doc = self.fetcher.fetch_json(url)
@@ -288,8 +344,9 @@ class OB2Verifier:
             self.run.failed("BadgeClass", codes.TYPE_INVALID, "The badge is not a BadgeClass.", fatal=True)
         missing = [p for p in ("name", "description", "image", "criteria", "issuer") if not badge.get(p)]
         if missing:
-            self.run.failed("BadgeClass", codes.BADGECLASS_UNAVAILABLE,
-                            f"BadgeClass is missing {', '.join(missing)}.", fatal=True)
+            self.run.failed(
+                "BadgeClass", codes.BADGECLASS_UNAVAILABLE, f"BadgeClass is missing {', '.join(missing)}.", fatal=True
+            )
         self.run.passed("BadgeClass", f"BadgeClass {first_text(badge.get('name'))!r} fetched and well-formed.")
         return badge
 
@@ -298,8 +355,7 @@ class OB2Verifier:
         if not ({"Issuer", "Profile"} & set(types_of(issuer))):
             self.run.failed("Issuer", codes.TYPE_INVALID, "The issuer is not an Issuer Profile.", fatal=True)
         if not first_text(issuer.get("name")) or not is_iri(issuer.get("id")):
-            self.run.failed("Issuer", codes.ISSUER_UNAVAILABLE, "The issuer profile lacks an id or a name.",
-                            fatal=True)
+            self.run.failed("Issuer", codes.ISSUER_UNAVAILABLE, "The issuer profile lacks an id or a name.", fatal=True)
         self.run.passed("Issuer", f"Issuer {first_text(issuer.get('name'))!r} fetched and well-formed.")
         return issuer
 
@@ -318,11 +374,13 @@ class OB2Verifier:
             detail = f"host {host} {'matches' if ok else 'differs from'} the issuer's host {issuer_host}"
         if ok and starts_with:
             ok = any(assertion_id.startswith(s) for s in starts_with)
-            detail = (f"id {'starts' if ok else 'does not start'} with the issuer's startsWith "
-                      f"{', '.join(starts_with)}")
+            detail = f"id {'starts' if ok else 'does not start'} with the issuer's startsWith {', '.join(starts_with)}"
         if not ok:
-            self.run.failed("Issuer verification scope", codes.OUTSIDE_ISSUER_SCOPE,
-                            f"The assertion is outside the issuer's verification scope: {detail}.")
+            self.run.failed(
+                "Issuer verification scope",
+                codes.OUTSIDE_ISSUER_SCOPE,
+                f"The assertion is outside the issuer's verification scope: {detail}.",
+            )
         else:
             self.run.passed("Issuer verification scope", f"The assertion's {detail}.")
 
@@ -332,29 +390,51 @@ class OB2Verifier:
         listed_ids = [k for k in listed if k]
         key_url = node_id(creator) if creator else (listed_ids[0] if len(listed_ids) == 1 else None)
         if not key_url:
-            run.failed("Signing key", codes.SIGNING_KEY_UNAVAILABLE,
-                       "Neither verification.creator nor a single issuer publicKey names the key.", fatal=True)
+            run.failed(
+                "Signing key",
+                codes.SIGNING_KEY_UNAVAILABLE,
+                "Neither verification.creator nor a single issuer publicKey names the key.",
+                fatal=True,
+            )
         assert key_url is not None
         if key_url not in listed_ids:
-            run.failed("Signing key", codes.SIGNING_KEY_NOT_LISTED,
-                       f"{key_url} is not among the issuer's publicKey entries.", fatal=True)
-        embedded = next((k for k in as_list(issuer.get("publicKey"))
-                         if isinstance(k, dict) and node_id(k) == key_url and k.get("publicKeyPem")), None)
+            run.failed(
+                "Signing key",
+                codes.SIGNING_KEY_NOT_LISTED,
+                f"{key_url} is not among the issuer's publicKey entries.",
+                fatal=True,
+            )
+        embedded = next(
+            (
+                k
+                for k in as_list(issuer.get("publicKey"))
+                if isinstance(k, dict) and node_id(k) == key_url and k.get("publicKeyPem")
+            ),
+            None,
+        )
         if embedded is not None:
             key_doc = embedded
         else:
             try:
                 _, key_doc = self.fetcher.fetch_json(key_url)
             except FetchError as exc:
-                run.failed("Signing key", codes.SIGNING_KEY_UNAVAILABLE,
-                           f"The key {key_url} could not be fetched ({exc.code}).", fatal=True)
+                run.failed(
+                    "Signing key",
+                    codes.SIGNING_KEY_UNAVAILABLE,
+                    f"The key {key_url} could not be fetched ({exc.code}).",
+                    fatal=True,
+                )
                 raise
         if not isinstance(key_doc, dict) or not isinstance(key_doc.get("publicKeyPem"), str):
             run.failed("Signing key", codes.SIGNING_KEY_INVALID, f"{key_url} has no publicKeyPem.", fatal=True)
         owner = node_id(key_doc.get("owner"))
         if owner != issuer.get("id"):
-            run.failed("Signing key owner", codes.SIGNING_KEY_OWNER_MISMATCH,
-                       f"The key's owner {owner!r} is not the issuer {issuer.get('id')!r}.", fatal=True)
+            run.failed(
+                "Signing key owner",
+                codes.SIGNING_KEY_OWNER_MISMATCH,
+                f"The key's owner {owner!r} is not the issuer {issuer.get('id')!r}.",
+                fatal=True,
+            )
         run.passed("Signing key", f"{key_url} is published by the issuer and owned by it.")
         return key_doc, key_url
 
@@ -366,8 +446,11 @@ class OB2Verifier:
         try:
             _, rlist = self.fetcher.fetch_json(url)
         except FetchError as exc:
-            self.run.failed("Revocation list", codes.REVOCATION_LIST_UNAVAILABLE,
-                            f"The revocation list {url} could not be fetched ({exc.code}).")
+            self.run.failed(
+                "Revocation list",
+                codes.REVOCATION_LIST_UNAVAILABLE,
+                f"The revocation list {url} could not be fetched ({exc.code}).",
+            )
             return
         entries = as_list(rlist.get("revokedAssertions")) if isinstance(rlist, dict) else []
         ids = {assertion.get("id"), assertion.get("uid")} - {None}
@@ -376,9 +459,11 @@ class OB2Verifier:
             if entry_id in ids or (isinstance(entry, dict) and entry.get("uid") in ids):
                 reason = first_text(entry.get("revocationReason")) if isinstance(entry, dict) else None
                 self.r.revocation_reason = reason
-                self.run.failed("Revocation list", codes.REVOKED,
-                                "The issuer's revocation list revokes this assertion"
-                                + (f": {reason}" if reason else "."))
+                self.run.failed(
+                    "Revocation list",
+                    codes.REVOKED,
+                    "The issuer's revocation list revokes this assertion" + (f": {reason}" if reason else "."),
+                )
                 return
         self.run.passed("Revocation list", "Not on the issuer's revocation list.")
 
@@ -412,14 +497,20 @@ class OB2Verifier:
             try:
                 response = self.fetcher.fetch_image(url)
             except FetchError as exc:
-                self.run.failed("Badge image", codes.BADGE_IMAGE_UNAVAILABLE,
-                                f"The badge image {url} could not be fetched ({exc.code}).")
+                self.run.failed(
+                    "Badge image",
+                    codes.BADGE_IMAGE_UNAVAILABLE,
+                    f"The badge image {url} could not be fetched ({exc.code}).",
+                )
                 return
             body, ctype = response.body, response.content_type
         kind = sniff_image_kind(body)
         if kind is None:
-            self.run.failed("Badge image", codes.BADGE_IMAGE_INVALID,
-                            f"The badge image is not a PNG or SVG (served as {ctype or 'unknown'}).")
+            self.run.failed(
+                "Badge image",
+                codes.BADGE_IMAGE_INVALID,
+                f"The badge image is not a PNG or SVG (served as {ctype or 'unknown'}).",
+            )
             return
         self.r.image_bytes = body
         self.r.image_content_type = "image/png" if kind == "png" else "image/svg+xml"
@@ -445,8 +536,9 @@ class OB2Verifier:
             run.failed("Expiry", codes.DATE_INVALID, f"expires: {exc.message}")
             return
         if r.expires_at < r.issued_on:
-            run.failed("Expiry", codes.EXPIRES_BEFORE_ISSUED,
-                       f"Expires {r.expires_at.isoformat()}, before it was issued.")
+            run.failed(
+                "Expiry", codes.EXPIRES_BEFORE_ISSUED, f"Expires {r.expires_at.isoformat()}, before it was issued."
+            )
         if r.expires_at <= run.now:
             run.failed("Expiry", codes.EXPIRED, f"Expired on {r.expires_at.isoformat()}.")
         elif r.expires_at >= r.issued_on:
@@ -457,8 +549,11 @@ class OB2Verifier:
         if legacy_string:
             identity, rtype, hashed = value, "email", None
         else:
-            if not isinstance(value, dict) or not isinstance(value.get("identity"), str) \
-                    or not isinstance(value.get("type"), str):
+            if (
+                not isinstance(value, dict)
+                or not isinstance(value.get("identity"), str)
+                or not isinstance(value.get("type"), str)
+            ):
                 run.failed("Recipient", codes.RECIPIENT_INVALID, "recipient needs a type and an identity.")
                 return
             identity, rtype = value["identity"], value["type"]
@@ -472,8 +567,7 @@ class OB2Verifier:
             run.failed("Recipient", codes.RECIPIENT_INVALID, "The recipient identity is not a string.")
             return
         try:
-            matched = recipient.identity_matches(rtype, identity, hashed=hashed, salt=salt,
-                                                 identities=run.identities)
+            matched = recipient.identity_matches(rtype, identity, hashed=hashed, salt=salt, identities=run.identities)
         except BadgeError as exc:
             run.failed("Recipient", exc.code, exc.message)
             return
@@ -481,8 +575,11 @@ class OB2Verifier:
         if matched:
             run.passed("Recipient", f"Issued to a verified {rtype} of this member.")
         else:
-            run.failed("Recipient", codes.RECIPIENT_MISMATCH,
-                       f"The badge's {rtype} recipient is none of this member's verified addresses.")
+            run.failed(
+                "Recipient",
+                codes.RECIPIENT_MISMATCH,
+                f"The badge's {rtype} recipient is none of this member's verified addresses.",
+            )
 
     def _revoked_by_gone(self, url: str, exc: FetchError) -> None:
         """410 Gone from the assertion's own URL means revoked (OB 2.0 §Hosted verification)."""
@@ -498,5 +595,6 @@ class OB2Verifier:
             except BadgeError:
                 pass
         self.r.revocation_reason = reason
-        self.run.failed("Revocation", codes.REVOKED, f"The issuer answers 410 Gone for {url}"
-                        + (f": {reason}" if reason else "."))
+        self.run.failed(
+            "Revocation", codes.REVOKED, f"The issuer answers 410 Gone for {url}" + (f": {reason}" if reason else ".")
+        )

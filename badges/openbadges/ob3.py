@@ -29,10 +29,19 @@ from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
 from . import codes, recipient
-from .fetcher import FetchError, Fetcher, bundled_context
+from .fetcher import Fetcher, FetchError, bundled_context
 from .model import Abort, BadgeError, Run
-from .util import as_list, decode_jws_checked, first_text, host_of, is_http_url, node_id, parse_datetime, \
-    strip_fragment, types_of
+from .util import (
+    as_list,
+    decode_jws_checked,
+    first_text,
+    host_of,
+    is_http_url,
+    node_id,
+    parse_datetime,
+    strip_fragment,
+    types_of,
+)
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
@@ -58,18 +67,28 @@ JWS_REGISTRY = _Registry(algorithms=sorted(VCJWT_ALGS))
 def _document_loader(url: str, options: Any = None) -> dict[str, Any]:
     doc = bundled_context(url)
     if doc is None:
-        raise jsonld.JsonLdError(f"Context {url} is not bundled; contexts are never fetched.",
-                                 "jsonld.LoadDocumentError", {"url": url}, code="loading document failed")
+        raise jsonld.JsonLdError(
+            f"Context {url} is not bundled; contexts are never fetched.",
+            "jsonld.LoadDocumentError",
+            {"url": url},
+            code="loading document failed",
+        )
     return {"contextUrl": None, "documentUrl": url, "document": doc}
 
 
 def canonicalize(doc: dict[str, Any]) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of ``doc``; safe mode rejects terms the contexts do not define."""
     try:
-        return jsonld.normalize(doc, {
-            "algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": _document_loader,
-            "contextResolver": ContextResolver({}, _document_loader), "safeMode": True,
-        })
+        return jsonld.normalize(
+            doc,
+            {
+                "algorithm": "URDNA2015",
+                "format": "application/n-quads",
+                "documentLoader": _document_loader,
+                "contextResolver": ContextResolver({}, _document_loader),
+                "safeMode": True,
+            },
+        )
     except (jsonld.JsonLdError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise BadgeError(codes.CANONICALIZATION_FAILED, f"Canonicalisation failed: {str(exc)[:200]}") from exc
 
@@ -101,8 +120,12 @@ class OB3Verifier:
         self.r.assertion = cred
         self.r.identity = self._identity(cred)
         if not cred.get("proof"):
-            run.failed("Proof", codes.CREDENTIAL_NO_PROOF,
-                       "The credential has no proof, so nothing shows the issuer issued it.", fatal=True)
+            run.failed(
+                "Proof",
+                codes.CREDENTIAL_NO_PROOF,
+                "The credential has no proof, so nothing shows the issuer issued it.",
+                fatal=True,
+            )
         self._shape(cred)
         self._verify_proof(cred, record=True)
         self._content(cred)
@@ -111,12 +134,17 @@ class OB3Verifier:
         """Verify one eddsa-rdfc-2022 proof; any failure is fatal (recorded under ``what``)."""
         run = self.run
         proofs = [p for p in as_list(cred.get("proof")) if isinstance(p, dict)]
-        usable = [p for p in proofs if p.get("type") == "DataIntegrityProof" and p.get("cryptosuite") ==
-                  "eddsa-rdfc-2022"]
+        usable = [
+            p for p in proofs if p.get("type") == "DataIntegrityProof" and p.get("cryptosuite") == "eddsa-rdfc-2022"
+        ]
         if not usable:
             suites = ", ".join(sorted({str(p.get("cryptosuite") or p.get("type")) for p in proofs})) or "none"
-            run.failed(what, codes.PROOF_UNSUPPORTED, f"Only DataIntegrityProof eddsa-rdfc-2022 is supported "
-                       f"(found {suites}).", fatal=True)
+            run.failed(
+                what,
+                codes.PROOF_UNSUPPORTED,
+                f"Only DataIntegrityProof eddsa-rdfc-2022 is supported (found {suites}).",
+                fatal=True,
+            )
         proof = usable[0]
         if proof.get("proofPurpose") != "assertionMethod":
             run.failed(what, codes.PROOF_INVALID, "proofPurpose must be assertionMethod.", fatal=True)
@@ -135,8 +163,10 @@ class OB3Verifier:
             unsecured = {k: v for k, v in cred.items() if k != "proof"}
             config = {k: v for k, v in proof.items() if k != "proofValue"}
             config["@context"] = cred.get("@context")
-            hash_data = (hashlib.sha256(canonicalize(config).encode()).digest()
-                         + hashlib.sha256(canonicalize(unsecured).encode()).digest())
+            hash_data = (
+                hashlib.sha256(canonicalize(config).encode()).digest()
+                + hashlib.sha256(canonicalize(unsecured).encode()).digest()
+            )
         except BadgeError as exc:
             run.failed(what, exc.code, exc.message, fatal=True)
             raise
@@ -146,8 +176,7 @@ class OB3Verifier:
         try:
             key.verify(signature, hash_data)
         except InvalidSignature as exc:
-            run.failed(what, codes.PROOF_INVALID, f"The eddsa-rdfc-2022 proof does not verify with {vm}.",
-                       fatal=True)
+            run.failed(what, codes.PROOF_INVALID, f"The eddsa-rdfc-2022 proof does not verify with {vm}.", fatal=True)
             raise BadgeError(codes.PROOF_INVALID) from exc
         if record:
             run.passed(what, f"eddsa-rdfc-2022 proof verifies with {vm}.")
@@ -158,15 +187,23 @@ class OB3Verifier:
         if vm.startswith("did:key:"):
             if base != issuer_id:
                 run.failed(what, codes.KEY_NOT_BOUND_TO_ISSUER, f"{base} is not the issuer {issuer_id}.", fatal=True)
-            return self._multikey(base[len("did:key:"):], what)
+            return self._multikey(base[len("did:key:") :], what)
         if base != issuer_id:
-            run.failed(what, codes.KEY_NOT_BOUND_TO_ISSUER,
-                       f"The verification method {vm} does not belong to the issuer {issuer_id}.", fatal=True)
+            run.failed(
+                what,
+                codes.KEY_NOT_BOUND_TO_ISSUER,
+                f"The verification method {vm} does not belong to the issuer {issuer_id}.",
+                fatal=True,
+            )
         published = self._issuer_methods(base)
         if fragment.startswith("z6Mk"):
             key = self._multikey(fragment, what)
-            self._confirm(published, lambda m: node_id(m) == vm or m.get("publicKeyMultibase") == fragment,
-                          f"the Ed25519 key {fragment[:16]}…", issuer_id)
+            self._confirm(
+                published,
+                lambda m: node_id(m) == vm or m.get("publicKeyMultibase") == fragment,
+                f"the Ed25519 key {fragment[:16]}…",
+                issuer_id,
+            )
             return key
         method = next((m for m in published or [] if node_id(m) == vm), None)
         if method is None:
@@ -217,30 +254,40 @@ class OB3Verifier:
 
     def _confirm(self, published: list[dict[str, Any]] | None, matches: Any, what: str, issuer_id: str) -> None:
         if published is None:
-            message = (f"The credential names {what} itself; the issuer {issuer_id} publishes no key document to "
-                       "confirm it.")
+            message = (
+                f"The credential names {what} itself; the issuer {issuer_id} publishes no key document to confirm it."
+            )
             if self.strict:
                 self.run.failed("Issuer key", codes.ISSUER_KEY_UNCONFIRMED, message, fatal=True)
             self.run.warn("Issuer key", codes.ISSUER_KEY_UNCONFIRMED, message)
         elif any(matches(m) for m in published):
             self.run.passed("Issuer key", f"The issuer {issuer_id} publishes {what}.")
         else:
-            self.run.failed("Issuer key", codes.KEY_NOT_BOUND_TO_ISSUER,
-                            f"The issuer {issuer_id} publishes keys, but not {what}.", fatal=True)
+            self.run.failed(
+                "Issuer key",
+                codes.KEY_NOT_BOUND_TO_ISSUER,
+                f"The issuer {issuer_id} publishes keys, but not {what}.",
+                fatal=True,
+            )
 
     # --- VC-JWT ------------------------------------------------------------------------------------------------
     def verify_jwt(self, token: str) -> None:
         run, r = self.run, self.r
         r.spec_version = "3.0"
         r.verification_method = "vc-jwt"
-        header, payload, _raw = decode_jws_checked(run, token, step="Decode token", allowed=VCJWT_ALGS,
-                                                   refusal="VC-JWT allows RS256, ES256 and EdDSA.")
+        header, payload, _raw = decode_jws_checked(
+            run, token, step="Decode token", allowed=VCJWT_ALGS, refusal="VC-JWT allows RS256, ES256 and EdDSA."
+        )
         alg = header["alg"]
         run.passed("Signature algorithm", str(alg))
         jwk = header.get("jwk")
         if isinstance(jwk, dict) and PRIVATE_JWK_MEMBERS & set(jwk):
-            run.failed("Signing key", codes.VCJWT_PRIVATE_KEY_IN_HEADER,
-                       "The header carries private key material; such a token is never trusted.", fatal=True)
+            run.failed(
+                "Signing key",
+                codes.VCJWT_PRIVATE_KEY_IN_HEADER,
+                "The header carries private key material; such a token is never trusted.",
+                fatal=True,
+            )
         cred = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
         r.assertion = cred
         r.identity = self._identity(cred)
@@ -254,8 +301,7 @@ class OB3Verifier:
                 warnings.simplefilter("ignore", jose_jwk.SecurityWarning)
                 jose_jws.deserialize_compact(token.strip(), key, algorithms=[str(alg)], registry=JWS_REGISTRY)
         except (JoseError, ValueError, TypeError) as exc:
-            run.failed("Signature", codes.JWS_SIGNATURE_INVALID, f"The {alg} signature does not verify.",
-                       fatal=True)
+            run.failed("Signature", codes.JWS_SIGNATURE_INVALID, f"The {alg} signature does not verify.", fatal=True)
             raise BadgeError(codes.JWS_SIGNATURE_INVALID) from exc
         run.passed("Signature", f"{alg} signature verifies.")
         self._jwt_claims(payload, cred, issuer_id)
@@ -270,7 +316,7 @@ class OB3Verifier:
                 base = strip_fragment(kid)
                 if base != issuer_id:
                     run.failed("Signing key", codes.KEY_NOT_BOUND_TO_ISSUER, f"{base} is not the issuer.", fatal=True)
-                ed = multikey_to_ed25519(base[len("did:key:"):])
+                ed = multikey_to_ed25519(base[len("did:key:") :])
                 from cryptography.hazmat.primitives import serialization
 
                 pem = ed.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -278,14 +324,20 @@ class OB3Verifier:
                 return jose_import_key(pem, "OKP")
             if kid and is_http_url(kid):
                 if strip_fragment(kid) != issuer_id and host_of(kid) != host_of(issuer_id):
-                    run.failed("Signing key", codes.KEY_NOT_BOUND_TO_ISSUER,
-                               f"The key {kid} is not published by the issuer {issuer_id}.", fatal=True)
+                    run.failed(
+                        "Signing key",
+                        codes.KEY_NOT_BOUND_TO_ISSUER,
+                        f"The key {kid} is not published by the issuer {issuer_id}.",
+                        fatal=True,
+                    )
                 methods = self._issuer_methods(strip_fragment(kid)) or []
-                found = [m.get("publicKeyJwk") for m in methods
-                         if isinstance(m.get("publicKeyJwk"), dict) and (node_id(m) in (kid, None) or len(methods) == 1)]
+                found = [
+                    m.get("publicKeyJwk")
+                    for m in methods
+                    if isinstance(m.get("publicKeyJwk"), dict) and (node_id(m) in (kid, None) or len(methods) == 1)
+                ]
                 if not found:
-                    run.failed("Signing key", codes.VCJWT_KEY_UNAVAILABLE, f"No public JWK found at {kid}.",
-                               fatal=True)
+                    run.failed("Signing key", codes.VCJWT_KEY_UNAVAILABLE, f"No public JWK found at {kid}.", fatal=True)
                 key_dict = found[0]
                 if PRIVATE_JWK_MEMBERS & set(key_dict):
                     run.failed("Signing key", codes.SIGNING_KEY_INVALID, "The published key is private.", fatal=True)
@@ -308,13 +360,18 @@ class OB3Verifier:
             methods = self._issuer_methods(issuer_id) or []
             jwks = [m["publicKeyJwk"] for m in methods if isinstance(m.get("publicKeyJwk"), dict)]
             if len(jwks) != 1:
-                run.failed("Signing key", codes.VCJWT_KEY_UNAVAILABLE,
-                           "The token names no key (kid/jwk) and the issuer publishes no single JWK.", fatal=True)
+                run.failed(
+                    "Signing key",
+                    codes.VCJWT_KEY_UNAVAILABLE,
+                    "The token names no key (kid/jwk) and the issuer publishes no single JWK.",
+                    fatal=True,
+                )
             run.passed("Signing key", f"Key published by the issuer {issuer_id}.")
             return jose_import_key(jwks[0])
         except (JoseError, ValueError, TypeError, BadgeError) as exc:
-            run.failed("Signing key", codes.SIGNING_KEY_INVALID, f"The signing key is unusable: {str(exc)[:120]}",
-                       fatal=True)
+            run.failed(
+                "Signing key", codes.SIGNING_KEY_INVALID, f"The signing key is unusable: {str(exc)[:120]}", fatal=True
+            )
             raise
 
     def _jwt_claims(self, payload: dict[str, Any], cred: dict[str, Any], issuer_id: str) -> None:
@@ -327,8 +384,11 @@ class OB3Verifier:
         subject_id = node_id(next(iter(as_list(cred.get("credentialSubject"))), None))
         sub = payload.get("sub")
         if not sub:
-            run.failed("Token claims", codes.VCJWT_SUB_MISSING,
-                       "The token has no sub claim (OB 3.0 requires sub = credentialSubject.id).")
+            run.failed(
+                "Token claims",
+                codes.VCJWT_SUB_MISSING,
+                "The token has no sub claim (OB 3.0 requires sub = credentialSubject.id).",
+            )
         elif subject_id is not None and sub != subject_id:
             run.failed("Token claims", codes.VCJWT_SUB_MISMATCH, "sub differs from credentialSubject.id.")
         jti = payload.get("jti")
@@ -361,19 +421,34 @@ class OB3Verifier:
     def _shape(self, cred: dict[str, Any]) -> None:
         run = self.run
         contexts = [c for c in as_list(cred.get("@context")) if isinstance(c, str)]
-        if not contexts or contexts[0] not in (VC_V2, VC_V1) or not any(c.startswith(OB3_CONTEXT_PREFIX)
-                                                                         for c in contexts):
-            run.failed("JSON-LD context", codes.CONTEXT_UNKNOWN,
-                       "@context must start with the VC context and include the OB 3.0 context.", fatal=True)
+        if (
+            not contexts
+            or contexts[0] not in (VC_V2, VC_V1)
+            or not any(c.startswith(OB3_CONTEXT_PREFIX) for c in contexts)
+        ):
+            run.failed(
+                "JSON-LD context",
+                codes.CONTEXT_UNKNOWN,
+                "@context must start with the VC context and include the OB 3.0 context.",
+                fatal=True,
+            )
         run.passed("JSON-LD context", ", ".join(contexts))
         types = set(types_of(cred))
         if "VerifiableCredential" not in types or not (types & OB3_TYPES):
-            run.failed("Type", codes.TYPE_INVALID,
-                       "type must include VerifiableCredential and OpenBadgeCredential.", fatal=True)
+            run.failed(
+                "Type",
+                codes.TYPE_INVALID,
+                "type must include VerifiableCredential and OpenBadgeCredential.",
+                fatal=True,
+            )
         run.passed("Type", ", ".join(sorted(types)))
         if not node_id(cred.get("issuer")) or not cred.get("credentialSubject"):
-            run.failed("Credential properties", codes.PROPERTY_MISSING,
-                       "The credential needs an issuer with an id and a credentialSubject.", fatal=True)
+            run.failed(
+                "Credential properties",
+                codes.PROPERTY_MISSING,
+                "The credential needs an issuer with an id and a credentialSubject.",
+                fatal=True,
+            )
         run.passed("Credential properties", "issuer and credentialSubject present.")
 
     def _content(self, cred: dict[str, Any]) -> None:
@@ -433,8 +508,10 @@ class OB3Verifier:
         if end is not None and end <= run.now:
             run.failed("Validity period", codes.EXPIRED, f"Expired on {end.isoformat()}.")
         if start <= run.now and (end is None or end > run.now):
-            run.passed("Validity period", f"Valid from {start.isoformat()}"
-                       + (f" until {end.isoformat()}." if end else ", no end date."))
+            run.passed(
+                "Validity period",
+                f"Valid from {start.isoformat()}" + (f" until {end.isoformat()}." if end else ", no end date."),
+            )
 
     def _status(self, cred: dict[str, Any]) -> None:
         entries = [s for s in as_list(cred.get("credentialStatus")) if isinstance(s, dict)]
@@ -448,8 +525,11 @@ class OB3Verifier:
             elif stype in ("1EdTechRevocationList", "1EdTechRevocationListStatus"):
                 self._revocation_list(cred, entry)
             else:
-                self.run.failed("Credential status", codes.STATUS_UNSUPPORTED,
-                                f"Status method {stype!r} is not supported, so revocation cannot be checked.")
+                self.run.failed(
+                    "Credential status",
+                    codes.STATUS_UNSUPPORTED,
+                    f"Status method {stype!r} is not supported, so revocation cannot be checked.",
+                )
 
     def _bitstring(self, cred: dict[str, Any], entry: dict[str, Any]) -> None:
         run = self.run
@@ -466,15 +546,21 @@ class OB3Verifier:
         try:
             _, listcred = self.fetcher.fetch_json(url)
         except FetchError as exc:
-            run.failed("Credential status", codes.STATUS_LIST_UNAVAILABLE,
-                       f"The status list {url} could not be fetched ({exc.code}).")
+            run.failed(
+                "Credential status",
+                codes.STATUS_LIST_UNAVAILABLE,
+                f"The status list {url} could not be fetched ({exc.code}).",
+            )
             return
         if not isinstance(listcred, dict) or "BitstringStatusListCredential" not in types_of(listcred):
             run.failed("Credential status", codes.STATUS_LIST_INVALID, "Not a BitstringStatusListCredential.")
             return
         if node_id(listcred.get("issuer")) != node_id(cred.get("issuer")):
-            run.failed("Credential status", codes.STATUS_LIST_INVALID,
-                       "The status list is issued by someone other than the credential's issuer.")
+            run.failed(
+                "Credential status",
+                codes.STATUS_LIST_INVALID,
+                "The status list is issued by someone other than the credential's issuer.",
+            )
             return
         try:
             self._verify_proof(listcred, record=False, what="Status list proof")
@@ -514,17 +600,24 @@ class OB3Verifier:
         try:
             _, rlist = self.fetcher.fetch_json(url)
         except FetchError as exc:
-            run.failed("Credential status", codes.STATUS_LIST_UNAVAILABLE,
-                       f"The revocation list {url} could not be fetched ({exc.code}).")
+            run.failed(
+                "Credential status",
+                codes.STATUS_LIST_UNAVAILABLE,
+                f"The revocation list {url} could not be fetched ({exc.code}).",
+            )
             return
-        revoked = as_list(rlist.get("revokedCredentials", rlist.get("revokedAssertions"))) \
-            if isinstance(rlist, dict) else []
+        revoked = (
+            as_list(rlist.get("revokedCredentials", rlist.get("revokedAssertions"))) if isinstance(rlist, dict) else []
+        )
         for item in revoked:
             if node_id(item) == cred.get("id"):
                 reason = first_text(item.get("revocationReason")) if isinstance(item, dict) else None
                 self.r.revocation_reason = reason
-                run.failed("Credential status", codes.REVOKED, "The issuer's revocation list revokes this "
-                           "credential" + (f": {reason}" if reason else "."))
+                run.failed(
+                    "Credential status",
+                    codes.REVOKED,
+                    "The issuer's revocation list revokes this credential" + (f": {reason}" if reason else "."),
+                )
                 return
         run.passed("Credential status", f"Not on the issuer's revocation list {url}.")
 
@@ -537,20 +630,25 @@ class OB3Verifier:
                 sid = subject.get("id")
                 if isinstance(sid, str):
                     if sid.lower().startswith("mailto:"):
-                        matched |= recipient.identity_matches("email", sid, hashed=False, salt=None,
-                                                              identities=run.identities)
+                        matched |= recipient.identity_matches(
+                            "email", sid, hashed=False, salt=None, identities=run.identities
+                        )
                     else:
-                        matched |= recipient.identity_matches("id", sid, hashed=False, salt=None,
-                                                              identities=run.identities)
+                        matched |= recipient.identity_matches(
+                            "id", sid, hashed=False, salt=None, identities=run.identities
+                        )
                 for ident in as_list(subject.get("identifier")):
                     if not isinstance(ident, dict) or not isinstance(ident.get("identityHash"), str):
                         continue
                     itype = str(ident.get("identityType") or "emailAddress")
                     hashed = ident.get("hashed")
                     matched |= recipient.identity_matches(
-                        itype, ident["identityHash"], hashed=bool(hashed) if isinstance(hashed, bool) else None,
+                        itype,
+                        ident["identityHash"],
+                        hashed=bool(hashed) if isinstance(hashed, bool) else None,
                         salt=ident.get("salt") if isinstance(ident.get("salt"), str) else None,
-                        identities=run.identities)
+                        identities=run.identities,
+                    )
         except BadgeError as exc:
             run.failed("Recipient", exc.code, exc.message)
             return
@@ -558,8 +656,11 @@ class OB3Verifier:
         if matched:
             run.passed("Recipient", "Issued to a verified identity of this member.")
         else:
-            run.failed("Recipient", codes.RECIPIENT_MISMATCH,
-                       "The credential subject is none of this member's verified identities.")
+            run.failed(
+                "Recipient",
+                codes.RECIPIENT_MISMATCH,
+                "The credential subject is none of this member's verified identities.",
+            )
 
 
 def _decode_bitstring(encoded: Any) -> bytes:

@@ -36,7 +36,7 @@ def candidate_strings(identity_type: str, identities: Iterable[str]) -> list[str
             continue
         if _is_email_type(identity_type):
             if ident.lower().startswith("mailto:"):
-                ident = ident[len("mailto:"):]
+                ident = ident[len("mailto:") :]
             for variant in (ident, ident.lower()):
                 if variant not in out:
                     out.append(variant)
@@ -64,8 +64,9 @@ def looks_hashed(identity: str) -> bool:
     return bool(sep) and alg.lower() in _ALGORITHMS and len(digest) in (32, 64)
 
 
-def identity_matches(identity_type: str, identity: str, *, hashed: bool | None, salt: str | None,
-                     identities: Sequence[str]) -> bool:
+def identity_matches(
+    identity_type: str, identity: str, *, hashed: bool | None, salt: str | None, identities: Sequence[str]
+) -> bool:
     """``hashed=None`` means "not stated" (OB 0.5.x): then the ``alg$`` prefix decides."""
     candidates = candidate_strings(identity_type, identities)
     if hashed or (hashed is None and looks_hashed(identity)):
@@ -73,6 +74,6 @@ def identity_matches(identity_type: str, identity: str, *, hashed: bool | None, 
     target = identity.strip()
     if _is_email_type(identity_type):
         if target.lower().startswith("mailto:"):
-            target = target[len("mailto:"):]
+            target = target[len("mailto:") :]
         return any(target.casefold() == c.casefold() for c in candidates)
     return any(target == c for c in candidates)

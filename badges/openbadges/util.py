@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from . import codes, jsonsafe
 from .model import BadgeError, Run
 
-_DATETIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$"
-)
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -26,7 +24,7 @@ def parse_datetime(value: Any, *, allow_date_only: bool = False, allow_timestamp
         raise BadgeError(codes.DATE_INVALID, f"{value!r} is not a date.")
     if isinstance(value, (int, float)) and allow_timestamp:
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise BadgeError(codes.DATE_INVALID, f"{value!r} is not a valid timestamp.") from exc
     if not isinstance(value, str):
@@ -39,7 +37,7 @@ def parse_datetime(value: Any, *, allow_date_only: bool = False, allow_timestamp
             d = date.fromisoformat(text)
         except ValueError as exc:
             raise BadgeError(codes.DATE_INVALID, f"{text} is not a real date.") from exc
-        return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+        return datetime(d.year, d.month, d.day, tzinfo=UTC)
     if not _DATETIME.match(text):
         raise BadgeError(codes.DATE_INVALID, f"{text!r} is not an ISO 8601 date-time with a time zone.")
     try:
@@ -122,7 +120,9 @@ def jws_parts(token: str) -> tuple[dict[str, Any], Any, bytes]:
     return header, payload, raw
 
 
-def decode_jws_checked(run: Run, token: str, *, step: str, allowed: set[str], refusal: str) -> tuple[dict[str, Any], Any, bytes]:
+def decode_jws_checked(
+    run: Run, token: str, *, step: str, allowed: set[str], refusal: str
+) -> tuple[dict[str, Any], Any, bytes]:
     """jws_parts() for a verifier: a malformed token fails `step`, an algorithm outside `allowed` fails
     "Signature algorithm" (`refusal` says what is allowed); both fatal. Nothing is verified yet."""
     try:
@@ -132,8 +132,9 @@ def decode_jws_checked(run: Run, token: str, *, step: str, allowed: set[str], re
         raise
     alg = header.get("alg")
     if alg not in allowed:
-        run.failed("Signature algorithm", codes.JWS_ALG_NOT_ALLOWED, f"Algorithm {alg!r} is refused; {refusal}",
-                   fatal=True)
+        run.failed(
+            "Signature algorithm", codes.JWS_ALG_NOT_ALLOWED, f"Algorithm {alg!r} is refused; {refusal}", fatal=True
+        )
     return header, payload, raw
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import codes, jsonsafe
 from .extract import Extracted, extract, extract_image, parse_text, sniff_image
-from .fetcher import ACCEPT_ANY, IMAGE_LIMIT, FetchError, Fetcher
+from .fetcher import ACCEPT_ANY, IMAGE_LIMIT, Fetcher, FetchError
 from .model import Abort, BadgeError, BadgeSource, Run, VerificationResult
 from .ob2 import OB2Verifier
 from .ob3 import VC_V1, VC_V2, OB3Verifier
@@ -26,12 +26,17 @@ def is_verifiable_credential(doc: Any) -> bool:
     if not isinstance(doc, dict):
         return False
     contexts = [c for c in as_list(doc.get("@context")) if isinstance(c, str)]
-    return "VerifiableCredential" in types_of(doc) or VC_V2 in contexts or VC_V1 in contexts \
+    return (
+        "VerifiableCredential" in types_of(doc)
+        or VC_V2 in contexts
+        or VC_V1 in contexts
         or isinstance(doc.get("vc"), dict)
+    )
 
 
-def verify(source: BadgeSource, *, fetcher: Fetcher, now: datetime, identities: Sequence[str],
-           strict_key_binding: bool = False) -> VerificationResult:
+def verify(
+    source: BadgeSource, *, fetcher: Fetcher, now: datetime, identities: Sequence[str], strict_key_binding: bool = False
+) -> VerificationResult:
     """Verify an imported badge.
 
     ``identities``: the member's *verified* e-mail addresses (other identity strings such as a URL or DID are
@@ -39,7 +44,7 @@ def verify(source: BadgeSource, *, fetcher: Fetcher, now: datetime, identities: 
     OB 3.0 key the issuer does not confirm as a failure instead of a warning (see docs/openbadges.md).
     """
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     run = Run(now, tuple(i for i in identities if isinstance(i, str)))
     with fetcher.run():
         try:
@@ -56,8 +61,7 @@ def verify(source: BadgeSource, *, fetcher: Fetcher, now: datetime, identities: 
 
 def _dispatch(run: Run, fetcher: Fetcher, item: Extracted, strict: bool) -> None:
     if item.container in ("png", "svg"):
-        run.passed("Read input", f"Found baked Open Badges data ({item.kind}) in the {item.container.upper()} "
-                   "image.")
+        run.passed("Read input", f"Found baked Open Badges data ({item.kind}) in the {item.container.upper()} image.")
     elif item.container == "text":
         run.passed("Read input", f"Recognised the pasted {item.kind.upper()}.")
     if item.kind == "url":
@@ -105,8 +109,12 @@ def _from_url(run: Run, fetcher: Fetcher, url: str, strict: bool) -> None:
         try:
             item = parse_text(body.decode("utf-8"), container="url")
         except (UnicodeDecodeError, BadgeError) as exc:
-            run.failed("Read document", codes.INPUT_UNRECOGNISED,
-                       f"{url} serves neither JSON, a JWS nor a baked image.", fatal=True)
+            run.failed(
+                "Read document",
+                codes.INPUT_UNRECOGNISED,
+                f"{url} serves neither JSON, a JWS nor a baked image.",
+                fatal=True,
+            )
             raise BadgeError(codes.INPUT_UNRECOGNISED) from exc
         if item.kind == "url":
             run.failed("Read document", codes.INPUT_UNRECOGNISED, f"{url} serves only another URL.", fatal=True)

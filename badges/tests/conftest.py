@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -18,9 +18,10 @@ import pytest
 
 from badges.openbadges import Fetcher
 
-VECTORS = Path(os.environ.get("VOUCH_OPENBADGES_VECTORS",
-                              Path(__file__).resolve().parents[3] / "shared" / "openbadges-vectors"))
-NOW = datetime(2025, 6, 1, tzinfo=timezone.utc)
+VECTORS = Path(
+    os.environ.get("VOUCH_OPENBADGES_VECTORS", Path(__file__).resolve().parents[3] / "shared" / "openbadges-vectors")
+)
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
 PUBLIC_IP = "93.184.215.14"
 NOBODY = "nobody@example.org"
 TEST_EMAIL = "test@example.com"
@@ -45,10 +46,8 @@ OB2_BASE = {
     **IMAGES,
 }
 OB2_REVOC = {
-    "https://example.org/badge-from-organization-with-revocation-list.json":
-        "ob2/badgeclass-issuer-with-revocation-list.json",
-    "https://example.org/badge-from-organization-with-empty-revocation-list.json":
-        "ob2/badgeclass-issuer-with-empty-revocation-list.json",
+    "https://example.org/badge-from-organization-with-revocation-list.json": "ob2/badgeclass-issuer-with-revocation-list.json",
+    "https://example.org/badge-from-organization-with-empty-revocation-list.json": "ob2/badgeclass-issuer-with-empty-revocation-list.json",
     "https://example.org/organization-with-revocation-list.json": "ob2/issuer-with-revocation-list.json",
     "https://example.org/organization-with-empty-revocation-list.json": "ob2/issuer-with-empty-revocation-list.json",
     "http://example.org/revocation-list.json": "ob2/revocation-list.json",
@@ -64,25 +63,25 @@ OB1 = {
     "http://a.com/badgeclass": "ob1/ob1.0-badgeclass.json",
     "http://a.com/issuer": "ob1/ob1.0-issuer.json",
     "http://a.com/badgeclass_image": "images/heart-unbaked.png",
-    **CTX1, **CTX2,
+    **CTX1,
+    **CTX2,
 }
 OB3_CTX = {
     "https://www.w3.org/ns/credentials/v2": "contexts/credentials-v2.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "contexts/ob-v3p0-context-3.0.3.json",
 }
-BITSTRING_LIST = ("https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/"
-                  "inspector-vc/src/test/resources/ob30/bit-string-list/testlist")
+BITSTRING_LIST = (
+    "https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/"
+    "inspector-vc/src/test/resources/ob30/bit-string-list/testlist"
+)
 
 
 def startswith_routes(flavour: str) -> dict[str, str]:
     """The startsWith rows: 'valid' or 'invalid' in every URL and file name."""
     return {
-        f"https://example.org/badgeclass-with-verification-{flavour}-starts-with.json":
-            f"ob2/badgeclass-startswith-{flavour}.json",
-        f"http://example.org/badgeclass-with-verification-{flavour}-starts-with":
-            f"ob2/badgeclass-startswith-{flavour}.json",
-        f"http://example.org/issuer-with-allowed-origins-{flavour}-starts-with.json":
-            f"ob2/issuer-startswith-{flavour}.json",
+        f"https://example.org/badgeclass-with-verification-{flavour}-starts-with.json": f"ob2/badgeclass-startswith-{flavour}.json",
+        f"http://example.org/badgeclass-with-verification-{flavour}-starts-with": f"ob2/badgeclass-startswith-{flavour}.json",
+        f"http://example.org/issuer-with-allowed-origins-{flavour}-starts-with.json": f"ob2/issuer-startswith-{flavour}.json",
         "http://example.org/issuer-with-allowed-origins": f"ob2/issuer-startswith-{flavour}.json",
         "http://example.org/robotics-badge.png": "images/heart-unbaked.png",
         "https://example.org/beths-robot-badge.png": "images/heart-unbaked.png",
@@ -132,9 +131,13 @@ def public_resolver(host: str) -> list[str]:
     return [PUBLIC_IP]
 
 
-def make_fetcher(routes: Mapping[str, Route], *, resolver: Callable[[str], list[str]] = public_resolver,
-                 allowed_hosts: frozenset[str] = frozenset(), json_type: str = "application/ld+json",
-                 ) -> tuple[Fetcher, VectorServer]:
+def make_fetcher(
+    routes: Mapping[str, Route],
+    *,
+    resolver: Callable[[str], list[str]] = public_resolver,
+    allowed_hosts: frozenset[str] = frozenset(),
+    json_type: str = "application/ld+json",
+) -> tuple[Fetcher, VectorServer]:
     server = VectorServer(routes, json_type)
     fetcher = Fetcher(allowed_hosts=allowed_hosts, transport=httpx.MockTransport(server), resolver=resolver)
     return fetcher, server

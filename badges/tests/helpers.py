@@ -19,11 +19,14 @@ BADGE_FIELDS = """
   memberSkill { id skill { name } }
 """
 
-IMPORT_BADGE = """
+IMPORT_BADGE = (
+    """
 mutation($input: ImportBadgeInput!) {
   importBadge(input: $input) { badge { %s } errors { field message code } }
 }
-""" % BADGE_FIELDS
+"""
+    % BADGE_FIELDS
+)
 
 
 def run(capture: Any, client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -32,15 +35,27 @@ def run(capture: Any, client: Client, query: str, variables: dict[str, Any] | No
         return gql(client, query, variables)
 
 
-def upload(capture: Any, client: Client, query: str, variables: dict[str, Any], path: str, data: bytes,
-           name: str = "badge.png", content_type: str = "image/png") -> dict[str, Any]:
+def upload(
+    capture: Any,
+    client: Client,
+    query: str,
+    variables: dict[str, Any],
+    path: str,
+    data: bytes,
+    name: str = "badge.png",
+    content_type: str = "image/png",
+) -> dict[str, Any]:
     """A GraphQL multipart request (the spec graphene-file-upload implements) carrying one file at `path`."""
     operations = {"query": query, "variables": variables}
     with capture(execute=True):
-        response = client.post("/graphql/", data={
-            "operations": json.dumps(operations), "map": json.dumps({"0": [path]}),
-            "0": SimpleUploadedFile(name, data, content_type=content_type),
-        })
+        response = client.post(
+            "/graphql/",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({"0": [path]}),
+                "0": SimpleUploadedFile(name, data, content_type=content_type),
+            },
+        )
     assert response.status_code == 200, response.content[:500]
     return response.json()
 
@@ -71,10 +86,12 @@ def import_text(capture: Any, client: Client, text: str) -> dict[str, Any]:
     return after_commit(client, payload)
 
 
-def import_image(capture: Any, client: Client, data: bytes, name: str = "badge.png",
-                 content_type: str = "image/png") -> dict[str, Any]:
-    body = upload(capture, client, IMPORT_BADGE, {"input": {"image": None}}, "variables.input.image", data, name,
-                  content_type)
+def import_image(
+    capture: Any, client: Client, data: bytes, name: str = "badge.png", content_type: str = "image/png"
+) -> dict[str, Any]:
+    body = upload(
+        capture, client, IMPORT_BADGE, {"input": {"image": None}}, "variables.input.image", data, name, content_type
+    )
     return after_commit(client, body["data"]["importBadge"])
 
 

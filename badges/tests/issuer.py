@@ -13,7 +13,7 @@ import json
 import struct
 import threading
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -32,8 +32,9 @@ _seq = itertools.count(1)
 @lru_cache(maxsize=1)
 def _rsa_pem() -> tuple[bytes, bytes]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return private, public
 
@@ -110,20 +111,41 @@ class LocalIssuer:
         self.issuer_id = self.url("/issuer.json")
         self.key_id = self.url("/key.json")
         self.badge_class_id = self.url("/badges/python.json")
-        self.serve_json("/issuer.json", {
-            "@context": OB2, "type": "Issuer", "id": self.issuer_id, "name": "Local Test Academy",
-            "url": self.url("/"), "email": "badges@academy.test", "publicKey": self.key_id,
-        })
-        self.serve_json("/key.json", {
-            "@context": OB2, "type": "CryptographicKey", "id": self.key_id, "owner": self.issuer_id,
-            "publicKeyPem": public.decode(),
-        })
-        self.serve_json("/badges/python.json", {
-            "@context": OB2, "type": "BadgeClass", "id": self.badge_class_id, "name": "Python Practitioner",
-            "description": "Writes, tests and ships Python.", "image": self.url("/badges/python.png"),
-            "criteria": {"id": self.url("/criteria/python"), "narrative": "Pass the practical exam."},
-            "issuer": self.issuer_id,
-        })
+        self.serve_json(
+            "/issuer.json",
+            {
+                "@context": OB2,
+                "type": "Issuer",
+                "id": self.issuer_id,
+                "name": "Local Test Academy",
+                "url": self.url("/"),
+                "email": "badges@academy.test",
+                "publicKey": self.key_id,
+            },
+        )
+        self.serve_json(
+            "/key.json",
+            {
+                "@context": OB2,
+                "type": "CryptographicKey",
+                "id": self.key_id,
+                "owner": self.issuer_id,
+                "publicKeyPem": public.decode(),
+            },
+        )
+        self.serve_json(
+            "/badges/python.json",
+            {
+                "@context": OB2,
+                "type": "BadgeClass",
+                "id": self.badge_class_id,
+                "name": "Python Practitioner",
+                "description": "Writes, tests and ships Python.",
+                "image": self.url("/badges/python.png"),
+                "criteria": {"id": self.url("/criteria/python"), "narrative": "Pass the practical exam."},
+                "issuer": self.issuer_id,
+            },
+        )
         self.routes["/badges/python.png"] = (200, "image/png", png_bytes(300))
 
     def url(self, path: str) -> str:
@@ -137,16 +159,29 @@ class LocalIssuer:
         self.server.server_close()
 
     # --- issuing ---------------------------------------------------------------------------------------------
-    def assertion(self, email: str, *, signed: bool = False, issued_on: datetime | None = None,
-                  expires: datetime | None = None, plain: bool = False, salt: str = "pepper") -> dict[str, Any]:
+    def assertion(
+        self,
+        email: str,
+        *,
+        signed: bool = False,
+        issued_on: datetime | None = None,
+        expires: datetime | None = None,
+        plain: bool = False,
+        salt: str = "pepper",
+    ) -> dict[str, Any]:
         n = next(_seq)
         doc: dict[str, Any] = {
-            "@context": OB2, "type": "Assertion", "id": self.url(f"/assertions/{n}.json"),
-            "recipient": ({"type": "email", "hashed": False, "identity": email} if plain
-                          else {"type": "email", "hashed": True, "salt": salt, "identity": hashed(email, salt)}),
+            "@context": OB2,
+            "type": "Assertion",
+            "id": self.url(f"/assertions/{n}.json"),
+            "recipient": (
+                {"type": "email", "hashed": False, "identity": email}
+                if plain
+                else {"type": "email", "hashed": True, "salt": salt, "identity": hashed(email, salt)}
+            ),
             "badge": self.badge_class_id,
             "verification": {"type": "signed", "creator": self.key_id} if signed else {"type": "hosted"},
-            "issuedOn": (issued_on or datetime.now(timezone.utc) - timedelta(days=30)).isoformat(),
+            "issuedOn": (issued_on or datetime.now(UTC) - timedelta(days=30)).isoformat(),
         }
         if expires is not None:
             doc["expires"] = expires.isoformat()
@@ -155,7 +190,7 @@ class LocalIssuer:
     def hosted(self, email: str, **kwargs: Any) -> str:
         """Issue and host an assertion; returns its URL."""
         doc = self.assertion(email, **kwargs)
-        path = doc["id"][len(self.base):]
+        path = doc["id"][len(self.base) :]
         self.serve_json(path, doc)
         return doc["id"]
 
@@ -165,7 +200,7 @@ class LocalIssuer:
         return jws.serialize_compact({"alg": "RS256"}, json.dumps(doc).encode(), self.private_key)
 
     def revoke(self, url: str, reason: str = "Issued in error") -> None:
-        path = url[len(self.base):]
+        path = url[len(self.base) :]
         self.serve_json(path, {"@context": OB2, "id": url, "revoked": True, "revocationReason": reason}, status=410)
 
 

@@ -27,9 +27,15 @@ SKILL_BADGES = "query($u: String!) { member(username: $u) { skills { skill { nam
 
 
 def _badge(owner, status=BadgeStatus.VERIFIED, name="Python Practitioner", **kwargs) -> Badge:
-    return Badge.objects.create(owner=owner, status=status, name=name, source_kind=SourceKind.URL,
-                                source_url=f"https://example.org/{name}", source_digest=f"{owner.pk}-{name}",
-                                **kwargs)
+    return Badge.objects.create(
+        owner=owner,
+        status=status,
+        name=name,
+        source_kind=SourceKind.URL,
+        source_url=f"https://example.org/{name}",
+        source_digest=f"{owner.pk}-{name}",
+        **kwargs,
+    )
 
 
 def _ms_id(ms) -> str:
@@ -45,8 +51,9 @@ def test_owner_attaches_a_verified_badge_and_it_shows_on_the_skill_to_everyone()
     assert payload["attachBadge"]["badge"]["memberSkill"]["skill"]["name"] == "Python"
     for viewer in (None, make_member("ben"), ana):
         skills = data_of(gql(client_for(viewer), SKILL_BADGES, {"u": "ana"}))["member"]["skills"]
-        assert skills == [{"skill": {"name": "Python"}, "badges": [{"name": "Python Practitioner",
-                                                                     "status": "VERIFIED"}]}]
+        assert skills == [
+            {"skill": {"name": "Python"}, "badges": [{"name": "Python Practitioner", "status": "VERIFIED"}]}
+        ]
 
 
 @pytest.mark.parametrize("status", [BadgeStatus.PENDING, BadgeStatus.FAILED, BadgeStatus.REVOKED, BadgeStatus.EXPIRED])
@@ -77,19 +84,21 @@ def test_attaching_to_another_members_skill_is_not_found_and_changes_nothing():
     ana, ben = make_member("ana"), make_member("ben")
     theirs = add_skill(ben, name="Python")
     badge = _badge(ana)
-    payload = data_of(gql(client_for(ana), ATTACH,
-                          {"input": {"badgeId": gid(badge), "memberSkillId": _ms_id(theirs)}}))
+    payload = data_of(gql(client_for(ana), ATTACH, {"input": {"badgeId": gid(badge), "memberSkillId": _ms_id(theirs)}}))
     assert error_codes(payload["attachBadge"]) == ["NOT_FOUND"]
     assert payload["attachBadge"]["errors"][0]["field"] == "memberSkillId"
     badge.refresh_from_db()
     assert badge.member_skill_id is None
 
 
-@pytest.mark.parametrize("badge_id,skill_id,field", [
-    ("bogus", None, "badgeId"),
-    (encode_id("Skill", 1), None, "badgeId"),
-    (None, "bogus", "memberSkillId"),
-])
+@pytest.mark.parametrize(
+    "badge_id,skill_id,field",
+    [
+        ("bogus", None, "badgeId"),
+        (encode_id("Skill", 1), None, "badgeId"),
+        (None, "bogus", "memberSkillId"),
+    ],
+)
 def test_attach_with_malformed_ids_is_not_found(badge_id, skill_id, field):
     ana = make_member("ana")
     ms = add_skill(ana, name="Python")

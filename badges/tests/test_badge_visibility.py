@@ -25,13 +25,21 @@ NODE = "query($id: ID!) { node(id: $id) { ... on Badge { id name status } } }"
 BADGE = "query($id: ID!) { badge(id: $id) { id name status verificationReport } }"
 SET_PUBLIC = """mutation($input: SetBadgePublicInput!) {
   setBadgePublic(input: $input) { badge { id public } errors { field code } } }"""
-DELETE = """mutation($input: DeleteBadgeInput!) { deleteBadge(input: $input) { deletedBadgeId errors { field code } } }"""
+DELETE = (
+    """mutation($input: DeleteBadgeInput!) { deleteBadge(input: $input) { deletedBadgeId errors { field code } } }"""
+)
 
 
 def _badge(owner, status=BadgeStatus.VERIFIED, name="Badge", **kwargs) -> Badge:
-    return Badge.objects.create(owner=owner, status=status, name=name, source_kind=SourceKind.URL,
-                                source_url=f"https://example.org/{name}", source_digest=f"{owner.pk}-{name}",
-                                **kwargs)
+    return Badge.objects.create(
+        owner=owner,
+        status=status,
+        name=name,
+        source_kind=SourceKind.URL,
+        source_url=f"https://example.org/{name}",
+        source_digest=f"{owner.pk}-{name}",
+        **kwargs,
+    )
 
 
 def _names(body: dict) -> list[str]:
@@ -44,13 +52,15 @@ def test_others_see_only_verified_public_badges_and_the_owner_sees_all():
         _badge(ana, status=status, name=status.lower())
     _badge(ana, name="private", public=False)
     assert _names(gql(client_for(ana), MEMBER_BADGES, {"u": "ana"})) == sorted(
-        ["pending", "verified", "failed", "revoked", "expired", "private"])
+        ["pending", "verified", "failed", "revoked", "expired", "private"]
+    )
     for viewer in (None, make_member("ben")):
         assert _names(gql(client_for(viewer), MEMBER_BADGES, {"u": "ana"})) == ["verified"]
 
 
-@pytest.mark.parametrize("status,public", [(BadgeStatus.VERIFIED, False), (BadgeStatus.FAILED, True),
-                                           (BadgeStatus.PENDING, True)])
+@pytest.mark.parametrize(
+    "status,public", [(BadgeStatus.VERIFIED, False), (BadgeStatus.FAILED, True), (BadgeStatus.PENDING, True)]
+)
 def test_a_badge_others_may_not_see_is_hidden_from_every_entry_point(status, public):
     ana = make_member("ana")
     ms = add_skill(ana, name="Python")
@@ -128,8 +138,9 @@ def test_owner_makes_a_badge_private_and_back():
 def test_set_public_on_another_members_badge_is_not_found_and_changes_nothing():
     ana = make_member("ana")
     badge = _badge(ana)
-    payload = data_of(gql(client_for(make_member("ben")), SET_PUBLIC,
-                          {"input": {"badgeId": gid(badge), "public": False}}))["setBadgePublic"]
+    payload = data_of(
+        gql(client_for(make_member("ben")), SET_PUBLIC, {"input": {"badgeId": gid(badge), "public": False}})
+    )["setBadgePublic"]
     assert error_codes(payload) == ["NOT_FOUND"] and payload["badge"] is None
     badge.refresh_from_db()
     assert badge.public is True
@@ -143,8 +154,9 @@ def test_set_public_anonymously_is_unauthenticated():
 
 
 def test_set_public_with_a_bad_id_is_not_found():
-    payload = data_of(gql(client_for(make_member("ana")), SET_PUBLIC,
-                          {"input": {"badgeId": "x", "public": False}}))["setBadgePublic"]
+    payload = data_of(gql(client_for(make_member("ana")), SET_PUBLIC, {"input": {"badgeId": "x", "public": False}}))[
+        "setBadgePublic"
+    ]
     assert error_codes(payload) == ["NOT_FOUND"]
 
 

@@ -16,8 +16,11 @@ from vouch.testing import client_for, data_of
 
 pytestmark = pytest.mark.django_db
 
-SET_PUBLIC = """mutation($input: SetBadgePublicInput!) { setBadgePublic(input: $input) { badge { %s } errors { code } } }
-""" % BADGE_FIELDS
+SET_PUBLIC = (
+    """mutation($input: SetBadgePublicInput!) { setBadgePublic(input: $input) { badge { %s } errors { code } } }
+"""
+    % BADGE_FIELDS
+)
 
 
 def _standing(e: Endorsement) -> bool:
@@ -25,8 +28,9 @@ def _standing(e: Endorsement) -> bool:
     return bool(e.weight_inputs.get("verified_badge"))
 
 
-def test_verified_badge_lends_standing_and_losing_it_takes_it_away(issuer, settings,
-                                                                   django_capture_on_commit_callbacks):
+def test_verified_badge_lends_standing_and_losing_it_takes_it_away(
+    issuer, settings, django_capture_on_commit_callbacks
+):
     settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
     ana, ben = make_member("ana", email="ana@example.com"), make_member("ben")
     add_skill(ben, name="Python")
@@ -44,8 +48,9 @@ def test_verified_badge_lends_standing_and_losing_it_takes_it_away(issuer, setti
     from badges.models import Badge
 
     badge = Badge.objects.get(owner=ana)
-    payload = data_of(run(django_capture_on_commit_callbacks, client, SET_PUBLIC,
-                          {"input": {"badgeId": gid(badge), "public": False}}))["setBadgePublic"]
+    payload = data_of(
+        run(django_capture_on_commit_callbacks, client, SET_PUBLIC, {"input": {"badgeId": gid(badge), "public": False}})
+    )["setBadgePublic"]
     assert after_commit(client, payload)["badge"]["public"] is False
     assert not endorser_has_verified_badge(ana, ms.skill)
     assert not _standing(endorsement)  # a private badge counts for nobody else

@@ -83,8 +83,9 @@ def test_pasted_hosted_json_is_checked_against_the_hosted_copy(issuer, django_ca
 
 def test_baked_png_upload_is_verified(issuer, django_capture_on_commit_callbacks):
     ana = _member()
-    payload = import_image(django_capture_on_commit_callbacks, client_for(ana),
-                           bake_png(issuer.hosted("ana@example.com")))
+    payload = import_image(
+        django_capture_on_commit_callbacks, client_for(ana), bake_png(issuer.hosted("ana@example.com"))
+    )
     assert payload["errors"] == []
     assert payload["badge"]["status"] == "VERIFIED"
     assert Badge.objects.get(owner=ana).source_kind == SourceKind.IMAGE
@@ -108,8 +109,12 @@ def test_baked_image_by_url_is_verified(issuer, django_capture_on_commit_callbac
 def test_import_with_own_skill_attaches_it(issuer, django_capture_on_commit_callbacks):
     ana = _member()
     ms = add_skill(ana, name="Python")
-    payload = import_url(django_capture_on_commit_callbacks, client_for(ana), issuer.hosted("ana@example.com"),
-                         memberSkillId=encode_id("MemberSkill", ms.pk))
+    payload = import_url(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        issuer.hosted("ana@example.com"),
+        memberSkillId=encode_id("MemberSkill", ms.pk),
+    )
     assert payload["badge"]["memberSkill"]["skill"]["name"] == "Python"
 
 
@@ -123,8 +128,12 @@ def test_anonymous_import_is_unauthenticated_and_writes_nothing(issuer):
 def test_another_members_skill_is_not_found_and_nothing_is_written(issuer, django_capture_on_commit_callbacks):
     ana, ben = _member(), _member("ben")
     ms = add_skill(ben, name="Python")
-    payload = import_url(django_capture_on_commit_callbacks, client_for(ana), issuer.hosted("ana@example.com"),
-                         memberSkillId=encode_id("MemberSkill", ms.pk))
+    payload = import_url(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        issuer.hosted("ana@example.com"),
+        memberSkillId=encode_id("MemberSkill", ms.pk),
+    )
     assert error_codes(payload) == ["NOT_FOUND"]
     assert payload["errors"][0]["field"] == "memberSkillId"
     assert Badge.objects.count() == 0
@@ -140,7 +149,8 @@ def test_importing_another_persons_badge_fails_the_recipient_check(issuer, djang
 
 
 def test_the_same_badge_may_be_imported_by_two_members_but_only_its_recipient_verifies(
-        issuer, django_capture_on_commit_callbacks):
+    issuer, django_capture_on_commit_callbacks
+):
     ana, ben = _member(), _member("ben")
     url = issuer.hosted("ana@example.com")
     assert import_url(django_capture_on_commit_callbacks, client_for(ben), url)["badge"]["status"] == "FAILED"
@@ -154,7 +164,8 @@ def test_an_unverified_address_never_matches(issuer, django_capture_on_commit_ca
 
 
 def test_an_unverified_secondary_address_never_matches_but_a_verified_one_does(
-        issuer, django_capture_on_commit_callbacks):
+    issuer, django_capture_on_commit_callbacks
+):
     ana = _member()
     EmailAddress.objects.create(user=ana, email="ana@work.example", verified=False, primary=False)
     EmailAddress.objects.create(user=ana, email="ana@home.example", verified=True, primary=False)
@@ -189,11 +200,14 @@ def test_the_same_assertion_by_another_route_fails_as_a_duplicate(issuer, django
 
 
 # --- input shape: payload errors, nothing written ------------------------------------------------------------------
-@pytest.mark.parametrize("given", [
-    {},
-    {"url": "", "assertion": "  "},
-    {"url": "https://example.org/a.json", "assertion": "{}"},
-])
+@pytest.mark.parametrize(
+    "given",
+    [
+        {},
+        {"url": "", "assertion": "  "},
+        {"url": "https://example.org/a.json", "assertion": "{}"},
+    ],
+)
 def test_exactly_one_source_is_required(given, django_capture_on_commit_callbacks):
     ana = _member()
     body = run(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE, {"input": given})
@@ -203,17 +217,26 @@ def test_exactly_one_source_is_required(given, django_capture_on_commit_callback
 
 def test_url_and_image_together_are_refused(django_capture_on_commit_callbacks):
     ana = _member()
-    body = upload(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE,
-                  {"input": {"url": "https://example.org/a.json", "image": None}}, "variables.input.image",
-                  bake_png("https://example.org/a.json"))
+    body = upload(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        IMPORT_BADGE,
+        {"input": {"url": "https://example.org/a.json", "image": None}},
+        "variables.input.image",
+        bake_png("https://example.org/a.json"),
+    )
     assert error_codes(data_of(body)["importBadge"]) == ["EXACTLY_ONE_SOURCE"]
     assert Badge.objects.count() == 0
 
 
 def test_text_over_one_megabyte_is_refused(django_capture_on_commit_callbacks):
     ana = _member()
-    body = run(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE,
-               {"input": {"assertion": '{"x": "' + "a" * 1_000_001 + '"}'}})
+    body = run(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        IMPORT_BADGE,
+        {"input": {"assertion": '{"x": "' + "a" * 1_000_001 + '"}'}},
+    )
     payload = data_of(body)["importBadge"]
     assert error_codes(payload) == ["INPUT_TOO_LARGE"] and payload["errors"][0]["field"] == "assertion"
     assert Badge.objects.count() == 0
@@ -222,8 +245,14 @@ def test_text_over_one_megabyte_is_refused(django_capture_on_commit_callbacks):
 def test_image_over_five_megabytes_is_refused(django_capture_on_commit_callbacks):
     ana = _member()
     big = bake_png("https://example.org/a.json") + b"\0" * 5_000_001
-    body = upload(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE, {"input": {"image": None}},
-                  "variables.input.image", big)
+    body = upload(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        IMPORT_BADGE,
+        {"input": {"image": None}},
+        "variables.input.image",
+        big,
+    )
     assert error_codes(data_of(body)["importBadge"]) == ["INPUT_TOO_LARGE"]
     assert Badge.objects.count() == 0
 
@@ -271,13 +300,16 @@ LAUGHS_SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg">&c;</svg>"""
 
 
-@pytest.mark.parametrize("data,name,ctype,code", [
-    (png_bytes(), "plain.png", "image/png", "PNG_NO_BADGE"),
-    (_truncated_png(), "cut.png", "image/png", "PNG_TRUNCATED"),
-    (XXE_SVG, "xxe.svg", "image/svg+xml", "SVG_FORBIDDEN_ENTITY"),
-    (LAUGHS_SVG, "laughs.svg", "image/svg+xml", "SVG_FORBIDDEN_ENTITY"),
-    (b"GIF89a not a badge", "x.gif", "image/gif", "IMAGE_NOT_RECOGNISED"),
-])
+@pytest.mark.parametrize(
+    "data,name,ctype,code",
+    [
+        (png_bytes(), "plain.png", "image/png", "PNG_NO_BADGE"),
+        (_truncated_png(), "cut.png", "image/png", "PNG_TRUNCATED"),
+        (XXE_SVG, "xxe.svg", "image/svg+xml", "SVG_FORBIDDEN_ENTITY"),
+        (LAUGHS_SVG, "laughs.svg", "image/svg+xml", "SVG_FORBIDDEN_ENTITY"),
+        (b"GIF89a not a badge", "x.gif", "image/gif", "IMAGE_NOT_RECOGNISED"),
+    ],
+)
 def test_bad_images_fail_with_a_code(data, name, ctype, code, django_capture_on_commit_callbacks):
     ana = _member()
     payload = import_image(django_capture_on_commit_callbacks, client_for(ana), data, name, ctype)
@@ -287,11 +319,14 @@ def test_bad_images_fail_with_a_code(data, name, ctype, code, django_capture_on_
     assert payload["badge"]["imageUrl"] is None
 
 
-@pytest.mark.parametrize("text,code", [
-    ("[" * 10_000 + "]" * 10_000, "JSON_TOO_DEEP"),
-    ("not a badge at all", "INPUT_UNRECOGNISED"),
-    ("eyJhbGciOiJub25lIn0.eyJpZCI6MX0.", "JWS_ALG_NOT_ALLOWED"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("[" * 10_000 + "]" * 10_000, "JSON_TOO_DEEP"),
+        ("not a badge at all", "INPUT_UNRECOGNISED"),
+        ("eyJhbGciOiJub25lIn0.eyJpZCI6MX0.", "JWS_ALG_NOT_ALLOWED"),
+    ],
+)
 def test_bad_text_fails_with_a_code(text, code, django_capture_on_commit_callbacks):
     ana = _member()
     badge = import_text(django_capture_on_commit_callbacks, client_for(ana), text)["badge"]
@@ -299,12 +334,15 @@ def test_bad_text_fails_with_a_code(text, code, django_capture_on_commit_callbac
     assert code in badge["verificationErrors"]
 
 
-@pytest.mark.parametrize("url", [
-    "http://10.1.2.3/badge.json",
-    "http://169.254.169.254/latest/meta-data/",
-    "http://[::1]/badge.json",
-    "http://127.0.0.1:9/badge.json",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.1.2.3/badge.json",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/badge.json",
+        "http://127.0.0.1:9/badge.json",
+    ],
+)
 def test_urls_to_private_addresses_fail_without_fetching(url, settings, django_capture_on_commit_callbacks):
     settings.BADGE_FETCH_ALLOWED_HOSTS = frozenset()
     ana = _member()

@@ -19,8 +19,19 @@ from joserfc.jwk import OKPKey, RSAKey
 
 from badges.openbadges import BadgeSource, Fetcher, codes, verify
 
-from .conftest import (A, CTX2, NOBODY, NOW, OB2_BASE, OB3_CTX, PUBLIC_IP, make_fetcher, requires_vectors,
-                       vector_bytes, vector_text)
+from .conftest import (
+    CTX2,
+    NOBODY,
+    NOW,
+    OB2_BASE,
+    OB3_CTX,
+    PUBLIC_IP,
+    A,
+    make_fetcher,
+    requires_vectors,
+    vector_bytes,
+    vector_text,
+)
 from .pngutil import chunk, png
 
 
@@ -28,8 +39,7 @@ def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def run(source: BadgeSource, routes: dict[str, Any] | None = None, identities: list[str] | None = None,
-        **kwargs: Any):
+def run(source: BadgeSource, routes: dict[str, Any] | None = None, identities: list[str] | None = None, **kwargs: Any):
     fetcher, server = make_fetcher(routes or {}, **kwargs)
     result = verify(source, fetcher=fetcher, now=NOW, identities=[NOBODY] if identities is None else identities)
     json.dumps(result.to_report())
@@ -65,9 +75,11 @@ def test_oversize_pasted_text_is_refused() -> None:
 
 
 def test_svg_with_external_entity_fails_with_code() -> None:
-    svg = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "http://169.254.169.254/">]>'
-           b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
-           b'<openbadges:assertion>&xxe;</openbadges:assertion></svg>')
+    svg = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "http://169.254.169.254/">]>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+        b"<openbadges:assertion>&xxe;</openbadges:assertion></svg>"
+    )
     result, server = run(BadgeSource.from_image(svg, "image/svg+xml"))
     assert_failed(result, codes.SVG_FORBIDDEN_ENTITY)
     assert server.total == 0
@@ -75,8 +87,10 @@ def test_svg_with_external_entity_fails_with_code() -> None:
 
 def test_svg_billion_laughs_fails_with_code() -> None:
     entities = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
-    svg = (f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY l0 "lol">{entities}]>'
-           '<svg xmlns="http://www.w3.org/2000/svg"><text>&l9;</text></svg>').encode()
+    svg = (
+        f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY l0 "lol">{entities}]>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&l9;</text></svg>'
+    ).encode()
     result, _ = run(BadgeSource.from_image(svg))
     assert_failed(result, codes.SVG_FORBIDDEN_ENTITY)
 
@@ -88,24 +102,28 @@ def test_json_nested_ten_thousand_deep_fails_with_code() -> None:
 
 def test_json_nested_ten_thousand_deep_from_a_url_fails_with_code() -> None:
     deep = ("[" * 10_000 + "]" * 10_000).encode()
-    transport = httpx.MockTransport(lambda r: httpx.Response(200, content=deep,
-                                                             headers={"Content-Type": "application/json"}))
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(200, content=deep, headers={"Content-Type": "application/json"})
+    )
     fetcher = Fetcher(transport=transport, resolver=lambda h: [PUBLIC_IP])
     result = verify(BadgeSource.from_url(A), fetcher=fetcher, now=NOW, identities=[NOBODY])
     assert_failed(result, codes.JSON_TOO_DEEP)
 
 
-@pytest.mark.parametrize("source,code", [
-    (BadgeSource(), codes.INPUT_EMPTY),
-    (BadgeSource(url=A, text="{}"), codes.INPUT_AMBIGUOUS),
-    (BadgeSource.from_image(b""), codes.INPUT_EMPTY),
-    (BadgeSource.from_image(b"GIF89a\x01\x00"), codes.IMAGE_NOT_RECOGNISED),
-    (BadgeSource.from_text("just some words"), codes.INPUT_UNRECOGNISED),
-    (BadgeSource.from_text('{"hello": "world"}'), codes.INPUT_UNRECOGNISED),
-    (BadgeSource.from_text("e30.e30.e30.e30"), codes.INPUT_UNRECOGNISED),
-    (BadgeSource.from_url("not a url"), codes.FETCH_BAD_URL),
-    (BadgeSource.from_url("file:///etc/passwd"), codes.FETCH_BAD_SCHEME),
-])
+@pytest.mark.parametrize(
+    "source,code",
+    [
+        (BadgeSource(), codes.INPUT_EMPTY),
+        (BadgeSource(url=A, text="{}"), codes.INPUT_AMBIGUOUS),
+        (BadgeSource.from_image(b""), codes.INPUT_EMPTY),
+        (BadgeSource.from_image(b"GIF89a\x01\x00"), codes.IMAGE_NOT_RECOGNISED),
+        (BadgeSource.from_text("just some words"), codes.INPUT_UNRECOGNISED),
+        (BadgeSource.from_text('{"hello": "world"}'), codes.INPUT_UNRECOGNISED),
+        (BadgeSource.from_text("e30.e30.e30.e30"), codes.INPUT_UNRECOGNISED),
+        (BadgeSource.from_url("not a url"), codes.FETCH_BAD_URL),
+        (BadgeSource.from_url("file:///etc/passwd"), codes.FETCH_BAD_SCHEME),
+    ],
+)
 def test_unusable_input_fails_with_code(source: BadgeSource, code: str) -> None:
     result, server = run(source)
     assert_failed(result, code)
@@ -144,17 +162,25 @@ def test_jws_signed_by_a_key_the_issuer_does_not_own_fails() -> None:
 
 
 # --- SSRF through verify() ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url", ["http://127.0.0.1/badge.json", "http://10.1.2.3/badge.json",
-                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
-                                 "http://0.0.0.0:8000/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/badge.json",
+        "http://10.1.2.3/badge.json",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/x",
+        "http://0.0.0.0:8000/x",
+    ],
+)
 def test_url_at_private_address_fails_without_a_request(url: str) -> None:
     result, server = run(BadgeSource.from_url(url))
     assert_failed(result, codes.FETCH_BLOCKED_ADDRESS)
     assert server.total == 0
 
 
-@pytest.mark.parametrize("target", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/a.json",
-                                    "http://127.0.0.1:8000/"])
+@pytest.mark.parametrize(
+    "target", ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/a.json", "http://127.0.0.1:8000/"]
+)
 def test_url_redirecting_to_private_address_fails(target: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if str(request.url) == A:
@@ -170,8 +196,9 @@ def test_url_redirecting_to_private_address_fails(target: str) -> None:
 def test_assertion_naming_a_private_badgeclass_url_fails() -> None:
     doc = json.loads(vector_text("ob2/assertion-hosted-basic.json"))
     doc["badge"] = "http://169.254.169.254/latest/meta-data/"
-    fetcher = Fetcher(transport=httpx.MockTransport(lambda r: httpx.Response(200, json=doc)),
-                      resolver=lambda h: [PUBLIC_IP])
+    fetcher = Fetcher(
+        transport=httpx.MockTransport(lambda r: httpx.Response(200, json=doc)), resolver=lambda h: [PUBLIC_IP]
+    )
     result = verify(BadgeSource.from_url(A), fetcher=fetcher, now=NOW, identities=[NOBODY])
     assert_failed(result, codes.BADGECLASS_UNAVAILABLE)
     assert any("FETCH_BLOCKED_ADDRESS" in c.message for c in result.checks)
@@ -180,16 +207,18 @@ def test_assertion_naming_a_private_badgeclass_url_fails() -> None:
 # --- recipients ----------------------------------------------------------------------------------------------------
 @requires_vectors
 def test_assertion_hashed_for_someone_else_fails_recipient_check() -> None:
-    result, _ = run(BadgeSource.from_url(A), {A: "ob2/assertion-hosted-basic.json", **OB2_BASE, **CTX2},
-                    identities=["mallory@example.org", "nobody@example.org.evil"])
+    result, _ = run(
+        BadgeSource.from_url(A),
+        {A: "ob2/assertion-hosted-basic.json", **OB2_BASE, **CTX2},
+        identities=["mallory@example.org", "nobody@example.org.evil"],
+    )
     assert_failed(result, codes.RECIPIENT_MISMATCH)
     assert result.recipient_matched is False
 
 
 @requires_vectors
 def test_member_without_verified_addresses_matches_nothing() -> None:
-    result, _ = run(BadgeSource.from_url(A), {A: "ob2/assertion-hosted-basic.json", **OB2_BASE, **CTX2},
-                    identities=[])
+    result, _ = run(BadgeSource.from_url(A), {A: "ob2/assertion-hosted-basic.json", **OB2_BASE, **CTX2}, identities=[])
     assert_failed(result, codes.RECIPIENT_MISMATCH)
 
 
@@ -203,19 +232,35 @@ def _did_key(private: Ed25519PrivateKey) -> str:
 
 def _vc(issuer: str, subject: str) -> dict[str, Any]:
     return {
-        "@context": ["https://www.w3.org/ns/credentials/v2",
-                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "id": "urn:uuid:2f0a5f8e-6b1e-4a4e-9b61-0d4b1a0b7c11",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer, "type": ["Profile"], "name": "Did Key Academy"},
         "validFrom": "2024-01-01T00:00:00Z",
         "name": "Rust",
-        "credentialSubject": {"type": ["AchievementSubject"], "id": subject, "identifier": [{
-            "type": "IdentityObject", "identityType": "emailAddress", "hashed": True, "salt": "pepper",
-            "identityHash": "sha256$" + hashlib.sha256(b"ada@example.org" + b"pepper").hexdigest()}],
-            "achievement": {"id": "https://academy.example/achievements/rust", "type": ["Achievement"],
-                            "name": "Rust", "description": "Writes Rust.",
-                            "criteria": {"narrative": "Shipped a crate."}}},
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "id": subject,
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "salt": "pepper",
+                    "identityHash": "sha256$" + hashlib.sha256(b"ada@example.org" + b"pepper").hexdigest(),
+                }
+            ],
+            "achievement": {
+                "id": "https://academy.example/achievements/rust",
+                "type": ["Achievement"],
+                "name": "Rust",
+                "description": "Writes Rust.",
+                "criteria": {"narrative": "Shipped a crate."},
+            },
+        },
     }
 
 
@@ -223,8 +268,7 @@ def _vcjwt(header_extra: dict[str, Any] | None = None, claims: dict[str, Any] | 
     private = Ed25519PrivateKey.generate()
     did = _did_key(private)
     vc = _vc(did, "mailto:ada@example.org")
-    payload = {**vc, "iss": did, "sub": "mailto:ada@example.org", "jti": vc["id"], "nbf": 1704067200,
-               **(claims or {})}
+    payload = {**vc, "iss": did, "sub": "mailto:ada@example.org", "jti": vc["id"], "nbf": 1704067200, **(claims or {})}
     key = OKPKey.import_key(private)
     header = {"alg": "EdDSA", "kid": f"{did}#{did[8:]}", **(header_extra or {})}
     with warnings.catch_warnings():
@@ -257,9 +301,12 @@ def test_vc_jwt_with_iss_not_the_issuer_fails() -> None:
 def test_vc_jwt_with_a_private_key_in_the_header_is_refused() -> None:
     private = RSAKey.import_key(generate_private_key(65537, 2048))
     vc = _vc("https://issuer.example/", "mailto:ada@example.org")
-    token = jws.serialize_compact({"alg": "RS256", "jwk": private.as_dict(private=True)},
-                                  json.dumps({**vc, "iss": "https://issuer.example/", "sub": "mailto:ada@example.org"}),
-                                  private, registry=_big_header_registry())
+    token = jws.serialize_compact(
+        {"alg": "RS256", "jwk": private.as_dict(private=True)},
+        json.dumps({**vc, "iss": "https://issuer.example/", "sub": "mailto:ada@example.org"}),
+        private,
+        registry=_big_header_registry(),
+    )
     result, _ = run(BadgeSource.from_text(token), OB3_CTX, identities=["ada@example.org"])
     assert_failed(result, codes.VCJWT_PRIVATE_KEY_IN_HEADER)
 
@@ -279,8 +326,15 @@ def _big_header_registry():
 
 # --- robustness -----------------------------------------------------------------------------------------------------
 @requires_vectors
-@pytest.mark.parametrize("name", ["ob2/baked-hosted-assertion.png", "ob3/baked-eddsa-json.png",
-                                  "ob2/baked-signed-assertion.svg", "ob3/baked-vc-jwt-embedded-jwk.svg"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ob2/baked-hosted-assertion.png",
+        "ob3/baked-eddsa-json.png",
+        "ob2/baked-signed-assertion.svg",
+        "ob3/baked-vc-jwt-embedded-jwk.svg",
+    ],
+)
 def test_every_truncation_of_a_baked_badge_fails_cleanly(name: str) -> None:
     data = vector_bytes(name)
     fetcher, _ = make_fetcher({})

@@ -39,8 +39,10 @@ def test_svg_verify_attribute_wins_over_body() -> None:
 
 
 def test_svg_jws_body_is_accepted_without_verify_attribute() -> None:
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
-           b'<openbadges:assertion><![CDATA[aGVhZA.cGF5bG9hZA.c2ln]]></openbadges:assertion></svg>')
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+        b"<openbadges:assertion><![CDATA[aGVhZA.cGF5bG9hZA.c2ln]]></openbadges:assertion></svg>"
+    )
     item = extract_svg(svg)
     assert (item.kind, item.value) == ("jws", "aGVhZA.cGF5bG9hZA.c2ln")
 
@@ -107,16 +109,20 @@ def test_twenty_megabyte_png_is_read_by_seeking_past_pixel_data() -> None:
 
 
 def test_svg_external_entity_is_refused() -> None:
-    svg = (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-           b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
-           b'<openbadges:assertion verify="&xxe;"/></svg>')
+    svg = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+        b'<openbadges:assertion verify="&xxe;"/></svg>'
+    )
     assert _code(extract_svg, svg) == codes.SVG_FORBIDDEN_ENTITY
 
 
 def test_svg_billion_laughs_is_refused() -> None:
     entities = "".join(f'<!ENTITY lol{i} "{"&lol%d;" % (i - 1) * 10}">' for i in range(1, 10))
-    svg = (f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY lol0 "lol">{entities}]>'
-           '<svg xmlns="http://www.w3.org/2000/svg">&lol9;</svg>').encode()
+    svg = (
+        f'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY lol0 "lol">{entities}]>'
+        '<svg xmlns="http://www.w3.org/2000/svg">&lol9;</svg>'
+    ).encode()
     assert _code(extract_svg, svg) == codes.SVG_FORBIDDEN_ENTITY
 
 
@@ -124,23 +130,29 @@ def test_malformed_svg_has_a_code() -> None:
     assert _code(extract_svg, b"<svg xmlns='http://www.w3.org/2000/svg'><unclosed></svg>") == codes.SVG_INVALID
 
 
-@pytest.mark.parametrize("text,kind", [
-    ('  {"id": "x"}  ', "json"),
-    ("eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln", "jws"),
-    ("https://issuer.example/a/1", "url"),
-])
+@pytest.mark.parametrize(
+    "text,kind",
+    [
+        ('  {"id": "x"}  ', "json"),
+        ("eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2ln", "jws"),
+        ("https://issuer.example/a/1", "url"),
+    ],
+)
 def test_text_is_classified(text: str, kind: str) -> None:
     assert parse_text(text).kind == kind
 
 
-@pytest.mark.parametrize("text,code", [
-    ("hello there", codes.INPUT_UNRECOGNISED),
-    ("   ", codes.INPUT_EMPTY),
-    ("[1, 2]", codes.INPUT_UNRECOGNISED),
-    ("{not json", codes.JSON_INVALID),
-    ("[" * 10_000 + "]" * 10_000, codes.JSON_TOO_DEEP),
-    ('{"a": NaN}', codes.JSON_INVALID),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("hello there", codes.INPUT_UNRECOGNISED),
+        ("   ", codes.INPUT_EMPTY),
+        ("[1, 2]", codes.INPUT_UNRECOGNISED),
+        ("{not json", codes.JSON_INVALID),
+        ("[" * 10_000 + "]" * 10_000, codes.JSON_TOO_DEEP),
+        ('{"a": NaN}', codes.JSON_INVALID),
+    ],
+)
 def test_bad_text_has_a_code(text: str, code: str) -> None:
     assert _code(parse_text, text) == code
 

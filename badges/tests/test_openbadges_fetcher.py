@@ -10,21 +10,42 @@ import time
 import httpx
 import pytest
 
-from badges.openbadges import BadgeSource, FetchError, Fetcher, codes, verify
+from badges.openbadges import BadgeSource, Fetcher, FetchError, codes, verify
 from badges.openbadges.fetcher import is_public_address
 
-from .conftest import A, CTX2, NOBODY, NOW, OB2_BASE, PUBLIC_IP, make_fetcher, requires_vectors
+from .conftest import CTX2, NOBODY, NOW, OB2_BASE, PUBLIC_IP, A, make_fetcher, requires_vectors
 from .localserver import local_server
 
 LOCAL = frozenset({"127.0.0.1"})
 
 
-@pytest.mark.parametrize("address", [
-    "127.0.0.1", "127.8.9.10", "10.0.0.1", "172.16.5.4", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-    "100.64.0.1", "224.0.0.1", "240.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "ff02::1",
-    "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::ffff:10.0.0.1", "2002:7f00:1::1", "64:ff9b::a00:1",
-    "not-an-ip",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "100.64.0.1",
+        "224.0.0.1",
+        "240.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "ff02::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "::ffff:10.0.0.1",
+        "2002:7f00:1::1",
+        "64:ff9b::a00:1",
+        "not-an-ip",
+    ],
+)
 def test_non_public_addresses_are_refused(address: str) -> None:
     assert is_public_address(address) is False
 
@@ -61,8 +82,11 @@ def test_host_resolving_to_a_private_address_is_refused_before_any_request(answe
 
 
 def test_allowed_host_skips_the_address_check() -> None:
-    fetcher, server = make_fetcher({"http://issuer.local/x": "ob2/key1.json"}, resolver=lambda h: ["10.1.1.1"],
-                                   allowed_hosts=frozenset({"issuer.local"}))
+    fetcher, server = make_fetcher(
+        {"http://issuer.local/x": "ob2/key1.json"},
+        resolver=lambda h: ["10.1.1.1"],
+        allowed_hosts=frozenset({"issuer.local"}),
+    )
     assert fetcher.fetch("http://issuer.local/x").status == 200
 
 
@@ -105,8 +129,12 @@ def test_hosted_verification_fetches_each_url_once() -> None:
     # A baked image naming A: the image's JSON points at A, which is then fetched (once) and trusted.
     from .conftest import vector_bytes
 
-    result = verify(BadgeSource.from_image(vector_bytes("ob2/baked-hosted-assertion.png")), fetcher=fetcher,
-                    now=NOW, identities=[NOBODY])
+    result = verify(
+        BadgeSource.from_image(vector_bytes("ob2/baked-hosted-assertion.png")),
+        fetcher=fetcher,
+        now=NOW,
+        identities=[NOBODY],
+    )
     assert result.status == "VERIFIED"
     assert server.hits and max(server.hits.values()) == 1
     assert server.hits["https://example.org/organization.json"] == 1
@@ -125,6 +153,7 @@ def test_body_limit_is_enforced_while_streaming_by_mock_transport() -> None:
         def body():  # a stream with no Content-Length
             for _ in range(20):
                 yield b" " * 100_000
+
         return httpx.Response(200, content=body(), headers={"Content-Type": "application/json"})
 
     fetcher = Fetcher(transport=httpx.MockTransport(handler), resolver=lambda h: [PUBLIC_IP])
@@ -135,8 +164,7 @@ def test_body_limit_is_enforced_while_streaming_by_mock_transport() -> None:
 
 
 def test_declared_oversize_body_is_refused_without_reading() -> None:
-    transport = httpx.MockTransport(lambda r: httpx.Response(200, headers={"Content-Length": "9999999"},
-                                                             content=b"x"))
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, headers={"Content-Length": "9999999"}, content=b"x"))
     fetcher = Fetcher(transport=transport, resolver=lambda h: [PUBLIC_IP])
     with pytest.raises(FetchError) as err:
         fetcher.fetch_image("https://example.org/img.png")
@@ -145,9 +173,8 @@ def test_declared_oversize_body_is_refused_without_reading() -> None:
 
 # --- real sockets ----------------------------------------------------------------------------------------------
 def test_local_server_is_refused_by_default() -> None:
-    with local_server() as (base, hits):
-        with pytest.raises(FetchError) as err:
-            Fetcher().fetch(f"{base}/ok.json")
+    with local_server() as (base, hits), pytest.raises(FetchError) as err:
+        Fetcher().fetch(f"{base}/ok.json")
     assert err.value.code == codes.FETCH_BLOCKED_ADDRESS
     assert hits == []
 
@@ -159,28 +186,32 @@ def test_local_server_is_reached_when_allowed() -> None:
     assert hits == ["/ok.json"]
 
 
-@pytest.mark.parametrize("target", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
-                                    "http://[::ffff:169.254.169.254]/", "http://localhost/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://localhost/",
+    ],
+)
 def test_redirect_from_allowed_host_to_private_address_is_refused(target: str) -> None:
     fetcher = Fetcher(allowed_hosts=LOCAL, resolver=lambda h: ["127.0.0.1"])
-    with local_server() as (base, hits):
-        with pytest.raises(FetchError) as err:
-            fetcher.fetch(f"{base}/redirect?to={target}")
+    with local_server() as (base, hits), pytest.raises(FetchError) as err:
+        fetcher.fetch(f"{base}/redirect?to={target}")
     assert err.value.code == codes.FETCH_BLOCKED_ADDRESS
     assert len(hits) == 1
 
 
 def test_redirect_to_another_scheme_is_refused() -> None:
-    with local_server() as (base, _hits):
-        with pytest.raises(FetchError) as err:
-            Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/redirect?to=file:///etc/passwd")
+    with local_server() as (base, _hits), pytest.raises(FetchError) as err:
+        Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/redirect?to=file:///etc/passwd")
     assert err.value.code == codes.FETCH_BAD_SCHEME
 
 
 def test_redirect_loop_stops_after_three_redirects() -> None:
-    with local_server() as (base, hits):
-        with pytest.raises(FetchError) as err:
-            Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/loop")
+    with local_server() as (base, hits), pytest.raises(FetchError) as err:
+        Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/loop")
     assert err.value.code == codes.FETCH_TOO_MANY_REDIRECTS
     assert len(hits) == 4  # the original request plus three redirects
 
@@ -198,9 +229,8 @@ def test_trickling_server_hits_the_overall_deadline(path: str) -> None:
 
 
 def test_chunked_body_over_the_limit_is_cut_off() -> None:
-    with local_server() as (base, _hits):
-        with pytest.raises(FetchError) as err:
-            Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/big-chunked")
+    with local_server() as (base, _hits), pytest.raises(FetchError) as err:
+        Fetcher(allowed_hosts=LOCAL).fetch(f"{base}/big-chunked")
     assert err.value.code == codes.FETCH_TOO_LARGE
 
 

@@ -19,9 +19,27 @@ from badges.openbadges import BadgeSource, codes, verify
 from badges.openbadges.fetcher import BUNDLED_CONTEXTS, bundled_context
 from badges.openbadges.ob3 import canonicalize, multikey_to_ed25519
 
-from .conftest import (A, BITSTRING_LIST, CTX1, CTX2, NOBODY, NOW, OB1, OB2_BASE, OB2_REVOC, OB3_CTX, OB3_SUBJECT,
-                       TEST_EMAIL, VECTORS, Route, make_fetcher, requires_vectors, startswith_routes, vector_bytes,
-                       vector_text)
+from .conftest import (
+    BITSTRING_LIST,
+    CTX1,
+    CTX2,
+    NOBODY,
+    NOW,
+    OB1,
+    OB2_BASE,
+    OB2_REVOC,
+    OB3_CTX,
+    OB3_SUBJECT,
+    TEST_EMAIL,
+    VECTORS,
+    A,
+    Route,
+    make_fetcher,
+    requires_vectors,
+    startswith_routes,
+    vector_bytes,
+    vector_text,
+)
 
 pytestmark = requires_vectors
 
@@ -43,126 +61,387 @@ def hosted(name: str) -> dict[str, Route]:
     return {A: name, **OB2_BASE, **CTX2}
 
 
-OLDSTYLE_05 = {"http://oldstyle.com/instance": "ob1/ob0.5-assertion.json",
-               "http://oldstyle.com/images/1": "images/heart-unbaked.png", **CTX1, **CTX2}
-OLDSTYLE_051 = {"http://oldstyle.com/instance": "ob1/ob0.5.1-assertion-hashed.json",
-                "http://oldstyle.com/images/2": "images/heart-unbaked.png", **CTX1, **CTX2}
-OB3_ISSUER_DOCUMENTS = {"https://example.edu/issuers/565049", "https://example.com/issuers/876543",
-                        "https://1edtech.edu/issuers/565049"}
+OLDSTYLE_05 = {
+    "http://oldstyle.com/instance": "ob1/ob0.5-assertion.json",
+    "http://oldstyle.com/images/1": "images/heart-unbaked.png",
+    **CTX1,
+    **CTX2,
+}
+OLDSTYLE_051 = {
+    "http://oldstyle.com/instance": "ob1/ob0.5.1-assertion-hashed.json",
+    "http://oldstyle.com/images/2": "images/heart-unbaked.png",
+    **CTX1,
+    **CTX2,
+}
+OB3_ISSUER_DOCUMENTS = {
+    "https://example.edu/issuers/565049",
+    "https://example.com/issuers/876543",
+    "https://1edtech.edu/issuers/565049",
+}
 OB3_STATUS = {BITSTRING_LIST: "ob3/bitstring-status-list-credential.json", **OB3_CTX}
 
 CASES = [
     # --- OB 2.0 hosted ------------------------------------------------------------------------------------------
-    Case("ob2-hosted-basic", ("url", A), hosted("ob2/assertion-hosted-basic.json"), [NOBODY], "VERIFIED",
-         matched=True),
-    Case("ob2-hosted-expired", ("url", A), hosted("ob2/assertion-hosted-expired.json"), [NOBODY], "EXPIRED",
-         codes.EXPIRED, matched=True),
-    Case("ob2-hosted-expires-before-issued", ("url", A), hosted("ob2/assertion-hosted-expires-before-issued.json"),
-         [NOBODY], "FAILED", codes.EXPIRES_BEFORE_ISSUED),
-    Case("ob2-hosted-issued-in-future", ("url", A), hosted("ob2/assertion-hosted-issued-in-future.json"), [NOBODY],
-         "FAILED", codes.ISSUED_IN_FUTURE),
-    Case("ob2-hosted-invalid-type", ("url", A), {A: "ob2/assertion-hosted-invalid-type.json", **CTX2}, [NOBODY],
-         "FAILED", codes.TYPE_INVALID),
-    Case("ob2-hosted-invalid-context", ("url", A), {A: "ob2/assertion-hosted-invalid-context.json", **CTX2},
-         [NOBODY], "FAILED", codes.CONTEXT_UNKNOWN),
-    Case("ob2-hosted-startswith-valid", ("url", A),
-         {A: "ob2/assertion-hosted-startswith-valid.json", **startswith_routes("valid")}, [NOBODY], "VERIFIED",
-         matched=True),
-    Case("ob2-hosted-startswith-invalid", ("url", A),
-         {A: "ob2/assertion-hosted-startswith-invalid.json", **startswith_routes("invalid")}, [NOBODY], "FAILED",
-         codes.OUTSIDE_ISSUER_SCOPE),
-    Case("ob2-local-copy-tampered-uses-hosted-copy", ("text", "ob2/assertion-hosted-local-copy-tampered.json"),
-         hosted("ob2/assertion-hosted-basic.json"), [NOBODY], "VERIFIED", matched=True),
-    Case("ob2-local-copy-tampered-recipient-claim-fails", ("text", "ob2/assertion-hosted-local-copy-tampered.json"),
-         hosted("ob2/assertion-hosted-basic.json"), [TEST_EMAIL], "FAILED", codes.RECIPIENT_MISMATCH,
-         matched=False),
-    Case("ob2-hosted-revoked-stub-410", ("url", A), {A: ("ob2/assertion-hosted-revoked-stub.json", 410), **CTX2},
-         [NOBODY], "REVOKED", codes.REVOKED),
-    Case("ob2-baked-hosted-png", ("image", "ob2/baked-hosted-assertion.png"), hosted("ob2/assertion-hosted-basic.json"),
-         [NOBODY], "VERIFIED", matched=True),
-    Case("ob2-baked-hosted-svg", ("image", "ob2/baked-hosted-assertion.svg"), hosted("ob2/assertion-hosted-basic.json"),
-         [NOBODY], "VERIFIED", matched=True),
+    Case("ob2-hosted-basic", ("url", A), hosted("ob2/assertion-hosted-basic.json"), [NOBODY], "VERIFIED", matched=True),
+    Case(
+        "ob2-hosted-expired",
+        ("url", A),
+        hosted("ob2/assertion-hosted-expired.json"),
+        [NOBODY],
+        "EXPIRED",
+        codes.EXPIRED,
+        matched=True,
+    ),
+    Case(
+        "ob2-hosted-expires-before-issued",
+        ("url", A),
+        hosted("ob2/assertion-hosted-expires-before-issued.json"),
+        [NOBODY],
+        "FAILED",
+        codes.EXPIRES_BEFORE_ISSUED,
+    ),
+    Case(
+        "ob2-hosted-issued-in-future",
+        ("url", A),
+        hosted("ob2/assertion-hosted-issued-in-future.json"),
+        [NOBODY],
+        "FAILED",
+        codes.ISSUED_IN_FUTURE,
+    ),
+    Case(
+        "ob2-hosted-invalid-type",
+        ("url", A),
+        {A: "ob2/assertion-hosted-invalid-type.json", **CTX2},
+        [NOBODY],
+        "FAILED",
+        codes.TYPE_INVALID,
+    ),
+    Case(
+        "ob2-hosted-invalid-context",
+        ("url", A),
+        {A: "ob2/assertion-hosted-invalid-context.json", **CTX2},
+        [NOBODY],
+        "FAILED",
+        codes.CONTEXT_UNKNOWN,
+    ),
+    Case(
+        "ob2-hosted-startswith-valid",
+        ("url", A),
+        {A: "ob2/assertion-hosted-startswith-valid.json", **startswith_routes("valid")},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "ob2-hosted-startswith-invalid",
+        ("url", A),
+        {A: "ob2/assertion-hosted-startswith-invalid.json", **startswith_routes("invalid")},
+        [NOBODY],
+        "FAILED",
+        codes.OUTSIDE_ISSUER_SCOPE,
+    ),
+    Case(
+        "ob2-local-copy-tampered-uses-hosted-copy",
+        ("text", "ob2/assertion-hosted-local-copy-tampered.json"),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "ob2-local-copy-tampered-recipient-claim-fails",
+        ("text", "ob2/assertion-hosted-local-copy-tampered.json"),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [TEST_EMAIL],
+        "FAILED",
+        codes.RECIPIENT_MISMATCH,
+        matched=False,
+    ),
+    Case(
+        "ob2-hosted-revoked-stub-410",
+        ("url", A),
+        {A: ("ob2/assertion-hosted-revoked-stub.json", 410), **CTX2},
+        [NOBODY],
+        "REVOKED",
+        codes.REVOKED,
+    ),
+    Case(
+        "ob2-baked-hosted-png",
+        ("image", "ob2/baked-hosted-assertion.png"),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "ob2-baked-hosted-svg",
+        ("image", "ob2/baked-hosted-assertion.svg"),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
     # --- OB 2.0 signed ------------------------------------------------------------------------------------------
-    Case("ob2-signed", ("text", "ob2/signed-assertion.jws"), {**OB2_BASE, **CTX2}, [NOBODY], "VERIFIED",
-         matched=True, not_fetched=[A]),
-    Case("ob2-signed-tampered", ("text", "ob2/signed-assertion-tampered.jws"), {**OB2_BASE, **CTX2}, [TEST_EMAIL],
-         "FAILED", codes.JWS_SIGNATURE_INVALID),
-    Case("ob2-signed-not-revoked", ("text", "ob2/signed-assertion-not-revoked.jws"), {**OB2_REVOC, **CTX2}, [NOBODY],
-         "VERIFIED", matched=True),
-    Case("ob2-signed-revoked", ("text", "ob2/signed-assertion-revoked.jws"), {**OB2_REVOC, **CTX2}, [NOBODY],
-         "REVOKED", codes.REVOKED),
-    Case("ob2-baked-signed-png", ("image", "ob2/baked-signed-assertion.png"), {**OB2_BASE, **CTX2}, [NOBODY],
-         "VERIFIED", matched=True, not_fetched=[A]),
-    Case("ob2-baked-signed-svg-jws-body", ("image", "ob2/baked-signed-assertion.svg"), {**OB2_BASE, **CTX2},
-         [NOBODY], "VERIFIED", matched=True, not_fetched=[A]),
+    Case(
+        "ob2-signed",
+        ("text", "ob2/signed-assertion.jws"),
+        {**OB2_BASE, **CTX2},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+        not_fetched=[A],
+    ),
+    Case(
+        "ob2-signed-tampered",
+        ("text", "ob2/signed-assertion-tampered.jws"),
+        {**OB2_BASE, **CTX2},
+        [TEST_EMAIL],
+        "FAILED",
+        codes.JWS_SIGNATURE_INVALID,
+    ),
+    Case(
+        "ob2-signed-not-revoked",
+        ("text", "ob2/signed-assertion-not-revoked.jws"),
+        {**OB2_REVOC, **CTX2},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "ob2-signed-revoked",
+        ("text", "ob2/signed-assertion-revoked.jws"),
+        {**OB2_REVOC, **CTX2},
+        [NOBODY],
+        "REVOKED",
+        codes.REVOKED,
+    ),
+    Case(
+        "ob2-baked-signed-png",
+        ("image", "ob2/baked-signed-assertion.png"),
+        {**OB2_BASE, **CTX2},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+        not_fetched=[A],
+    ),
+    Case(
+        "ob2-baked-signed-svg-jws-body",
+        ("image", "ob2/baked-signed-assertion.svg"),
+        {**OB2_BASE, **CTX2},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+        not_fetched=[A],
+    ),
     # --- legacy -------------------------------------------------------------------------------------------------
-    Case("ob1.0-hosted", ("url", "http://a.com/instance"), OB1, [TEST_EMAIL], "VERIFIED", matched=True,
-         json_type="application/json"),
+    Case(
+        "ob1.0-hosted",
+        ("url", "http://a.com/instance"),
+        OB1,
+        [TEST_EMAIL],
+        "VERIFIED",
+        matched=True,
+        json_type="application/json",
+    ),
     # Reference validator: recipient check fails (exact string). Our documented policy: e-mail is case-insensitive.
-    Case("ob1.0-uppercase-email-matches-case-insensitively", ("url", "http://a.com/instance3"), OB1, [TEST_EMAIL],
-         "VERIFIED", matched=True, json_type="application/json"),
-    Case("ob1.0-bad-date", ("url", "http://a.com/instancebaddate"), OB1, [TEST_EMAIL], "FAILED", codes.DATE_INVALID,
-         json_type="application/json"),
-    Case("ob1.0-baked-png", ("image", "ob1/ob1.0-baked-hosted-assertion.png"), OB1, [TEST_EMAIL], "VERIFIED",
-         matched=True, json_type="application/json"),
+    Case(
+        "ob1.0-uppercase-email-matches-case-insensitively",
+        ("url", "http://a.com/instance3"),
+        OB1,
+        [TEST_EMAIL],
+        "VERIFIED",
+        matched=True,
+        json_type="application/json",
+    ),
+    Case(
+        "ob1.0-bad-date",
+        ("url", "http://a.com/instancebaddate"),
+        OB1,
+        [TEST_EMAIL],
+        "FAILED",
+        codes.DATE_INVALID,
+        json_type="application/json",
+    ),
+    Case(
+        "ob1.0-baked-png",
+        ("image", "ob1/ob1.0-baked-hosted-assertion.png"),
+        OB1,
+        [TEST_EMAIL],
+        "VERIFIED",
+        matched=True,
+        json_type="application/json",
+    ),
     Case("ob0.5", ("url", "http://oldstyle.com/instance"), OLDSTYLE_05, [TEST_EMAIL], "VERIFIED", matched=True),
-    Case("ob0.5.1-hashed", ("url", "http://oldstyle.com/instance"), OLDSTYLE_051, [TEST_EMAIL], "VERIFIED",
-         matched=True),
+    Case(
+        "ob0.5.1-hashed", ("url", "http://oldstyle.com/instance"), OLDSTYLE_051, [TEST_EMAIL], "VERIFIED", matched=True
+    ),
     # --- OB 3.0 -------------------------------------------------------------------------------------------------
-    Case("ob3-spec-ldp-signed", ("text", "ob3/spec-ldp-eddsa-rdfc-2022-signed.json"), OB3_CTX, [OB3_SUBJECT],
-         "VERIFIED", matched=True),
-    Case("ob3-eddsa-valid", ("text", "ob3/eddsa-rdfc-2022-valid.json"), OB3_CTX, [OB3_SUBJECT], "VERIFIED",
-         matched=True),
-    Case("ob3-eddsa-bad-proof-value", ("text", "ob3/eddsa-rdfc-2022-bad-proof-value.json"), OB3_CTX, [OB3_SUBJECT],
-         "FAILED", codes.PROOF_INVALID),
-    Case("ob3-eddsa-expired", ("text", "ob3/eddsa-rdfc-2022-expired.json"), OB3_CTX, [OB3_SUBJECT], "EXPIRED",
-         codes.EXPIRED, matched=True),
-    Case("ob3-eddsa-not-yet-valid", ("text", "ob3/eddsa-rdfc-2022-not-yet-valid.json"), OB3_CTX, [OB3_SUBJECT],
-         "FAILED", codes.NOT_YET_VALID),
+    Case(
+        "ob3-spec-ldp-signed",
+        ("text", "ob3/spec-ldp-eddsa-rdfc-2022-signed.json"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "ob3-eddsa-valid", ("text", "ob3/eddsa-rdfc-2022-valid.json"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
+    ),
+    Case(
+        "ob3-eddsa-bad-proof-value",
+        ("text", "ob3/eddsa-rdfc-2022-bad-proof-value.json"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "FAILED",
+        codes.PROOF_INVALID,
+    ),
+    Case(
+        "ob3-eddsa-expired",
+        ("text", "ob3/eddsa-rdfc-2022-expired.json"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "EXPIRED",
+        codes.EXPIRED,
+        matched=True,
+    ),
+    Case(
+        "ob3-eddsa-not-yet-valid",
+        ("text", "ob3/eddsa-rdfc-2022-not-yet-valid.json"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "FAILED",
+        codes.NOT_YET_VALID,
+    ),
     Case("ob3-no-proof", ("text", "ob3/no-proof.json"), {}, [OB3_SUBJECT], "FAILED", codes.CREDENTIAL_NO_PROOF),
-    Case("ob3-baked-eddsa-png", ("image", "ob3/baked-eddsa-json.png"), OB3_CTX, [OB3_SUBJECT], "VERIFIED",
-         matched=True),
-    Case("ob3-baked-eddsa-svg", ("image", "ob3/baked-eddsa-json.svg"), OB3_CTX, [OB3_SUBJECT], "VERIFIED",
-         matched=True),
+    Case(
+        "ob3-baked-eddsa-png", ("image", "ob3/baked-eddsa-json.png"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
+    ),
+    Case(
+        "ob3-baked-eddsa-svg", ("image", "ob3/baked-eddsa-json.svg"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
+    ),
     # DCPV accepts these; the OB 3.0 spec requires the sub claim (and the header key is not bound to the issuer).
-    Case("ob3-vc-jwt-embedded-jwk-png", ("image", "ob3/baked-vc-jwt-embedded-jwk.png"), OB3_CTX, [OB3_SUBJECT],
-         "FAILED", codes.VCJWT_SUB_MISSING),
-    Case("ob3-vc-jwt-embedded-jwk-svg", ("image", "ob3/baked-vc-jwt-embedded-jwk.svg"), OB3_CTX, [OB3_SUBJECT],
-         "FAILED", codes.VCJWT_SUB_MISSING),
-    Case("ob3-bitstring-status-revoked", ("text", "ob3/bitstring-status-revoked.json"), OB3_STATUS,
-         ["did:web:dc.1edtech.org:wellspring2022:wellspring-portal:learner:6896f98f-6b42-4c75-98ec-8befd0dc0b29"],
-         "REVOKED", codes.REVOKED),
+    Case(
+        "ob3-vc-jwt-embedded-jwk-png",
+        ("image", "ob3/baked-vc-jwt-embedded-jwk.png"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "FAILED",
+        codes.VCJWT_SUB_MISSING,
+    ),
+    Case(
+        "ob3-vc-jwt-embedded-jwk-svg",
+        ("image", "ob3/baked-vc-jwt-embedded-jwk.svg"),
+        OB3_CTX,
+        [OB3_SUBJECT],
+        "FAILED",
+        codes.VCJWT_SUB_MISSING,
+    ),
+    Case(
+        "ob3-bitstring-status-revoked",
+        ("text", "ob3/bitstring-status-revoked.json"),
+        OB3_STATUS,
+        ["did:web:dc.1edtech.org:wellspring2022:wellspring-portal:learner:6896f98f-6b42-4c75-98ec-8befd0dc0b29"],
+        "REVOKED",
+        codes.REVOKED,
+    ),
     # --- scenarios ----------------------------------------------------------------------------------------------
-    Case("scenario-410-alone-means-revoked", ("url", A), {**hosted("ob2/assertion-hosted-basic.json"),
-                                                          A: ("ob2/assertion-hosted-basic.json", 410)},
-         [NOBODY], "REVOKED", codes.REVOKED),
-    Case("scenario-recipient-confirmed", ("url", A), hosted("ob2/assertion-hosted-basic.json"), [NOBODY],
-         "VERIFIED", matched=True),
+    Case(
+        "scenario-410-alone-means-revoked",
+        ("url", A),
+        {**hosted("ob2/assertion-hosted-basic.json"), A: ("ob2/assertion-hosted-basic.json", 410)},
+        [NOBODY],
+        "REVOKED",
+        codes.REVOKED,
+    ),
+    Case(
+        "scenario-recipient-confirmed",
+        ("url", A),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
     # Manifest: not confirmed when hashing the exact string; our documented policy also tries the lower-cased form.
-    Case("scenario-recipient-upper-case-email-policy", ("url", A), hosted("ob2/assertion-hosted-basic.json"),
-         ["NOBODY@example.org"], "VERIFIED", matched=True),
-    Case("scenario-recipient-other-person", ("url", A), hosted("ob2/assertion-hosted-basic.json"), [TEST_EMAIL],
-         "FAILED", codes.RECIPIENT_MISMATCH, matched=False),
-    Case("scenario-json-text-only-identifies-A", ("text", "ob2/assertion-hosted-basic.json"),
-         hosted("ob2/assertion-hosted-basic.json"), [NOBODY], "VERIFIED", matched=True),
-    Case("scenario-ob1-badgeclass-image-not-an-image", ("url", "http://a.com/instance"),
-         {**OB1, "http://a.com/badgeclass_image": ("images/not-an-image.png", 200, "image/png")}, [TEST_EMAIL],
-         "FAILED", codes.BADGE_IMAGE_INVALID),
-    Case("scenario-unbaked-png-upload", ("image", "images/heart-unbaked.png"), {}, [NOBODY], "FAILED",
-         codes.PNG_NO_BADGE),
-    Case("scenario-unbaked-svg-upload", ("image", "images/unbaked-example.svg"), {}, [NOBODY], "FAILED",
-         codes.SVG_NO_BADGE),
-    Case("scenario-signed-recipient-confirmed", ("text", "ob2/signed-assertion.jws"), {**OB2_BASE, **CTX2},
-         [NOBODY], "VERIFIED", matched=True),
-    Case("scenario-ob0.5.1-other-recipient", ("url", "http://oldstyle.com/instance"), OLDSTYLE_051,
-         ["other@example.com"], "FAILED", codes.RECIPIENT_MISMATCH, matched=False),
-    Case("scenario-ob1-badgeclass-image-404", ("url", "http://a.com/instance"),
-         {**OB1, "http://a.com/badgeclass_image": ("images/heart-unbaked.png", 404)}, [TEST_EMAIL], "FAILED",
-         codes.BADGE_IMAGE_UNAVAILABLE),
-    Case("scenario-ob2-badgeclass-image-404", ("url", A),
-         {**hosted("ob2/assertion-hosted-basic.json"),
-          "https://example.org/robotics-badge.png": ("images/heart-unbaked.png", 404)}, [NOBODY], "FAILED",
-         codes.BADGE_IMAGE_UNAVAILABLE),
+    Case(
+        "scenario-recipient-upper-case-email-policy",
+        ("url", A),
+        hosted("ob2/assertion-hosted-basic.json"),
+        ["NOBODY@example.org"],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "scenario-recipient-other-person",
+        ("url", A),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [TEST_EMAIL],
+        "FAILED",
+        codes.RECIPIENT_MISMATCH,
+        matched=False,
+    ),
+    Case(
+        "scenario-json-text-only-identifies-A",
+        ("text", "ob2/assertion-hosted-basic.json"),
+        hosted("ob2/assertion-hosted-basic.json"),
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "scenario-ob1-badgeclass-image-not-an-image",
+        ("url", "http://a.com/instance"),
+        {**OB1, "http://a.com/badgeclass_image": ("images/not-an-image.png", 200, "image/png")},
+        [TEST_EMAIL],
+        "FAILED",
+        codes.BADGE_IMAGE_INVALID,
+    ),
+    Case(
+        "scenario-unbaked-png-upload", ("image", "images/heart-unbaked.png"), {}, [NOBODY], "FAILED", codes.PNG_NO_BADGE
+    ),
+    Case(
+        "scenario-unbaked-svg-upload",
+        ("image", "images/unbaked-example.svg"),
+        {},
+        [NOBODY],
+        "FAILED",
+        codes.SVG_NO_BADGE,
+    ),
+    Case(
+        "scenario-signed-recipient-confirmed",
+        ("text", "ob2/signed-assertion.jws"),
+        {**OB2_BASE, **CTX2},
+        [NOBODY],
+        "VERIFIED",
+        matched=True,
+    ),
+    Case(
+        "scenario-ob0.5.1-other-recipient",
+        ("url", "http://oldstyle.com/instance"),
+        OLDSTYLE_051,
+        ["other@example.com"],
+        "FAILED",
+        codes.RECIPIENT_MISMATCH,
+        matched=False,
+    ),
+    Case(
+        "scenario-ob1-badgeclass-image-404",
+        ("url", "http://a.com/instance"),
+        {**OB1, "http://a.com/badgeclass_image": ("images/heart-unbaked.png", 404)},
+        [TEST_EMAIL],
+        "FAILED",
+        codes.BADGE_IMAGE_UNAVAILABLE,
+    ),
+    Case(
+        "scenario-ob2-badgeclass-image-404",
+        ("url", A),
+        {
+            **hosted("ob2/assertion-hosted-basic.json"),
+            "https://example.org/robotics-badge.png": ("images/heart-unbaked.png", 404),
+        },
+        [NOBODY],
+        "FAILED",
+        codes.BADGE_IMAGE_UNAVAILABLE,
+    ),
 ]
 
 
@@ -198,8 +477,12 @@ def test_manifest_vector_gets_expected_verdict(case: Case) -> None:
 def test_every_manifest_file_is_covered_by_a_test() -> None:
     """Guards the table above: a vector added to MANIFEST.md without a case here fails this test."""
     manifest = (VECTORS / "MANIFEST.md").read_text("utf-8")
-    listed = {name for line in manifest.splitlines() if line.startswith("| `")
-              for name in re.findall(r"`([a-z0-9]+/[\w.\-]+)`", line.split("|")[1])}
+    listed = {
+        name
+        for line in manifest.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([a-z0-9]+/[\w.\-]+)`", line.split("|")[1])
+    }
     assert len(listed) > 50
     covered = {c.source[1] for c in CASES if c.source[0] != "url"}
     for case in CASES:
@@ -208,8 +491,12 @@ def test_every_manifest_file_is_covered_by_a_test() -> None:
     assert listed - covered == set()
 
 
-SUPPORT_TESTED = {"ob3/spec-ldp-document-canon.nq", "ob3/spec-ldp-proof-canon.nq",
-                  "ob3/spec-test-keypair-ed25519.json", "images/not-an-image.png"}
+SUPPORT_TESTED = {
+    "ob3/spec-ldp-document-canon.nq",
+    "ob3/spec-ldp-proof-canon.nq",
+    "ob3/spec-test-keypair-ed25519.json",
+    "images/not-an-image.png",
+}
 
 
 # --- support documents -------------------------------------------------------------------------------------------
@@ -245,8 +532,12 @@ def test_spec_test_multikey_decodes_to_the_published_public_key() -> None:
 
 def test_not_an_image_upload_is_refused_with_a_code() -> None:
     fetcher, server = make_fetcher({})
-    result = verify(BadgeSource.from_image(vector_bytes("images/not-an-image.png"), "image/png"), fetcher=fetcher,
-                    now=NOW, identities=[NOBODY])
+    result = verify(
+        BadgeSource.from_image(vector_bytes("images/not-an-image.png"), "image/png"),
+        fetcher=fetcher,
+        now=NOW,
+        identities=[NOBODY],
+    )
     assert result.status == "FAILED"
     assert result.errors == [codes.IMAGE_NOT_RECOGNISED]
     assert server.total == 0
@@ -255,7 +546,9 @@ def test_not_an_image_upload_is_refused_with_a_code() -> None:
 def test_tampered_status_list_is_not_trusted() -> None:
     """The status list credential's own proof is verified: an edited list is STATUS_LIST_INVALID, not trusted."""
     listcred: dict[str, Any] = json.loads(vector_text("ob3/bitstring-status-list-credential.json"))
-    listcred["credentialSubject"]["encodedList"] = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+    listcred["credentialSubject"]["encodedList"] = (
+        "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
+    )
     import httpx
 
     from badges.openbadges import Fetcher
@@ -266,8 +559,9 @@ def test_tampered_status_list_is_not_trusted() -> None:
         return httpx.Response(404)
 
     fetcher = Fetcher(transport=httpx.MockTransport(handler), resolver=lambda h: ["93.184.215.14"])
-    result = verify(BadgeSource.from_text(vector_text("ob3/bitstring-status-revoked.json")), fetcher=fetcher,
-                    now=NOW, identities=[])
+    result = verify(
+        BadgeSource.from_text(vector_text("ob3/bitstring-status-revoked.json")), fetcher=fetcher, now=NOW, identities=[]
+    )
     assert result.status == "FAILED"
     assert codes.STATUS_LIST_INVALID in result.errors
     assert codes.REVOKED not in result.errors
@@ -281,8 +575,11 @@ def test_report_records_metadata_for_display() -> None:
     assert report["identity"] == f"ob2:{A}"
     assert report["badge"]["name"] == "Awesome Robotics Badge"
     assert report["badge"]["criteria_url"] == "https://example.org/badgecriteria.json"
-    assert report["issuer"] == {"name": "An Example Badge Issuer", "url": "https://example.org",
-                                "id": "https://example.org/organization.json"}
+    assert report["issuer"] == {
+        "name": "An Example Badge Issuer",
+        "url": "https://example.org",
+        "id": "https://example.org/organization.json",
+    }
     assert report["issued_on"] == "2016-12-31T23:59:59+00:00"
     assert report["recipient_matched"] is True
     assert NOBODY not in json.dumps(report)  # the matched address is never stored

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -22,11 +22,14 @@ from vouch.testing import client_for, data_of, error_codes, gql, unauthenticated
 
 pytestmark = pytest.mark.django_db
 
-REVERIFY = """
+REVERIFY = (
+    """
 mutation($input: ReverifyBadgeInput!) {
   reverifyBadge(input: $input) { badge { %s } errors { field message code } }
 }
-""" % BADGE_FIELDS
+"""
+    % BADGE_FIELDS
+)
 PROFILE = "query($u: String!) { member(username: $u) { badges { name status } skills { badges { name } } } }"
 
 
@@ -44,12 +47,14 @@ def _reverify(capture, client, badge):
 
 
 def test_revoked_hosted_badge_becomes_revoked_notifies_and_stops_counting(
-        issuer, settings, django_capture_on_commit_callbacks):
+    issuer, settings, django_capture_on_commit_callbacks
+):
     settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
     ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
     viewer = client_for(make_member("ben"))
     assert data_of(gql(viewer, PROFILE, {"u": "ana"}))["member"]["badges"] == [
-        {"name": "Python Practitioner", "status": "VERIFIED"}]
+        {"name": "Python Practitioner", "status": "VERIFIED"}
+    ]
     assert verified_badge_pairs([ana.pk], [badge.member_skill.skill_id]) == {(ana.pk, badge.member_skill.skill_id)}
 
     issuer.revoke(url, "Exam result annulled")
@@ -69,7 +74,7 @@ def test_revoked_hosted_badge_becomes_revoked_notifies_and_stops_counting(
 
 
 def test_badge_past_its_expiry_becomes_expired_on_recheck_and_notifies(issuer, django_capture_on_commit_callbacks):
-    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    soon = datetime.now(UTC) + timedelta(days=1)
     ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, expires=soon)
     assert badge.status == BadgeStatus.VERIFIED and badge.expires_at == soon
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +87,7 @@ def test_badge_past_its_expiry_becomes_expired_on_recheck_and_notifies(issuer, d
 
 
 def test_expired_badge_stops_counting_before_it_is_rechecked(issuer, django_capture_on_commit_callbacks):
-    soon = datetime.now(timezone.utc) + timedelta(days=1)
+    soon = datetime.now(UTC) + timedelta(days=1)
     ana, badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, expires=soon)
     Badge.objects.filter(pk=badge.pk).update(expires_at=dj_timezone.now() - timedelta(seconds=1))
     viewer = client_for(make_member("ben"))
@@ -91,13 +96,14 @@ def test_expired_badge_stops_counting_before_it_is_rechecked(issuer, django_capt
 
 
 def test_a_failed_badge_that_verifies_later_is_restored_and_notified(
-        issuer, settings, django_capture_on_commit_callbacks):
+    issuer, settings, django_capture_on_commit_callbacks
+):
     settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
     ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
-    saved = issuer.routes.pop(url[len(issuer.base):])
+    saved = issuer.routes.pop(url[len(issuer.base) :])
     client = client_for(ana)
     assert _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]["status"] == "FAILED"
-    issuer.routes[url[len(issuer.base):]] = saved
+    issuer.routes[url[len(issuer.base) :]] = saved
     again = _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]
     assert again["status"] == "VERIFIED" and again["name"] == "Python Practitioner"
     kinds = list(Notification.objects.filter(recipient=ana).order_by("id").values_list("kind", flat=True))
@@ -127,13 +133,18 @@ def test_reverify_is_rate_limited_per_badge(issuer, django_capture_on_commit_cal
     assert len(issuer.hits) > hits
 
 
-def test_reverify_of_another_members_badge_is_not_found_and_changes_nothing(
-        issuer, django_capture_on_commit_callbacks):
+def test_reverify_of_another_members_badge_is_not_found_and_changes_nothing(issuer, django_capture_on_commit_callbacks):
     ana, badge, url = _verified_badge(issuer, django_capture_on_commit_callbacks)
     Badge.objects.filter(pk=badge.pk).update(verification_requested_at=None)
     issuer.revoke(url)
-    payload = data_of(run(django_capture_on_commit_callbacks, client_for(make_member("ben")), REVERIFY,
-                          {"input": {"badgeId": gid(badge)}}))["reverifyBadge"]
+    payload = data_of(
+        run(
+            django_capture_on_commit_callbacks,
+            client_for(make_member("ben")),
+            REVERIFY,
+            {"input": {"badgeId": gid(badge)}},
+        )
+    )["reverifyBadge"]
     assert error_codes(payload) == ["NOT_FOUND"] and payload["badge"] is None
     badge.refresh_from_db()
     assert badge.status == BadgeStatus.VERIFIED and badge.verification_requested_at is None
@@ -146,8 +157,11 @@ def test_reverify_anonymously_is_unauthenticated(issuer, django_capture_on_commi
 
 @pytest.mark.parametrize("bad_id", ["", "nope", encode_id("MemberSkill", 1), encode_id("Badge", 999999)])
 def test_reverify_with_a_bad_id_is_not_found(bad_id, django_capture_on_commit_callbacks):
-    payload = data_of(run(django_capture_on_commit_callbacks, client_for(make_member("ana")), REVERIFY,
-                          {"input": {"badgeId": bad_id}}))["reverifyBadge"]
+    payload = data_of(
+        run(
+            django_capture_on_commit_callbacks, client_for(make_member("ana")), REVERIFY, {"input": {"badgeId": bad_id}}
+        )
+    )["reverifyBadge"]
     assert error_codes(payload) == ["NOT_FOUND"]
 
 

@@ -11,7 +11,9 @@ from skills.models import MemberSkill
 from skills.services import add_skill
 
 
-def make_established(username: str | None = None, *, seniority: str = Seniority.MID, days: int = 365, **kw: Any) -> User:
+def make_established(
+    username: str | None = None, *, seniority: str = Seniority.MID, days: int = 365, **kw: Any
+) -> User:
     """A member whose account is `days` old (verified e-mail): established once past 90 days."""
     user = make_member(username, seniority=seniority, **kw)
     user.date_joined = timezone.now() - timedelta(days=days)

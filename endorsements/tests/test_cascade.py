@@ -9,7 +9,8 @@ and no score to change.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -64,7 +65,9 @@ def check(step: Callable[[], Any], member: Any) -> None:
 def test_no_change_leaves_anything_for_the_full_one_level_cascade_to_change():
     young = [make_member(f"young{i}", seniority="SENIOR") for i in range(3)]
     unverified = make_member("unverified", seniority="LEAD", verified=False)
-    old = [make_established(f"old{i}", seniority=s) for i, s in enumerate(["MANAGER", "MID", "JUNIOR", "DIRECTOR", "LEAD"])]
+    old = [
+        make_established(f"old{i}", seniority=s) for i, s in enumerate(["MANAGER", "MID", "JUNIOR", "DIRECTOR", "LEAD"])
+    ]
     everyone = [*young, unverified, *old]
     for m in everyone:
         listing(m, "Go")
@@ -82,7 +85,11 @@ def test_no_change_leaves_anything_for_the_full_one_level_cascade_to_change():
             check(lambda v=voucher: endorse(v, member=young[0], skill="SQL", relationship="MANAGER"), young[0])
     # … and for the unverified one (trust graded by vouchers, never established).
     for voucher in old[:2]:
-        skill = "SQL" if Endorsement.objects.filter(endorser=voucher, member=unverified, skill__name="Go").exists() else "Go"
+        skill = (
+            "SQL"
+            if Endorsement.objects.filter(endorser=voucher, member=unverified, skill__name="Go").exists()
+            else "Go"
+        )
         check(lambda v=voucher, s=skill: endorse(v, member=unverified, skill=s, relationship="PEER"), unverified)
     # Young members endorsing each other (not vouchers): only standing moves.
     check(lambda: endorse(young[1], member=young[0], skill="SQL", relationship="PEER"), young[0])

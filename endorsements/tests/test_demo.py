@@ -24,8 +24,16 @@ def seed():
 
 def snapshot():
     return (
-        sorted(Endorsement.objects.values_list("endorser__username", "member__username", "skill__name", "relationship", "hidden")),
-        sorted(EndorsementRequest.objects.values_list("requester__username", "recipient__username", "skill__name", "status")),
+        sorted(
+            Endorsement.objects.values_list(
+                "endorser__username", "member__username", "skill__name", "relationship", "hidden"
+            )
+        ),
+        sorted(
+            EndorsementRequest.objects.values_list(
+                "requester__username", "recipient__username", "skill__name", "status"
+            )
+        ),
     )
 
 

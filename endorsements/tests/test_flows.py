@@ -11,7 +11,7 @@ from vouch.testing import client_for, data_of, gql
 
 pytestmark = pytest.mark.django_db
 
-ADD_SKILL = 'mutation($n: String!) { addSkill(input: {name: $n}) { memberSkill { id } errors { code } } }'
+ADD_SKILL = "mutation($n: String!) { addSkill(input: {name: $n}) { memberSkill { id } errors { code } } }"
 REQUEST = """mutation($to: String!, $skill: String!) { requestEndorsement(input: {recipient: $to, skill: $skill,
   relationship: MANAGER, message: "Could you vouch for my Kubernetes work?"}) { endorsementRequest { id } errors { code } } }"""
 INBOX = """{ endorsementRequests(direction: INCOMING, status: PENDING, first: 10) { totalCount edges { node { id message

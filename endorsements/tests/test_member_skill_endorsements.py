@@ -48,13 +48,35 @@ def bulk_endorse(member: User, n: int, skills: list[MemberSkill], prefix: str = 
         [User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", date_joined=joined) for i in range(n)]
     )
     Profile.objects.bulk_create(
-        [Profile(user=u, display_name=f"E {i}", seniority=["JUNIOR", "MID", "SENIOR", "MANAGER"][i % 4]) for i, u in enumerate(users)]
+        [
+            Profile(user=u, display_name=f"E {i}", seniority=["JUNIOR", "MID", "SENIOR", "MANAGER"][i % 4])
+            for i, u in enumerate(users)
+        ]
     )
     rows = []
     for ms in skills:
         for i, u in enumerate(users):
-            w = weighting.weigh(weighting.WeightInputs(seniority=["JUNIOR", "MID", "SENIOR", "MANAGER"][i % 4], relationship="PEER", account_age_days=365, verified_email=True))
-            rows.append(Endorsement(endorser=u, member=member, member_skill=ms, skill_id=ms.skill_id, relationship="PEER", weight=w.weight, from_established=True, explanation=w.explanation("Ana", "x"), weight_inputs=w.inputs.as_json()))
+            w = weighting.weigh(
+                weighting.WeightInputs(
+                    seniority=["JUNIOR", "MID", "SENIOR", "MANAGER"][i % 4],
+                    relationship="PEER",
+                    account_age_days=365,
+                    verified_email=True,
+                )
+            )
+            rows.append(
+                Endorsement(
+                    endorser=u,
+                    member=member,
+                    member_skill=ms,
+                    skill_id=ms.skill_id,
+                    relationship="PEER",
+                    weight=w.weight,
+                    from_established=True,
+                    explanation=w.explanation("Ana", "x"),
+                    weight_inputs=w.inputs.as_json(),
+                )
+            )
     Endorsement.objects.bulk_create(rows, batch_size=1000)
     recompute_member_skills([ms.pk for ms in skills])
 
@@ -91,10 +113,17 @@ def test_full_profile_read_is_a_constant_number_of_queries_with_1_and_500_endors
 
 def _endorsers(ana, n):
     ms = listing(ana, "Go")
-    for i, seniority in enumerate(["INTERN", "JUNIOR", "MID", "SENIOR", "LEAD", "MANAGER", "DIRECTOR", "EXECUTIVE"] * 2):
+    for i, seniority in enumerate(
+        ["INTERN", "JUNIOR", "MID", "SENIOR", "LEAD", "MANAGER", "DIRECTOR", "EXECUTIVE"] * 2
+    ):
         if i >= n:
             break
-        endorse(make_established(f"end{i:02d}", seniority=seniority, days=365 + i), member=ana, skill="Go", relationship="PEER")
+        endorse(
+            make_established(f"end{i:02d}", seniority=seniority, days=365 + i),
+            member=ana,
+            skill="Go",
+            relationship="PEER",
+        )
     return ms
 
 
@@ -105,9 +134,7 @@ def page(first=None, after=None, user=None):
 def test_endorsements_page_forward_beyond_the_prefetched_window():
     ana = make_member("ana")
     _endorsers(ana, 14)
-    expected = list(
-        Endorsement.objects.order_by("-weight", "id").values_list("endorser__username", flat=True)
-    )
+    expected = list(Endorsement.objects.order_by("-weight", "id").values_list("endorser__username", flat=True))
     seen, after = [], None
     while True:
         skill = page(first=4, after=after)

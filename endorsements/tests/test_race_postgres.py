@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from endorsements import weighting
 from endorsements.models import Endorsement, EndorsementRequest, RequestStatus
 from endorsements.services import endorse, request_endorsement, respond_to_endorsement_request
 from endorsements.tests.factories import listing, make_established, refreshed
-from endorsements import weighting
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,14 @@ def run_together(calls):
             barrier.wait()
             results[i] = ("ok", call())
         except ValidationError as exc:
-            results[i] = ("refused", sorted({e.code for e in (exc.error_dict or {}).get(next(iter(exc.error_dict)), [])} if hasattr(exc, "error_dict") else {exc.code}))
+            results[i] = (
+                "refused",
+                sorted(
+                    {e.code for e in (exc.error_dict or {}).get(next(iter(exc.error_dict)), [])}
+                    if hasattr(exc, "error_dict")
+                    else {exc.code}
+                ),
+            )
         except Exception as exc:  # pragma: no cover - reported by the assertion below
             results[i] = ("crash", repr(exc))
         finally:

@@ -43,7 +43,9 @@ def maria():
 
 
 def ask(user, recipient="maria", skill="Kubernetes", relationship="MANAGER", message=None):
-    body = gql(client_for(user), REQUEST, dict(recipient=recipient, skill=skill, relationship=relationship, message=message))
+    body = gql(
+        client_for(user), REQUEST, dict(recipient=recipient, skill=skill, relationship=relationship, message=message)
+    )
     return data_of(body)["requestEndorsement"]
 
 
@@ -53,7 +55,11 @@ def test_member_asks_their_manager_and_the_manager_is_notified(ana, maria, setti
     assert payload["errors"] == []
     r = payload["endorsementRequest"]
     assert r["status"] == "PENDING" and r["relationship"] == "MANAGER" and r["endorsement"] is None
-    assert (r["requester"]["username"], r["recipient"]["username"], r["skill"]["name"]) == ("ana", "maria", "Kubernetes")
+    assert (r["requester"]["username"], r["recipient"]["username"], r["skill"]["name"]) == (
+        "ana",
+        "maria",
+        "Kubernetes",
+    )
     stored = EndorsementRequest.objects.get()
     assert abs((stored.expires_at - stored.created_at) - timedelta(days=30)) < timedelta(seconds=1)
     note = Notification.objects.get(recipient=maria)

@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 def expected(ms: MemberSkill) -> tuple[float, int]:
     visible = list(Endorsement.objects.filter(member_skill=ms, hidden=False))
     return (
-        weighting.score([e.weight for e in visible if e.from_established], [e.weight for e in visible if not e.from_established]),
+        weighting.score(
+            [e.weight for e in visible if e.from_established], [e.weight for e in visible if not e.from_established]
+        ),
         len(visible),
     )
 

@@ -74,7 +74,9 @@ def test_hidden_endorsement_disappears_for_everyone_else_but_not_for_the_member(
         seen = profile(viewer)
         assert seen["endorsementCount"] == 1
         assert seen["endorsements"]["totalCount"] == 1
-        assert [e["node"] for e in seen["endorsements"]["edges"]] == [{"endorser": {"username": "kwame"}, "hidden": None}]
+        assert [e["node"] for e in seen["endorsements"]["edges"]] == [
+            {"endorser": {"username": "kwame"}, "hidden": None}
+        ]
         assert seen["topEndorsers"] == [{"username": "kwame"}]
     own = profile(given["ana"])
     assert own["endorsementCount"] == 1  # the public count, even for the owner
@@ -131,4 +133,7 @@ def test_a_hidden_endorsement_is_not_found_by_node_for_others(given):
     query = "query($id: ID!) { node(id: $id) { ... on Endorsement { id hidden } } }"
     assert data_of(gql(client_for(given["maria"]), query, {"id": given["gid"]}))["node"] is None
     assert data_of(gql(Client(), query, {"id": given["gid"]}))["node"] is None
-    assert data_of(gql(client_for(given["ana"]), query, {"id": given["gid"]}))["node"] == {"id": given["gid"], "hidden": True}
+    assert data_of(gql(client_for(given["ana"]), query, {"id": given["gid"]}))["node"] == {
+        "id": given["gid"],
+        "hidden": True,
+    }

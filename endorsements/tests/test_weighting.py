@@ -24,9 +24,10 @@ def inputs(**kw) -> WeightInputs:
 @pytest.mark.parametrize("senior", ["MANAGER", "DIRECTOR", "EXECUTIVE"])
 def test_manager_or_above_endorser_outweighs_junior_all_else_equal(senior):
     for relationship in ("MANAGER", "PEER", "REPORT", "OTHER"):
-        assert weigh(inputs(seniority=senior, relationship=relationship)).weight > weigh(
-            inputs(seniority="JUNIOR", relationship=relationship)
-        ).weight
+        assert (
+            weigh(inputs(seniority=senior, relationship=relationship)).weight
+            > weigh(inputs(seniority="JUNIOR", relationship=relationship)).weight
+        )
 
 
 def test_seniority_ladder_is_monotonic():
@@ -36,9 +37,10 @@ def test_seniority_ladder_is_monotonic():
 
 def test_manager_relationship_outweighs_other():
     for seniority in Seniority.values:
-        assert weigh(inputs(seniority=seniority, relationship="MANAGER")).weight > weigh(
-            inputs(seniority=seniority, relationship="OTHER")
-        ).weight
+        assert (
+            weigh(inputs(seniority=seniority, relationship="MANAGER")).weight
+            > weigh(inputs(seniority=seniority, relationship="OTHER")).weight
+        )
 
 
 def test_endorser_endorsed_for_the_skill_counts_more_than_one_who_is_not():
@@ -70,7 +72,12 @@ def test_hard_to_fake_signals_raise_the_weight():
     vouched = inputs(account_age_days=0, verified_email=True, established_endorsers=3)
     established = inputs(account_age_days=90, verified_email=True)
     unverified = inputs(account_age_days=400, verified_email=False)
-    w = {k: weigh(v) for k, v in dict(fresh=fresh, older=older, vouched=vouched, established=established, unverified=unverified).items()}
+    w = {
+        k: weigh(v)
+        for k, v in dict(
+            fresh=fresh, older=older, vouched=vouched, established=established, unverified=unverified
+        ).items()
+    }
     assert w["fresh"].weight < w["older"].weight < w["established"].weight
     assert w["vouched"].established and w["established"].established
     assert not w["fresh"].established and not w["older"].established
@@ -137,7 +144,9 @@ def test_score_is_deterministic_and_independent_of_order():
 
 
 def test_new_accounts_together_add_at_most_the_pool_cap():
-    fresh = weigh(inputs(seniority="EXECUTIVE", relationship="MANAGER", account_age_days=0, lists_skill=True, skill_score=9))
+    fresh = weigh(
+        inputs(seniority="EXECUTIVE", relationship="MANAGER", account_age_days=0, lists_skill=True, skill_score=9)
+    )
     assert not fresh.established
     assert score([], [fresh.weight] * 1000) == score([], [weighting.POOL_CAP])
     manager = weigh(inputs(seniority="MANAGER", relationship="MANAGER"))
@@ -148,9 +157,14 @@ def test_explanation_reads_as_a_sentence():
     text = weigh(inputs(seniority="MANAGER", relationship="MANAGER", lists_skill=True, skill_score=12.5)).explanation(
         "Ana Lima", "Kubernetes"
     )
-    assert text == "Manager-level endorser who managed Ana Lima: ×3.0; endorsed for Kubernetes themselves: ×1.3. Weight 3.9."
+    assert (
+        text
+        == "Manager-level endorser who managed Ana Lima: ×3.0; endorsed for Kubernetes themselves: ×1.3. Weight 3.9."
+    )
     fresh = weigh(inputs(seniority="JUNIOR", relationship="OTHER", account_age_days=2)).explanation("Ana", "Go")
-    assert fresh.startswith("Junior endorser: ×0.7; new account (2 days old, vouched for by 0 established members): ×0.11")
+    assert fresh.startswith(
+        "Junior endorser: ×0.7; new account (2 days old, vouched for by 0 established members): ×0.11"
+    )
     assert "at most 1 to a score" in fresh
 
 

@@ -32,7 +32,9 @@ def avatar(user: Any, size: str = "") -> str:
     if image:
         return format_html('<img class="avatar{}" src="{}" alt="">', size_class, image.url)
     hue = zlib.crc32(user.username.encode()) % 8
-    return format_html('<span class="avatar{} avatar--h{}" aria-hidden="true">{}</span>', size_class, hue, _initials(name))
+    return format_html(
+        '<span class="avatar{} avatar--h{}" aria-hidden="true">{}</span>', size_class, hue, _initials(name)
+    )
 
 
 @register.filter

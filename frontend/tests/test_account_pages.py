@@ -28,7 +28,12 @@ def test_sign_up_verify_by_the_emailed_link_and_land_on_the_new_profile():
     client = Client()
     response = client.post(
         "/accounts/signup/",
-        {"email": "newbie@example.com", "username": "newbie", "password1": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9"},
+        {
+            "email": "newbie@example.com",
+            "username": "newbie",
+            "password1": "a-long-pass-phrase-9",
+            "password2": "a-long-pass-phrase-9",
+        },
         follow=True,
     )
     assert "Verify Your Email Address" in html(response) and 'class="card auth-card"' in html(response)
@@ -44,7 +49,7 @@ def test_sign_up_with_bad_input_shows_errors_next_to_fields():
     response = Client().post("/accounts/signup/", {"email": "not-an-email", "password1": "short", "password2": "other"})
     body = html(response)
     assert response.status_code == 200
-    assert 'class="field-errors"' in body or 'errorlist' in body
+    assert 'class="field-errors"' in body or "errorlist" in body
 
 
 def test_log_in_and_out():

@@ -31,8 +31,11 @@ def test_baked_png_upload_is_verified_attached_and_shown_on_the_profile(issuer, 
     ana = make_member("ana", email="ana@example.com")
     ms = add_skill(ana, name="Kubernetes")
     png = bake_png(issuer.hosted("ana@example.com"))
-    response = _import(django_capture_on_commit_callbacks, client_for(ana),
-                       {"image": SimpleUploadedFile("b.png", png, content_type="image/png"), "member_skill": str(ms.pk)})
+    response = _import(
+        django_capture_on_commit_callbacks,
+        client_for(ana),
+        {"image": SimpleUploadedFile("b.png", png, content_type="image/png"), "member_skill": str(ms.pk)},
+    )
     assert response.status_code == 302
     badge = Badge.objects.get()
     assert badge.status == "VERIFIED" and badge.member_skill_id == ms.pk
@@ -48,7 +51,9 @@ def test_baked_png_upload_is_verified_attached_and_shown_on_the_profile(issuer, 
     assert "Check again" in html(client_for(ana).get(f"/b/{badge.public_id}/"))
 
 
-def test_someone_elses_badge_fails_with_readable_reasons_and_is_not_public_evidence(issuer, django_capture_on_commit_callbacks):
+def test_someone_elses_badge_fails_with_readable_reasons_and_is_not_public_evidence(
+    issuer, django_capture_on_commit_callbacks
+):
     ana = make_member("ana", email="ana@example.com")
     _import(django_capture_on_commit_callbacks, client_for(ana), {"url": issuer.hosted("bob@example.com")})
     badge = Badge.objects.get()

@@ -101,7 +101,9 @@ def test_own_profile_offers_no_endorse_form():
 
 def test_already_endorsed_and_turned_off_skills_are_not_offered_and_say_why():
     ana, maria, _ = _ana_endorsed_by_maria()
-    set_endorsements_enabled(ana, member_skill_id=MemberSkill.objects.get(member=ana, skill__name="Go").pk, enabled=False)
+    set_endorsements_enabled(
+        ana, member_skill_id=MemberSkill.objects.get(member=ana, skill__name="Go").pk, enabled=False
+    )
     body = html(client_for(maria).get("/m/ana/"))
     assert "You endorsed this" in body and "turned endorsements off for this skill" in body
     assert "You’ve endorsed every skill that is open for endorsement." in body
@@ -114,7 +116,12 @@ def test_member_endorses_from_the_profile_and_sees_it():
     client.get("/m/ana/")
     response = client.post(
         "/m/ana/endorse/",
-        {"skill": "Go", "relationship": "PEER", "comment": "Great reviews", "csrfmiddlewaretoken": client.cookies["csrftoken"].value},
+        {
+            "skill": "Go",
+            "relationship": "PEER",
+            "comment": "Great reviews",
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
     )
     assert response.status_code == 302
     assert Endorsement.objects.filter(endorser=sam, member=ana, skill__name="Go", comment="Great reviews").exists()

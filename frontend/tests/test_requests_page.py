@@ -100,7 +100,9 @@ def test_bad_request_input_shows_errors_and_writes_nothing(data, message):
 
 def test_request_post_needs_csrf():
     ana, maria = _pair()
-    response = csrf_client(ana).post("/requests/new/", {"recipient": "maria", "skill": "Kubernetes", "relationship": "PEER"})
+    response = csrf_client(ana).post(
+        "/requests/new/", {"recipient": "maria", "skill": "Kubernetes", "relationship": "PEER"}
+    )
     assert response.status_code == 403 and not EndorsementRequest.objects.exists()
 
 

@@ -48,20 +48,37 @@ def _png(size=(40, 30)) -> SimpleUploadedFile:
 
 def test_profile_edit_with_avatar_is_saved_and_shown():
     ana = make_member("ana")
-    data = {"display_name": "Ana L.", "headline": "Builds platforms", "seniority": "LEAD", "title": "", "organisation": "Acme",
-            "visibility": "PUBLIC", "avatar": _png()}
+    data = {
+        "display_name": "Ana L.",
+        "headline": "Builds platforms",
+        "seniority": "LEAD",
+        "title": "",
+        "organisation": "Acme",
+        "visibility": "PUBLIC",
+        "avatar": _png(),
+    }
     response = client_for(ana).post("/settings/", data)
     assert response.status_code == 302
     profile = Profile.objects.get(user=ana)
-    assert (profile.display_name, profile.headline, profile.seniority, profile.organisation) == ("Ana L.", "Builds platforms", "LEAD", "Acme")
+    assert (profile.display_name, profile.headline, profile.seniority, profile.organisation) == (
+        "Ana L.",
+        "Builds platforms",
+        "LEAD",
+        "Acme",
+    )
     assert profile.avatar
     assert profile.avatar.url in html(Client().get("/m/ana/"))
 
 
 def test_profile_edit_bad_input_shows_errors_and_writes_nothing():
     ana = make_member("ana", display_name="Ana")
-    bad = {"display_name": "New", "headline": "x" * 161, "seniority": "GOD", "visibility": "PUBLIC",
-           "avatar": SimpleUploadedFile("a.png", b"not an image", content_type="image/png")}
+    bad = {
+        "display_name": "New",
+        "headline": "x" * 161,
+        "seniority": "GOD",
+        "visibility": "PUBLIC",
+        "avatar": SimpleUploadedFile("a.png", b"not an image", content_type="image/png"),
+    }
     response = client_for(ana).post("/settings/", bad)
     assert response.status_code == 400
     body = html(response)
@@ -71,8 +88,12 @@ def test_profile_edit_bad_input_shows_errors_and_writes_nothing():
 
 def test_profile_edit_invalid_avatar_is_refused_by_the_service_and_nothing_is_written():
     ana = make_member("ana", display_name="Ana")
-    data = {"display_name": "New", "seniority": "MID", "visibility": "PUBLIC",
-            "avatar": SimpleUploadedFile("a.png", b"not an image", content_type="image/png")}
+    data = {
+        "display_name": "New",
+        "seniority": "MID",
+        "visibility": "PUBLIC",
+        "avatar": SimpleUploadedFile("a.png", b"not an image", content_type="image/png"),
+    }
     response = client_for(ana).post("/settings/", data)
     assert response.status_code == 400
     assert "not a readable PNG, JPEG or WebP image" in html(response)

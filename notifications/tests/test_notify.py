@@ -23,10 +23,9 @@ def sent(monkeypatch):
 
 def test_pushed_only_after_commit_with_the_unread_count(sent, django_capture_on_commit_callbacks):
     ana = make_member("ana")
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            n = notify(ana, "endorsement.received", {"x": 1})
-            assert sent == []
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        n = notify(ana, "endorsement.received", {"x": 1})
+        assert sent == []
     ((group, message),) = sent
     assert group == f"user.{ana.pk}"
     assert message["type"] == "notification.push"
@@ -36,10 +35,9 @@ def test_pushed_only_after_commit_with_the_unread_count(sent, django_capture_on_
 
 def test_a_rolled_back_event_stores_and_pushes_nothing(sent, django_capture_on_commit_callbacks):
     ana = make_member("ana")
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            notify(ana, "endorsement.received", {})
-            raise RuntimeError
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        notify(ana, "endorsement.received", {})
+        raise RuntimeError
     assert sent == [] and not Notification.objects.exists()
 
 

@@ -34,7 +34,9 @@ def test_owner_mutes_kinds_deduplicated_and_sorted():
     assert payload["preferences"]["mutedKinds"] == ["badge.failed", "badge.verified"]
     assert "endorsement.received" in payload["preferences"]["kinds"]
     assert muted(ana) == ["badge.failed", "badge.verified"]
-    assert data_of(gql(client_for(ana), READ)) == {"notificationPreferences": {"mutedKinds": ["badge.failed", "badge.verified"]}}
+    assert data_of(gql(client_for(ana), READ)) == {
+        "notificationPreferences": {"mutedKinds": ["badge.failed", "badge.verified"]}
+    }
 
 
 def test_owner_unmutes_with_an_empty_list():
@@ -53,7 +55,9 @@ def test_a_member_changes_only_their_own_preferences():
 def test_unknown_kinds_are_refused_and_nothing_is_written():
     ana = make_member("ana")
     gql(client_for(ana), UPDATE, {"kinds": ["badge.failed"]})
-    payload = data_of(gql(client_for(ana), UPDATE, {"kinds": ["badge.verified", "spam"]}))["updateNotificationPreferences"]
+    payload = data_of(gql(client_for(ana), UPDATE, {"kinds": ["badge.verified", "spam"]}))[
+        "updateNotificationPreferences"
+    ]
     assert error_codes(payload) == ["UNKNOWN_KIND"]
     assert payload["errors"][0]["field"] == "mutedKinds"
     assert muted(ana) == ["badge.failed"]

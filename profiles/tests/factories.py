@@ -9,7 +9,9 @@ _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-9"
 
 
-def make_member(username: str | None = None, *, seniority: str = Seniority.MID, verified: bool = True, **kwargs) -> User:
+def make_member(
+    username: str | None = None, *, seniority: str = Seniority.MID, verified: bool = True, **kwargs
+) -> User:
     n = next(_seq)
     username = username or f"member{n}"
     return create_member(

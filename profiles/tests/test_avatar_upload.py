@@ -108,7 +108,9 @@ def _assert_refused(body: dict, code: str, user) -> None:
 )
 def test_supported_image_is_stored_as_square_jpeg_thumbnails(fmt, mode, name, content_type):
     ana = make_member("ana")
-    color = {"RGBA": (10, 200, 10, 128), "CMYK": (0, 50, 50, 0), "LA": (100, 128)}.get(mode, 1 if mode in ("1", "P") else 3000 if mode == "I;16" else (10, 20, 200))
+    color = {"RGBA": (10, 200, 10, 128), "CMYK": (0, 50, 50, 0), "LA": (100, 128)}.get(
+        mode, 1 if mode in ("1", "P") else 3000 if mode == "I;16" else (10, 20, 200)
+    )
     data = _image_bytes(fmt, size=(500, 320), mode=mode, color=color)
     body = upload_avatar(client_for(ana), SimpleUploadedFile(name, data, content_type=content_type))
     payload = data_of(body)["updateProfile"]
@@ -292,9 +294,7 @@ def test_avatar_that_is_not_a_file_is_an_error_not_a_500():
 def test_malformed_multipart_request_is_a_400_not_a_500(operations, files_map):
     ana = make_member("ana")
     if operations is None:
-        operations = json.dumps(
-            {"query": UPDATE_AVATAR, "variables": {"input": {"displayName": "x", "avatar": None}}}
-        )
+        operations = json.dumps({"query": UPDATE_AVATAR, "variables": {"input": {"displayName": "x", "avatar": None}}})
     response = client_for(ana).post(
         "/graphql/",
         data={"operations": operations, "map": files_map, "0": SimpleUploadedFile("a.png", _image_bytes("PNG"))},

@@ -11,8 +11,12 @@ from vouch.testing import client_for, data_of, gql, unauthenticated
 
 pytestmark = pytest.mark.django_db
 
-BLOCK = "mutation($u: String!) { blockMember(input: {member: $u}) { member { username } errors { field message code } } }"
-UNBLOCK = "mutation($u: String!) { unblockMember(input: {member: $u}) { member { username } errors { field message code } } }"
+BLOCK = (
+    "mutation($u: String!) { blockMember(input: {member: $u}) { member { username } errors { field message code } } }"
+)
+UNBLOCK = (
+    "mutation($u: String!) { unblockMember(input: {member: $u}) { member { username } errors { field message code } } }"
+)
 
 
 def test_member_blocks_and_unblocks_another():

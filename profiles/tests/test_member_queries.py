@@ -45,12 +45,18 @@ def _hide(user) -> None:
 
 def test_me_is_the_signed_in_member_with_their_visibility():
     ana = make_member("ana", display_name="Ana Lima")
-    assert data_of(gql(client_for(ana), ME))["me"] == {"username": "ana", "displayName": "Ana Lima", "visibility": "PUBLIC"}
+    assert data_of(gql(client_for(ana), ME))["me"] == {
+        "username": "ana",
+        "displayName": "Ana Lima",
+        "visibility": "PUBLIC",
+    }
     assert data_of(gql(Client(), ME))["me"] is None
 
 
 def test_member_seen_by_another_member_and_anonymously():
-    ana = make_member("ana", seniority=Seniority.LEAD, headline="Builds things", title="Staff", organisation="Northwind")
+    ana = make_member(
+        "ana", seniority=Seniority.LEAD, headline="Builds things", title="Staff", organisation="Northwind"
+    )
     add_skill(ana, name="Go")
     add_skill(ana, name="js")
     ben = make_member("ben")
@@ -156,7 +162,12 @@ def test_members_by_skill_combines_with_search_and_pages_in_rank_order():
     for n, score in enumerate([3.0, 7.0, 5.0, 1.0, 9.0]):
         ms = add_skill(make_member(f"dev-{n}", headline="backend" if n != 2 else "designer"), name="Go")
         MemberSkill.objects.filter(pk=ms.pk).update(score=score)
-    assert usernames(gql(Client(), MEMBERS, {"skill": "go", "search": "BACKEND"})) == ["dev-4", "dev-1", "dev-0", "dev-3"]
+    assert usernames(gql(Client(), MEMBERS, {"skill": "go", "search": "BACKEND"})) == [
+        "dev-4",
+        "dev-1",
+        "dev-0",
+        "dev-3",
+    ]
     page1 = data_of(gql(Client(), MEMBERS, {"skill": "go", "first": 2}))["members"]
     assert [e["node"]["username"] for e in page1["edges"]] == ["dev-4", "dev-1"]
     assert page1["pageInfo"]["hasNextPage"] is True

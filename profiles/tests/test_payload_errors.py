@@ -18,11 +18,14 @@ pytestmark = pytest.mark.django_db
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 
 BAD_CALLS = [
-    ("updateProfile", 'mutation { updateProfile(input: {headline: "%s"}) { errors { field message code } } }' % ("h" * 161)),
+    (
+        "updateProfile",
+        'mutation { updateProfile(input: {headline: "%s"}) { errors { field message code } } }' % ("h" * 161),
+    ),
     ("addSkill", 'mutation { addSkill(input: {name: "<b>"}) { errors { field message code } } }'),
     ("addSkill", 'mutation { addSkill(input: {name: "Go"}) { errors { field message code } } }'),
     ("removeSkill", 'mutation { removeSkill(input: {memberSkillId: "nope"}) { errors { field message code } } }'),
-    ("reorderSkills", 'mutation { reorderSkills(input: {memberSkillIds: []}) { errors { field message code } } }'),
+    ("reorderSkills", "mutation { reorderSkills(input: {memberSkillIds: []}) { errors { field message code } } }"),
     ("blockMember", 'mutation { blockMember(input: {member: "ana"}) { errors { field message code } } }'),
 ]
 
@@ -49,15 +52,21 @@ def test_django_codes_and_messages_are_normalised():
         }
     )
     out = {(e.field, e.message, e.code) for e in errors_from_validation(exc)}
-    assert out == {("displayName", "At most 80.", "MAX_LENGTH"), (None, "Something.", "INVALID"),
-                   ("memberSkillIds", "Bad.", "NOT_FOUND")}
+    assert out == {
+        ("displayName", "At most 80.", "MAX_LENGTH"),
+        (None, "Something.", "INVALID"),
+        ("memberSkillIds", "Bad.", "NOT_FOUND"),
+    }
     assert [(e.field, e.code) for e in errors_from_validation(ValidationError("Plain."))] == [(None, "INVALID")]
 
 
 def test_account_without_a_profile_can_update_it():
     # Accounts made outside the adapter (createsuperuser, the admin) have no Profile yet.
     admin = User.objects.create_superuser("root-admin", "root@example.com", "x-long-password-1")
-    body = gql(client_for(admin), 'mutation { updateProfile(input: {displayName: "Root"}) { member { displayName } errors { code } } }')
+    body = gql(
+        client_for(admin),
+        'mutation { updateProfile(input: {displayName: "Root"}) { member { displayName } errors { code } } }',
+    )
     payload = data_of(body)["updateProfile"]
     assert payload["errors"] == []
     assert payload["member"] == {"displayName": "Root"}

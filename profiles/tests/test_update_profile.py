@@ -103,9 +103,9 @@ def test_oversized_string_is_max_length_and_nothing_is_written(field, limit):
     ana = make_member("ana")
     before = _snapshot(ana)
     # A valid change alongside the bad one must not be written either.
-    payload = data_of(
-        gql(client_for(ana), UPDATE_PROFILE, {"input": {"seniority": "LEAD", field: "x" * (limit + 1)}})
-    )["updateProfile"]
+    payload = data_of(gql(client_for(ana), UPDATE_PROFILE, {"input": {"seniority": "LEAD", field: "x" * (limit + 1)}}))[
+        "updateProfile"
+    ]
     assert payload["member"] is None
     assert payload["errors"] == [{"field": field, "message": f"At most {limit} characters.", "code": "MAX_LENGTH"}]
     assert _snapshot(ana) == before
@@ -124,7 +124,9 @@ def test_control_characters_are_stripped():
     assert Profile.objects.get(user=ana).headline == "Hello world"
 
 
-@pytest.mark.parametrize(("field", "value"), [("seniority", "WIZARD"), ("visibility", "SECRET"), ("seniority", "senior")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("seniority", "WIZARD"), ("visibility", "SECRET"), ("seniority", "senior")]
+)
 def test_unknown_enum_value_is_a_graphql_validation_error_not_a_500(field, value):
     ana = make_member("ana")
     before = _snapshot(ana)

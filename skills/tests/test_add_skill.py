@@ -46,8 +46,17 @@ def test_messy_spellings_of_python_are_one_skill():
 
 @pytest.mark.parametrize(
     ("spelling", "canonical"),
-    [("JS", "JavaScript"), ("js", "JavaScript"), ("k8s", "Kubernetes"), ("K8S ", "Kubernetes"), ("golang", "Go"),
-     ("c sharp", "C#"), ("C++", "C++"), ("ci/cd", "Continuous Integration"), ("node.js", "Node.js")],
+    [
+        ("JS", "JavaScript"),
+        ("js", "JavaScript"),
+        ("k8s", "Kubernetes"),
+        ("K8S ", "Kubernetes"),
+        ("golang", "Go"),
+        ("c sharp", "C#"),
+        ("C++", "C++"),
+        ("ci/cd", "Continuous Integration"),
+        ("node.js", "Node.js"),
+    ],
 )
 def test_aliases_resolve_to_the_canonical_skill(spelling, canonical):
     ana = make_member("ana")
@@ -72,8 +81,11 @@ def test_unknown_skill_is_created_normalised():
     assert payload["errors"] == []
     skill = Skill.objects.get(name="Event Sourcing")
     assert (skill.key, skill.slug) == ("event sourcing", "event-sourcing")
-    assert payload["memberSkill"]["skill"] == {"id": payload["memberSkill"]["skill"]["id"], "name": "Event Sourcing",
-                                              "slug": "event-sourcing"}
+    assert payload["memberSkill"]["skill"] == {
+        "id": payload["memberSkill"]["skill"]["id"],
+        "name": "Event Sourcing",
+        "slug": "event-sourcing",
+    }
     # Later spellings find it.
     ben = make_member("ben")
     assert add(client_for(ben), "EVENT SOURCING")["memberSkill"]["skill"]["name"] == "Event Sourcing"
@@ -129,7 +141,9 @@ def test_bad_names_are_refused_and_nothing_is_written(name, code):
     assert not MemberSkill.objects.filter(member=ana).exists()
 
 
-@pytest.mark.parametrize("name", ["x" * 50, "Objective-C", "R&D", "Café Management", "日本語", "People's Leadership (EMEA)"])
+@pytest.mark.parametrize(
+    "name", ["x" * 50, "Objective-C", "R&D", "Café Management", "日本語", "People's Leadership (EMEA)"]
+)
 def test_names_within_the_rules_are_accepted(name):
     ana = make_member("ana")
     payload = add(client_for(ana), name)

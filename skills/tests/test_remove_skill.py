@@ -25,7 +25,9 @@ mutation($id: ID!) {
 
 
 def _names(user) -> list[str]:
-    return list(MemberSkill.objects.filter(member=user).order_by("position", "id").values_list("skill__name", flat=True))
+    return list(
+        MemberSkill.objects.filter(member=user).order_by("position", "id").values_list("skill__name", flat=True)
+    )
 
 
 def test_owner_removes_a_listed_skill():
@@ -72,8 +74,18 @@ def test_anonymous_is_unauthenticated_and_nothing_is_removed():
 
 @pytest.mark.parametrize(
     "bad_id",
-    ["", "nonsense", "!!!", "TWVtYmVyU2tpbGw6", encode_id("Member", 1), encode_id("MemberSkill", 999999),
-     encode_id("MemberSkill", 0), encode_id("MemberSkill", -1), encode_id("MemberSkill", 2**63), "TWVtYmVyU2tpbGw6YWJj"],
+    [
+        "",
+        "nonsense",
+        "!!!",
+        "TWVtYmVyU2tpbGw6",
+        encode_id("Member", 1),
+        encode_id("MemberSkill", 999999),
+        encode_id("MemberSkill", 0),
+        encode_id("MemberSkill", -1),
+        encode_id("MemberSkill", 2**63),
+        "TWVtYmVyU2tpbGw6YWJj",
+    ],
 )
 def test_bad_or_malformed_ids_are_not_found(bad_id):
     ana = make_member("ana")

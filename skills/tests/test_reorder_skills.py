@@ -24,7 +24,9 @@ mutation($ids: [ID!]!) {
 
 
 def _names(user) -> list[str]:
-    return list(MemberSkill.objects.filter(member=user).order_by("position", "id").values_list("skill__name", flat=True))
+    return list(
+        MemberSkill.objects.filter(member=user).order_by("position", "id").values_list("skill__name", flat=True)
+    )
 
 
 @pytest.fixture
@@ -93,7 +95,9 @@ def test_repeated_id_is_refused(ana_with_skills):
     assert _names(ana) == ["Go", "Rust", "SQL"]
 
 
-@pytest.mark.parametrize("bad", ["nonsense", "", encode_id("Skill", 1), encode_id("MemberSkill", 10**9), "Zm9vOmJhcg=="])
+@pytest.mark.parametrize(
+    "bad", ["nonsense", "", encode_id("Skill", 1), encode_id("MemberSkill", 10**9), "Zm9vOmJhcg=="]
+)
 def test_malformed_or_unknown_ids_are_not_found(ana_with_skills, bad):
     ana, (go, rust, sql) = ana_with_skills
     _refused(gql(client_for(ana), REORDER_SKILLS, {"ids": [sql, bad, rust, go]}), "NOT_FOUND")

@@ -31,8 +31,10 @@ def test_prefix_only_not_substring():
     assert "TypeScript" not in names("script")
 
 
-@pytest.mark.parametrize(("alias", "canonical"), [("js", "JavaScript"), ("K8", "Kubernetes"), ("golang", "Go"),
-                                                   ("pos", "PostgreSQL"), ("a11", "Accessibility")])
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [("js", "JavaScript"), ("K8", "Kubernetes"), ("golang", "Go"), ("pos", "PostgreSQL"), ("a11", "Accessibility")],
+)
 def test_alias_prefix_finds_the_canonical_skill(alias, canonical):
     assert canonical in names(alias)
 

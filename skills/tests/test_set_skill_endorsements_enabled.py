@@ -41,9 +41,9 @@ def test_owner_turns_endorsements_off_and_on():
 def test_another_members_listing_is_not_found_and_unchanged():
     ana, ben = make_member("ana"), make_member("ben")
     ms = add_skill(ana, name="Go")
-    payload = data_of(
-        gql(client_for(ben), SET_ENABLED, {"id": encode_id("MemberSkill", ms.pk), "enabled": False})
-    )["setSkillEndorsementsEnabled"]
+    payload = data_of(gql(client_for(ben), SET_ENABLED, {"id": encode_id("MemberSkill", ms.pk), "enabled": False}))[
+        "setSkillEndorsementsEnabled"
+    ]
     assert payload["memberSkill"] is None
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("memberSkillId", "NOT_FOUND")]
     assert _enabled(ms)

@@ -127,7 +127,8 @@ class CostLimitRule(ValidationRule):
             if isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None and any(
-                    isinstance(s, FieldNode) and s.name.value in ("edges", "nodes") for s in fragment.selection_set.selections
+                    isinstance(s, FieldNode) and s.name.value in ("edges", "nodes")
+                    for s in fragment.selection_set.selections
                 ):
                     return True
         return False

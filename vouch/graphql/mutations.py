@@ -36,11 +36,11 @@ class VouchMutation(graphene.relay.ClientIDMutation):
         abstract = True
 
     @classmethod
-    def perform(cls, info: graphene.ResolveInfo, actor: Any, **data: Any) -> "VouchMutation":
+    def perform(cls, info: graphene.ResolveInfo, actor: Any, **data: Any) -> VouchMutation:
         raise NotImplementedError
 
     @classmethod
-    def mutate_and_get_payload(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> "VouchMutation":
+    def mutate_and_get_payload(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> VouchMutation:
         actor = require_user(info)
         try:
             payload = cls.perform(info, actor, **data)

@@ -19,15 +19,17 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.settings import graphene_settings
 from graphene_django.views import HttpError
-from graphql import ExecutionResult, OperationType, execute, get_operation_ast
 from graphene_file_upload.django import FileUploadGraphQLView
+from graphql import ExecutionResult, OperationType, execute, get_operation_ast
 
 from vouch.graphql import documents
 from vouch.graphql.limits import validation_rules
 
 
 def _csrf_reject(request: HttpRequest, reason: str) -> HttpResponse:
-    return JsonResponse({"errors": [{"message": f"CSRF check failed: {reason}", "extensions": {"code": "CSRF"}}]}, status=403)
+    return JsonResponse(
+        {"errors": [{"message": f"CSRF check failed: {reason}", "extensions": {"code": "CSRF"}}]}, status=403
+    )
 
 
 class _CsrfCheck(CsrfViewMiddleware):
@@ -80,7 +82,13 @@ class VouchGraphQLView(FileUploadGraphQLView):
         super().__init__(**kwargs)
 
     def execute_graphql_request(
-        self, request: HttpRequest, data: Any, query: Any, variables: Any, operation_name: Any, show_graphiql: bool = False
+        self,
+        request: HttpRequest,
+        data: Any,
+        query: Any,
+        variables: Any,
+        operation_name: Any,
+        show_graphiql: bool = False,
     ) -> Any:
         """graphene-django's, with parsing and validation cached by the query text (vouch/graphql/documents.py).
 
@@ -99,7 +107,11 @@ class VouchGraphQLView(FileUploadGraphQLView):
         except Exception as e:  # noqa: BLE001 - graphene-django answers any parse failure as a GraphQL error
             return ExecutionResult(errors=[e])
         operation_ast = get_operation_ast(document, operation_name)
-        if request.method.lower() == "get" and operation_ast is not None and operation_ast.operation != OperationType.QUERY:
+        if (
+            request.method.lower() == "get"
+            and operation_ast is not None
+            and operation_ast.operation != OperationType.QUERY
+        ):
             if show_graphiql:
                 return None
             raise HttpError(
@@ -108,7 +120,10 @@ class VouchGraphQLView(FileUploadGraphQLView):
                 )
             )
         errors = documents.validate_document(
-            schema, document, query, variables if isinstance(variables, dict) else None,
+            schema,
+            document,
+            query,
+            variables if isinstance(variables, dict) else None,
             graphene_settings.MAX_VALIDATION_ERRORS,
         )
         if errors:

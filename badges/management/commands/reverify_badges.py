@@ -19,10 +19,18 @@ class Command(BaseCommand):
     help = "Re-verify VERIFIED badges older than --hours and stale PENDING ones; prints a summary."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=settings.BADGE_REVERIFY_AFTER_HOURS,
-                            help="Re-check VERIFIED badges last checked longer ago than this (default %(default)s).")
-        parser.add_argument("--pending-minutes", type=int, default=settings.BADGE_PENDING_STALE_MINUTES,
-                            help="Verify PENDING badges requested longer ago than this (default %(default)s).")
+        parser.add_argument(
+            "--hours",
+            type=int,
+            default=settings.BADGE_REVERIFY_AFTER_HOURS,
+            help="Re-check VERIFIED badges last checked longer ago than this (default %(default)s).",
+        )
+        parser.add_argument(
+            "--pending-minutes",
+            type=int,
+            default=settings.BADGE_PENDING_STALE_MINUTES,
+            help="Verify PENDING badges requested longer ago than this (default %(default)s).",
+        )
         parser.add_argument("--limit", type=int, default=0, help="Check at most this many badges (0: all).")
 
     def handle(self, *args, hours: int, pending_minutes: int, limit: int, **options):
