@@ -17,6 +17,7 @@ FETCH_TOO_MANY_REDIRECTS = "FETCH_TOO_MANY_REDIRECTS"
 FETCH_HTTP_STATUS = "FETCH_HTTP_STATUS"
 FETCH_FAILED = "FETCH_FAILED"
 FETCH_NOT_JSON = "FETCH_NOT_JSON"
+FETCH_TOO_MANY_REQUESTS = "FETCH_TOO_MANY_REQUESTS"
 
 # --- input recognition and extraction (extract.py) ------------------------------------------------------------
 INPUT_EMPTY = "INPUT_EMPTY"
@@ -70,7 +71,7 @@ PROOF_INVALID = "PROOF_INVALID"
 PROOF_KEY_UNAVAILABLE = "PROOF_KEY_UNAVAILABLE"
 CANONICALIZATION_FAILED = "CANONICALIZATION_FAILED"
 KEY_NOT_BOUND_TO_ISSUER = "KEY_NOT_BOUND_TO_ISSUER"
-ISSUER_KEY_UNCONFIRMED = "ISSUER_KEY_UNCONFIRMED"  # warning only, see docs/openbadges.md
+ISSUER_KEY_UNCONFIRMED = "ISSUER_KEY_UNCONFIRMED"  # no issuer document confirms the key: FAILED
 NOT_YET_VALID = "NOT_YET_VALID"
 VCJWT_PRIVATE_KEY_IN_HEADER = "VCJWT_PRIVATE_KEY_IN_HEADER"
 VCJWT_KEY_UNAVAILABLE = "VCJWT_KEY_UNAVAILABLE"
@@ -83,6 +84,13 @@ STATUS_UNSUPPORTED = "STATUS_UNSUPPORTED"
 STATUS_LIST_UNAVAILABLE = "STATUS_LIST_UNAVAILABLE"
 STATUS_LIST_INVALID = "STATUS_LIST_INVALID"
 SUSPENDED = "SUSPENDED"
+
+ISSUER_SELF_ISSUED = "ISSUER_SELF_ISSUED"  # warning only: did:key issuer, authentic but nobody vouches for who it is
+
+# --- the run as a whole (verifier.py) -----------------------------------------------------------------------------
+TOO_MANY_HOPS = "TOO_MANY_HOPS"
+VERIFICATION_TIMEOUT = "VERIFICATION_TIMEOUT"
+INPUT_TOO_COMPLEX = "INPUT_TOO_COMPLEX"
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
 
@@ -97,6 +105,7 @@ MESSAGES: dict[str, str] = {
     FETCH_HTTP_STATUS: "The server answered with an error status.",
     FETCH_FAILED: "The address could not be fetched.",
     FETCH_NOT_JSON: "The document fetched is not JSON.",
+    FETCH_TOO_MANY_REQUESTS: "Verifying this badge needs more requests than allowed.",
     INPUT_EMPTY: "Nothing was supplied to verify.",
     INPUT_TOO_LARGE: "The input is larger than allowed.",
     INPUT_UNRECOGNISED: "The input is not a URL, JSON, a compact JWS or a baked badge image.",
@@ -157,6 +166,10 @@ MESSAGES: dict[str, str] = {
     STATUS_LIST_UNAVAILABLE: "The credential's status list could not be fetched.",
     STATUS_LIST_INVALID: "The credential's status list is invalid.",
     SUSPENDED: "The issuer has suspended the credential.",
+    ISSUER_SELF_ISSUED: "The issuer is a did:key: the credential is authentic, but nobody confirms who the issuer is.",
+    TOO_MANY_HOPS: "The badge points to other badges too many times.",
+    VERIFICATION_TIMEOUT: "Verification took longer than allowed.",
+    INPUT_TOO_COMPLEX: "The credential is too large or complex to verify.",
     INTERNAL_ERROR: "Verification stopped on an unexpected error.",
 }
 

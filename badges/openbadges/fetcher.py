@@ -23,6 +23,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +42,8 @@ JSON_LIMIT = 1_000_000
 IMAGE_LIMIT = 5_000_000
 DEFAULT_TIMEOUT = 5.0  # seconds, per connect / read / write operation
 DEFAULT_DEADLINE = 15.0  # seconds, whole fetch including redirects
+DEFAULT_RUN_DEADLINE = 30.0  # seconds, a whole verification run (every fetch of it together)
+DEFAULT_MAX_REQUESTS = 40  # HTTP requests per verification run, redirects included
 MAX_REDIRECTS = 3
 USER_AGENT = "Vouch-OpenBadges-Verifier/1.0"
 ACCEPT_JSON = "application/ld+json, application/json;q=0.9, */*;q=0.1"
@@ -103,6 +107,21 @@ class FetchResponse:
 
 
 Resolver = Callable[[str], list[str]]
+
+_tls_lock = threading.Lock()
+_tls_context: ssl.SSLContext | None = None
+
+
+def shared_ssl_context() -> ssl.SSLContext:
+    """The one client TLS context of the process (CA bundle loaded once: building one costs tens of ms).
+
+    An SSLContext is safe to share between threads and connections; it is never modified after creation.
+    """
+    global _tls_context
+    with _tls_lock:
+        if _tls_context is None:
+            _tls_context = httpx.create_ssl_context()
+        return _tls_context
 
 
 def default_resolver(host: str) -> list[str]:
@@ -233,17 +252,22 @@ class Fetcher:
         timeout: float = DEFAULT_TIMEOUT,
         deadline: float = DEFAULT_DEADLINE,
         max_redirects: int = MAX_REDIRECTS,
+        run_deadline: float = DEFAULT_RUN_DEADLINE,
+        max_requests: int = DEFAULT_MAX_REQUESTS,
     ) -> None:
         self.allowed_hosts = frozenset(h.strip().lower().strip("[]") for h in allowed_hosts if h.strip())
         self.resolver: Resolver = resolver or default_resolver
         self.timeout = timeout
         self.deadline = deadline
         self.max_redirects = max_redirects
+        self.run_deadline = run_deadline
+        self.max_requests = max_requests
         if transport is None:
-            transport = httpx.HTTPTransport(trust_env=False, retries=0)
-            stock = transport._pool  # replace only the network backend; keep httpx's TLS context and settings
+            tls = shared_ssl_context()
+            transport = httpx.HTTPTransport(verify=tls, trust_env=False, retries=0)
+            # Replace only the network backend; keep the shared TLS context.
             transport._pool = httpcore.ConnectionPool(
-                ssl_context=stock._ssl_context,
+                ssl_context=tls,
                 max_connections=10,
                 max_keepalive_connections=0,
                 network_backend=_GuardedBackend(self),
@@ -259,6 +283,8 @@ class Fetcher:
         self._memo: dict[str, tuple[int, FetchResponse | FetchError]] = {}
         self._run_depth = 0
         self._deadline_at = float("inf")
+        self._run_deadline_at = float("inf")
+        self._run_requests = 0
         self.requests: list[str] = []  # every URL actually requested over the transport (for audit and tests)
 
     @classmethod
@@ -281,6 +307,8 @@ class Fetcher:
         """Scope of one verification run: results are memoised inside it and forgotten after."""
         if self._run_depth == 0:
             self._memo.clear()
+            self._run_deadline_at = time.monotonic() + self.run_deadline
+            self._run_requests = 0
         self._run_depth += 1
         try:
             yield self
@@ -288,6 +316,15 @@ class Fetcher:
             self._run_depth -= 1
             if self._run_depth == 0:
                 self._memo.clear()
+                self._run_deadline_at = float("inf")
+
+    def run_remaining(self) -> float:
+        """Seconds left of the current run's overall deadline (inf outside a run)."""
+        return self._run_deadline_at - time.monotonic()
+
+    def host_allowed(self, host: str) -> bool:
+        """``host`` may be reached although not public (BADGE_FETCH_ALLOWED_HOSTS)."""
+        return self._host_allowed(host)
 
     # --- guard ----------------------------------------------------------------------------------------------
     def _remaining(self) -> float:
@@ -356,11 +393,22 @@ class Fetcher:
         return fresh
 
     def _fetch_uncached(self, url: str, max_bytes: int, accept: str) -> FetchResponse:
-        self._deadline_at = time.monotonic() + self.deadline
+        # Each fetch has its own deadline, capped by what is left of the run's: a run of many slow documents
+        # cannot add up to more than run_deadline.
+        self._deadline_at = min(time.monotonic() + self.deadline, self._run_deadline_at)
         try:
             current = url
             for hop in range(self.max_redirects + 1):
                 parsed = self.check_url(current)
+                if self._remaining() <= 0:
+                    raise FetchError(codes.FETCH_TIMEOUT, "The verification's overall deadline has passed.", url=url)
+                if self._run_depth and self._run_requests >= self.max_requests:
+                    raise FetchError(
+                        codes.FETCH_TOO_MANY_REQUESTS,
+                        f"More than {self.max_requests} requests for one verification.",
+                        url=url,
+                    )
+                self._run_requests += 1
                 self.requests.append(str(parsed))
                 request = self._client.build_request("GET", parsed, headers={"Accept": accept})
                 response = self._client.send(request, stream=True)

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from . import codes
 from .fetcher import FetchError
-from .util import first_text, host_of, is_http_url, node_id, origin_of
+from .util import first_text, is_http_url, node_id, origin_of, same_origin
 
 if TYPE_CHECKING:
     from .ob2 import OB2Verifier
@@ -57,15 +57,16 @@ def verify_ob10(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
         run.failed("Issuer", codes.ISSUER_UNAVAILABLE, "The issuer lacks a name or url.", fatal=True)
     run.passed("Issuer", f"Issuer {first_text(issuer.get('name'))!r} fetched and well-formed.")
     # Same default policy as 2.0 after the reference upgrade: the issuer's id is the URL it is served from.
-    if host_of(hosted_url) != host_of(issuer_url):
+    if not same_origin(hosted_url, issuer_url):
         run.failed(
             "Issuer verification scope",
             codes.OUTSIDE_ISSUER_SCOPE,
-            f"The assertion is hosted on {host_of(hosted_url)}, the issuer on {host_of(issuer_url)}.",
+            f"The assertion is hosted on {origin_of(hosted_url)}, the issuer on {origin_of(issuer_url)}.",
         )
     else:
-        run.passed("Issuer verification scope", f"Hosted on the issuer's host {host_of(issuer_url)}.")
-    v._metadata({**badge, "id": badge_url}, {**issuer, "id": issuer_url})
+        run.passed("Issuer verification scope", f"Hosted on the issuer's origin {origin_of(issuer_url)}.")
+    v._metadata({**badge, "id": badge_url}, {**issuer, "id": issuer_url}, doc)
+    v._bind_issuer(issuer_url)
     v._badge_image(badge.get("image"))
     v._dates(doc.get("issuedOn"), doc.get("expires"), legacy=True)
     v._recipient(doc.get("recipient"))
@@ -104,6 +105,8 @@ def verify_ob05(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
         {"name": badge.get("name"), "description": badge.get("description"), "image": image, "criteria": criteria},
         {"name": issuer.get("name"), "url": origin, "id": origin},
     )
+    if is_http_url(origin) and same_origin(origin, hosted_url):
+        v._bind_issuer(origin_of(origin))
     v._badge_image(image)
     v._dates(doc.get("issued_on"), doc.get("expires"), legacy=True) if doc.get("issued_on") else run.passed(
         "Issue date", "No issue date (optional in 0.5)."

@@ -86,6 +86,14 @@ class VerificationResult:
     recipient_matched: bool = False
     revocation_reason: str | None = None
     assertion: Any = None  # the canonical (trusted) assertion / credential JSON
+    # How the issuer's identity is established (docs/openbadges.md, "Trust model"): "domain-bound" (its profile or
+    # DID document was fetched from the domain it names, and lists the key), "self-issued" (did:key: the key is the
+    # identifier, anyone can mint one), None (neither: not evidence).
+    issuer_binding: str | None = None
+    # sha256 of the verifying public key (SubjectPublicKeyInfo DER), "sha256:<hex>", for pinned keys; None when
+    # no key was involved (hosted OB 2.0).
+    key_fingerprint: str | None = None
+    evidence: list[dict[str, str | None]] = field(default_factory=list)  # [{url, name, narrative}], URLs http(s)
     checked_at: datetime | None = None
     # Bytes of the BadgeClass image as fetched during verification, so the caller can store it without fetching
     # again. Not part of to_report() (not JSON).
@@ -113,7 +121,14 @@ class VerificationResult:
                 "criteria_url": self.criteria_url,
                 "criteria_narrative": self.criteria_narrative,
             },
-            "issuer": {"name": self.issuer_name, "url": self.issuer_url, "id": self.issuer_id},
+            "issuer": {
+                "name": self.issuer_name,
+                "url": self.issuer_url,
+                "id": self.issuer_id,
+                "binding": self.issuer_binding,
+                "key_fingerprint": self.key_fingerprint,
+            },
+            "evidence": [dict(e) for e in self.evidence],
             "issued_on": _iso(self.issued_on),
             "expires_at": _iso(self.expires_at),
             "recipient_matched": self.recipient_matched,
@@ -149,6 +164,9 @@ def result_from_report(report: dict[str, Any]) -> VerificationResult:
         issuer_name=issuer.get("name"),
         issuer_url=issuer.get("url"),
         issuer_id=issuer.get("id"),
+        issuer_binding=issuer.get("binding"),
+        key_fingerprint=issuer.get("key_fingerprint"),
+        evidence=[e for e in report.get("evidence") or [] if isinstance(e, dict)],
         issued_on=dt(report.get("issued_on")),
         expires_at=dt(report.get("expires_at")),
         recipient_matched=bool(report.get("recipient_matched")),
@@ -181,6 +199,7 @@ class Run:
         self.result = VerificationResult(status="FAILED", checked_at=now)
         self.revoked = False
         self.expired = False
+        self.hops = 0  # URLs followed from one document to another (a baked image naming a URL, ...)
 
     def passed(self, name: str, message: str = "") -> None:
         self.result.checks.append(Check(name, True, None, message))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from typing import Any
+from urllib.parse import urlsplit
 
 from joserfc import jws as jose_jws
 from joserfc.errors import JoseError
@@ -17,12 +18,18 @@ from .model import Abort, BadgeError, Run
 from .util import (
     as_list,
     decode_jws_checked,
+    evidence_items,
     first_text,
+    has_prefix,
     host_of,
     is_http_url,
     is_iri,
     node_id,
+    origin_of,
+    origin_tuple,
     parse_datetime,
+    safe_url,
+    same_origin,
     sniff_image_kind,
     strip_fragment,
     types_of,
@@ -83,6 +90,23 @@ def hosted_url_of(doc: dict[str, Any], version: str) -> str | None:
     return None
 
 
+def _origin_allowed(url: str, entry: str) -> bool:
+    """An allowedOrigins entry admits ``url``. A full origin (``https://host:port``) must equal the URL's origin; a
+    bare host (the spec's "host registered name", optionally with ``:port``) must equal its host, on the default
+    port of the URL's scheme unless a port is given."""
+    target = origin_tuple(url)
+    if target is None:
+        return False
+    if "://" in entry:
+        return origin_tuple(entry) == target and not urlsplit(entry).path.strip("/")
+    wanted = origin_tuple("https://" + entry.strip("/"))
+    if wanted is None or "/" in entry.strip("/"):
+        return False
+    explicit_port = urlsplit("https://" + entry).port is not None
+    _, host, port = target
+    return wanted[1] == host and (port == wanted[2] if explicit_port else port == {"http": 80, "https": 443}[target[0]])
+
+
 def _data_uri_bytes(uri: str) -> bytes | None:
     head, sep, data = uri.partition(",")
     if not sep:
@@ -123,6 +147,21 @@ class OB2Verifier:
                 "Fetch hosted assertion", codes.TYPE_INVALID, "The hosted document is not a JSON object.", fatal=True
             )
         self.verify_hosted_document(url, doc, hops=hops)
+
+    def verify_fetched_document(self, url: str, doc: dict[str, Any]) -> None:
+        """A document fetched from a URL the member gave: the same verdict as the same JSON baked in an image."""
+        version = detect_version(doc)
+        verification = doc.get("verification") if version == "2.0" else doc.get("verify")
+        vtype = verification.get("type") if isinstance(verification, dict) else None
+        if doc.get("revoked") is not True and vtype in SIGNED_TYPES:
+            self.r.spec_version = version
+            self.run.failed(
+                "Verification type",
+                codes.JWS_MALFORMED,
+                "A signed assertion must be supplied as its JWS, not as bare JSON.",
+                fatal=True,
+            )
+        self.verify_hosted_document(url, doc)
 
     def verify_hosted_document(self, url: str, doc: dict[str, Any], *, hops: int = 0) -> None:
         run = self.run
@@ -303,7 +342,7 @@ class OB2Verifier:
             issuer = self._issuer(badge)
         if hosted_url is not None:
             self._scope(doc["id"], issuer, verification if isinstance(verification, dict) else {})
-        self._metadata(badge, issuer)
+        self._metadata(badge, issuer, doc)
         self._badge_image(badge.get("image"))
         self._dates(doc.get("issuedOn"), doc.get("expires"), legacy=False)
         self._recipient(doc.get("recipient"))
@@ -317,13 +356,20 @@ class OB2Verifier:
             )
         self.run.passed(f"{what} properties", f"{what} has {', '.join(props)}.")
 
-    def _fetch_node(self, value: Any, what: str, unavailable: str) -> dict[str, Any]:
-        if isinstance(value, dict) and not (set(value) <= {"id", "@id"}):
-            return value  # embedded
+    def _fetch_node(self, value: Any, what: str, unavailable: str, *, allow_embedded: bool) -> dict[str, Any]:
+        """The node as its publisher serves it.
+
+        An object with an http(s) id is trusted only as fetched from that id: an embedded copy (inline in an
+        assertion or a baked image) is ignored, whatever it says. ``allow_embedded`` admits an embedded object
+        without an http(s) id (e.g. a BadgeClass with a ``urn:uuid`` id inside a hosted assertion, which the issuer
+        served itself). The returned copy carries the id it was fetched from as ``id``.
+        """
         url = node_id(value)
         if not is_http_url(url):
+            if allow_embedded and isinstance(value, dict) and not (set(value) <= {"id", "@id"}):
+                return value
             self.run.failed(
-                what, codes.PROPERTY_INVALID, f"{what} is not a fetchable URL or embedded object.", fatal=True
+                what, unavailable, f"{what} must be identified by the http(s) URL that publishes it.", fatal=True
             )
         assert url is not None
         try:
@@ -333,13 +379,19 @@ class OB2Verifier:
             raise
         if not isinstance(doc, dict):
             self.run.failed(what, unavailable, f"{what} at {url} is not a JSON object.", fatal=True)
-        if doc.get("id") not in (None, url):
-            # The reference validator warns here too; the document is still the one the issuer serves at url.
-            self.run.warn(what, codes.PROPERTY_INVALID, f"{what} fetched from {url} declares id {doc.get('id')}.")
-        return doc
+        if isinstance(value, dict) and not (set(value) <= {"id", "@id"}):
+            self.run.passed(f"{what} source", f"The embedded {what} was replaced by the copy published at {url}.")
+        declared = node_id(doc.get("id"))
+        if declared is not None and strip_fragment(declared) != strip_fragment(url):
+            # The reference validator warns here too. We go on with the document the issuer serves at url, and
+            # it is known by that url: a document cannot claim another publisher's id.
+            self.run.warn(what, codes.PROPERTY_INVALID, f"{what} fetched from {url} declares id {declared}.")
+        return {**doc, "id": url}
 
-    def _badge_class(self, assertion: dict[str, Any]) -> dict[str, Any]:
-        badge = self._fetch_node(assertion.get("badge"), "BadgeClass", codes.BADGECLASS_UNAVAILABLE)
+    def _badge_class(self, assertion: dict[str, Any], *, allow_embedded: bool = True) -> dict[str, Any]:
+        badge = self._fetch_node(
+            assertion.get("badge"), "BadgeClass", codes.BADGECLASS_UNAVAILABLE, allow_embedded=allow_embedded
+        )
         if "BadgeClass" not in types_of(badge):
             self.run.failed("BadgeClass", codes.TYPE_INVALID, "The badge is not a BadgeClass.", fatal=True)
         missing = [p for p in ("name", "description", "image", "criteria", "issuer") if not badge.get(p)]
@@ -351,29 +403,49 @@ class OB2Verifier:
         return badge
 
     def _issuer(self, badge: dict[str, Any]) -> dict[str, Any]:
-        issuer = self._fetch_node(badge.get("issuer"), "Issuer", codes.ISSUER_UNAVAILABLE)
+        # Never embedded: the issuer's id decides the verification scope and owns the keys, so only the profile
+        # published at that id counts (an inline Issuer naming a real issuer's id and listing an attacker's key, or
+        # allowedOrigins for the attacker's host, is replaced by the real one).
+        issuer = self._fetch_node(badge.get("issuer"), "Issuer", codes.ISSUER_UNAVAILABLE, allow_embedded=False)
         if not ({"Issuer", "Profile"} & set(types_of(issuer))):
             self.run.failed("Issuer", codes.TYPE_INVALID, "The issuer is not an Issuer Profile.", fatal=True)
         if not first_text(issuer.get("name")) or not is_iri(issuer.get("id")):
             self.run.failed("Issuer", codes.ISSUER_UNAVAILABLE, "The issuer profile lacks an id or a name.", fatal=True)
         self.run.passed("Issuer", f"Issuer {first_text(issuer.get('name'))!r} fetched and well-formed.")
+        self._bind_issuer(issuer["id"])
         return issuer
 
+    def _bind_issuer(self, issuer_url: str) -> None:
+        """The issuer profile was fetched from its own URL: the badge is bound to that domain (docs/openbadges.md,
+        trust model). Plain http is not (anyone on the path could have answered), except for hosts the deployment
+        allows explicitly (local issuers, tests)."""
+        r = self.r
+        r.issuer_id = issuer_url
+        secure = issuer_url.lower().startswith("https://") or self.fetcher.host_allowed(host_of(issuer_url))
+        r.issuer_binding = "domain-bound" if secure else None
+
     def _scope(self, assertion_id: str, issuer: dict[str, Any], verification: dict[str, Any]) -> None:
-        """Hosted verification policy: the assertion must live where the issuer says its assertions live."""
+        """Hosted verification policy: the assertion must live where the issuer says its assertions live.
+
+        Origins are compared as origins (scheme, host and port); startsWith as URL prefixes on the same origin.
+        """
         policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
-        allowed_origins = [o.lower() for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str)]
-        starts_with = [s for s in as_list(policy.get("startsWith")) if isinstance(s, str)]
-        host = host_of(assertion_id)
+        allowed_origins = [o.strip() for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str) and o.strip()]
+        starts_with = [s for s in as_list(policy.get("startsWith")) if isinstance(s, str) and s]
+        origin = origin_of(assertion_id)
+        ok = True
+        detail = ""
         if allowed_origins:
-            ok = host in allowed_origins
-            detail = f"host {host} {'is' if ok else 'is not'} in the issuer's allowedOrigins"
-        else:
-            issuer_host = host_of(issuer.get("id", ""))
-            ok = bool(host) and host == issuer_host
-            detail = f"host {host} {'matches' if ok else 'differs from'} the issuer's host {issuer_host}"
+            ok = any(_origin_allowed(assertion_id, entry) for entry in allowed_origins)
+            detail = f"origin {origin} {'is' if ok else 'is not'} in the issuer's allowedOrigins"
+        elif not starts_with:
+            # The default policy: the assertion lives on the issuer profile's origin. (A startsWith policy names
+            # full URL prefixes, scheme/host/port included, so it replaces this default, as in the reference.)
+            issuer_origin = origin_of(issuer.get("id", ""))
+            ok = bool(origin) and same_origin(assertion_id, issuer.get("id", ""))
+            detail = f"origin {origin} {'matches' if ok else 'differs from'} the issuer's origin {issuer_origin}"
         if ok and starts_with:
-            ok = any(assertion_id.startswith(s) for s in starts_with)
+            ok = any(has_prefix(assertion_id, prefix) for prefix in starts_with)
             detail = f"id {'starts' if ok else 'does not start'} with the issuer's startsWith {', '.join(starts_with)}"
         if not ok:
             self.run.failed(
@@ -385,9 +457,12 @@ class OB2Verifier:
             self.run.passed("Issuer verification scope", f"The assertion's {detail}.")
 
     def _signing_key(self, creator: Any, issuer: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        """The key, bound both ways from fetched documents: the issuer profile (fetched from its id) lists it, and
+        the key (fetched from its id) names that profile as its owner. A key embedded in the signed payload or in
+        an inline issuer is never used."""
         run = self.run
-        listed = [node_id(k) for k in as_list(issuer.get("publicKey"))]
-        listed_ids = [k for k in listed if k]
+        published = as_list(issuer.get("publicKey"))
+        listed_ids = [k for k in (node_id(k) for k in published) if k]
         key_url = node_id(creator) if creator else (listed_ids[0] if len(listed_ids) == 1 else None)
         if not key_url:
             run.failed(
@@ -397,24 +472,14 @@ class OB2Verifier:
                 fatal=True,
             )
         assert key_url is not None
-        if key_url not in listed_ids:
+        if strip_fragment(key_url) not in {strip_fragment(k) for k in listed_ids} and key_url not in listed_ids:
             run.failed(
                 "Signing key",
                 codes.SIGNING_KEY_NOT_LISTED,
-                f"{key_url} is not among the issuer's publicKey entries.",
+                f"{key_url} is not among the publicKey entries of the issuer profile published at {issuer.get('id')}.",
                 fatal=True,
             )
-        embedded = next(
-            (
-                k
-                for k in as_list(issuer.get("publicKey"))
-                if isinstance(k, dict) and node_id(k) == key_url and k.get("publicKeyPem")
-            ),
-            None,
-        )
-        if embedded is not None:
-            key_doc = embedded
-        else:
+        if is_http_url(key_url):
             try:
                 _, key_doc = self.fetcher.fetch_json(key_url)
             except FetchError as exc:
@@ -425,10 +490,17 @@ class OB2Verifier:
                     fatal=True,
                 )
                 raise
+        else:
+            # A key without an http(s) id can only be one the (fetched) issuer profile itself carries.
+            key_doc = next(
+                (k for k in published if isinstance(k, dict) and node_id(k) == key_url and k.get("publicKeyPem")),
+                None,
+            )
         if not isinstance(key_doc, dict) or not isinstance(key_doc.get("publicKeyPem"), str):
             run.failed("Signing key", codes.SIGNING_KEY_INVALID, f"{key_url} has no publicKeyPem.", fatal=True)
+        assert isinstance(key_doc, dict)
         owner = node_id(key_doc.get("owner"))
-        if owner != issuer.get("id"):
+        if owner is None or strip_fragment(owner) != strip_fragment(str(issuer.get("id"))):
             run.failed(
                 "Signing key owner",
                 codes.SIGNING_KEY_OWNER_MISMATCH,
@@ -467,20 +539,21 @@ class OB2Verifier:
                 return
         self.run.passed("Revocation list", "Not on the issuer's revocation list.")
 
-    def _metadata(self, badge: dict[str, Any], issuer: dict[str, Any]) -> None:
+    def _metadata(self, badge: dict[str, Any], issuer: dict[str, Any], assertion: dict[str, Any] | None = None) -> None:
         r = self.r
         r.badge_name = first_text(badge.get("name"))
         r.badge_description = first_text(badge.get("description"))
-        image = badge.get("image")
-        r.badge_image_url = node_id(image) if not (isinstance(image, str) and image.startswith("data:")) else None
+        r.badge_image_url = safe_url(node_id(badge.get("image")))
         r.badge_class_id = node_id(badge.get("id")) if badge.get("id") else None
         criteria = badge.get("criteria")
-        r.criteria_url = node_id(criteria) if node_id(criteria) and is_http_url(node_id(criteria)) else None
+        r.criteria_url = safe_url(node_id(criteria))
         if isinstance(criteria, dict):
             r.criteria_narrative = first_text(criteria.get("narrative"))
         r.issuer_name = first_text(issuer.get("name"))
-        r.issuer_url = issuer.get("url") if isinstance(issuer.get("url"), str) else None
+        r.issuer_url = safe_url(issuer.get("url"))
         r.issuer_id = node_id(issuer.get("id")) if issuer.get("id") else None
+        if assertion is not None:
+            r.evidence = evidence_items(assertion.get("evidence"))
 
     def _badge_image(self, image: Any) -> None:
         """The BadgeClass image is required and must really be a PNG or SVG (BADGR refuses others too)."""
@@ -497,11 +570,9 @@ class OB2Verifier:
             try:
                 response = self.fetcher.fetch_image(url)
             except FetchError as exc:
-                self.run.failed(
-                    "Badge image",
-                    codes.BADGE_IMAGE_UNAVAILABLE,
-                    f"The badge image {url} could not be fetched ({exc.code}).",
-                )
+                # An image over the limit says so (FETCH_TOO_LARGE); anything else is "unavailable".
+                code = exc.code if exc.code == codes.FETCH_TOO_LARGE else codes.BADGE_IMAGE_UNAVAILABLE
+                self.run.failed("Badge image", code, f"The badge image {url} could not be fetched ({exc.code}).")
                 return
             body, ctype = response.body, response.content_type
         kind = sniff_image_kind(body)
@@ -519,7 +590,8 @@ class OB2Verifier:
     def _dates(self, issued: Any, expires: Any, *, legacy: bool) -> None:
         run, r = self.run, self.r
         try:
-            r.issued_on = parse_datetime(issued, allow_date_only=legacy)
+            # OB 2.0: an ISO 8601 date-time with a time zone; Unix timestamps and bare dates are 1.x only.
+            r.issued_on = parse_datetime(issued, allow_date_only=legacy, allow_timestamp=legacy)
         except BadgeError as exc:
             run.failed("Issue date", codes.DATE_INVALID, f"issuedOn: {exc.message}")
             return
@@ -531,7 +603,7 @@ class OB2Verifier:
             run.passed("Expiry", "The badge does not expire.")
             return
         try:
-            r.expires_at = parse_datetime(expires, allow_date_only=legacy)
+            r.expires_at = parse_datetime(expires, allow_date_only=legacy, allow_timestamp=legacy)
         except BadgeError as exc:
             run.failed("Expiry", codes.DATE_INVALID, f"expires: {exc.message}")
             return

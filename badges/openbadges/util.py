@@ -22,7 +22,11 @@ def parse_datetime(value: Any, *, allow_date_only: bool = False, allow_timestamp
     """
     if isinstance(value, bool):
         raise BadgeError(codes.DATE_INVALID, f"{value!r} is not a date.")
-    if isinstance(value, (int, float)) and allow_timestamp:
+    if isinstance(value, (int, float)) and not allow_timestamp:
+        raise BadgeError(
+            codes.DATE_INVALID, f"{value!r} is a timestamp; an ISO 8601 date-time with a time zone is required."
+        )
+    if isinstance(value, (int, float)):
         try:
             return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError, ValueError) as exc:
@@ -38,6 +42,10 @@ def parse_datetime(value: Any, *, allow_date_only: bool = False, allow_timestamp
         except ValueError as exc:
             raise BadgeError(codes.DATE_INVALID, f"{text} is not a real date.") from exc
         return datetime(d.year, d.month, d.day, tzinfo=UTC)
+    if text.isdigit():
+        raise BadgeError(
+            codes.DATE_INVALID, f"{text!r} is a timestamp; an ISO 8601 date-time with a time zone is required."
+        )
     if not _DATETIME.match(text):
         raise BadgeError(codes.DATE_INVALID, f"{text!r} is not an ISO 8601 date-time with a time zone.")
     try:
@@ -86,12 +94,73 @@ def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_tuple(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None for anything else or a bad port."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port if port is not None else _DEFAULT_PORTS[scheme]
+
+
+def same_origin(a: str, b: str) -> bool:
+    """Scheme, host and port all equal (RFC 6454), default ports made explicit."""
+    oa, ob = origin_tuple(a), origin_tuple(b)
+    return oa is not None and oa == ob
+
+
 def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    port = parts.port
-    default = {"http": 80, "https": 443}.get(parts.scheme)
-    host = (parts.hostname or "").lower()
-    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default else "")
+    o = origin_tuple(url)
+    if o is None:
+        return ""
+    scheme, host, port = o
+    return f"{scheme}://{host}" + ("" if port == _DEFAULT_PORTS[scheme] else f":{port}")
+
+
+def has_prefix(url: str, prefix: str) -> bool:
+    """``url`` starts with ``prefix`` as a URL: same origin, and the path continues the prefix's path exactly.
+
+    A prefix ``https://a.org`` does not admit ``https://a.org.evil.com/…`` (different origin), and the comparison is
+    on the URLs as given (no case folding of the path).
+    """
+    if not (isinstance(url, str) and isinstance(prefix, str)) or not same_origin(url, prefix):
+        return False
+    u, p = urlsplit(url), urlsplit(prefix)
+    rest_u = u.path + ("?" + u.query if u.query else "")
+    rest_p = p.path + ("?" + p.query if p.query else "")
+    if not rest_p or rest_p == "/":
+        return True
+    return rest_u.startswith(rest_p)
+
+
+def safe_url(value: Any) -> str | None:
+    """``value`` if it is an absolute http(s) URL without credentials or control characters, else None.
+
+    Every URL the report shows or the pages link (issuer url, criteria, evidence, image) goes through this: a
+    ``javascript:``/``data:`` URL, a relative one or one with whitespace is never stored as a link.
+    """
+    if not isinstance(value, str) or len(value) > 2000:
+        return None
+    if any(ord(c) < 0x21 or c in "\x7f<>\"'`" for c in value):
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    return value
 
 
 def strip_fragment(url: str) -> str:
@@ -153,3 +222,23 @@ def sniff_image_kind(body: bytes) -> str | None:
     from .extract import sniff_image
 
     return sniff_image(body)
+
+
+def evidence_items(value: Any, limit: int = 20) -> list[dict[str, str | None]]:
+    """OB 2.0/3.0 ``evidence``: IRIs or Evidence objects -> [{url, name, narrative}], URLs through :func:`safe_url`
+    (an entry whose URL is not http(s) keeps its name/narrative but no link)."""
+    out: list[dict[str, str | None]] = []
+    for item in as_list(value)[:limit]:
+        if isinstance(item, str):
+            url = safe_url(item)
+            if url:
+                out.append({"url": url, "name": None, "narrative": None})
+        elif isinstance(item, dict):
+            entry = {
+                "url": safe_url(node_id(item)),
+                "name": (first_text(item.get("name")) or "")[:300] or None,
+                "narrative": (first_text(item.get("narrative")) or "")[:2000] or None,
+            }
+            if any(entry.values()):
+                out.append(entry)
+    return out

@@ -83,8 +83,19 @@ def _dispatch(run: Run, fetcher: Fetcher, item: Extracted, strict: bool) -> None
             OB2Verifier(run, fetcher).verify_signed(item.value)
 
 
+MAX_HOPS = 3  # URL -> baked image -> URL -> ... (a self-referencing image would recurse forever)
+
+
 def _from_url(run: Run, fetcher: Fetcher, url: str, strict: bool) -> None:
     """A URL is a hosted assertion/credential or an image with baked data; the response tells which."""
+    run.hops += 1
+    if run.hops > MAX_HOPS:
+        run.failed(
+            "Follow badge URL",
+            codes.TOO_MANY_HOPS,
+            f"The badge led to {url} after {MAX_HOPS} other addresses; it is not followed further.",
+            fatal=True,
+        )
     try:
         response = fetcher.fetch(url, max_bytes=IMAGE_LIMIT, accept=ACCEPT_ANY)
     except FetchError as exc:
@@ -133,4 +144,4 @@ def _from_url(run: Run, fetcher: Fetcher, url: str, strict: bool) -> None:
     ob2 = OB2Verifier(run, fetcher)
     ob2.r.verification_method = "hosted"
     run.passed("Fetch hosted assertion", f"Fetched {url}.")
-    ob2.verify_hosted_document(url, doc)
+    ob2.verify_fetched_document(url, doc)

@@ -83,7 +83,7 @@ def test_host_resolving_to_a_private_address_is_refused_before_any_request(answe
 
 def test_allowed_host_skips_the_address_check() -> None:
     fetcher, server = make_fetcher(
-        {"http://issuer.local/x": "ob2/key1.json"},
+        {"http://issuer.local/x": b'{"id": "http://issuer.local/x"}'},
         resolver=lambda h: ["10.1.1.1"],
         allowed_hosts=frozenset({"issuer.local"}),
     )
@@ -96,7 +96,7 @@ def test_from_setting_parses_comma_separated_hosts() -> None:
 
 
 def test_memo_fetches_each_url_once_per_run_only() -> None:
-    fetcher, server = make_fetcher({"https://example.org/k": "ob2/key1.json"})
+    fetcher, server = make_fetcher({"https://example.org/k": b'{"id": "https://example.org/k"}'})
     with fetcher.run():
         fetcher.fetch_json("https://example.org/k")
         fetcher.fetch_json("https://example.org/k#frag")

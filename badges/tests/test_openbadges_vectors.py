@@ -73,12 +73,38 @@ OLDSTYLE_051 = {
     **CTX1,
     **CTX2,
 }
-OB3_ISSUER_DOCUMENTS = {
-    "https://example.edu/issuers/565049",
-    "https://example.com/issuers/876543",
-    "https://1edtech.edu/issuers/565049",
+# The manifest provides no issuer documents for its OB 3.0 vectors, and without one a key in the verificationMethod
+# fragment is bound to nothing (ISSUER_KEY_UNCONFIRMED). These tests publish, per vector issuer, the profile that
+# issuer would serve: generated here, listing the Multikeys its vectors are signed with.
+SPEC_KEY = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
+OTHER_KEY = "z6MkrvfzkMnvCroEUP2DVc9SHPE48CRsvHiVSusHioxTYu1x"
+
+
+def issuer_document(issuer: str, *keys: str) -> bytes:
+    return json.dumps(
+        {
+            "@context": [
+                "https://www.w3.org/ns/credentials/v2",
+                "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+            ],
+            "id": issuer,
+            "type": ["Profile"],
+            "name": "Vector issuer",
+            "verificationMethod": [
+                {"id": f"{issuer}#{k}", "type": "Multikey", "controller": issuer, "publicKeyMultibase": k} for k in keys
+            ],
+        }
+    ).encode()
+
+
+OB3_ISSUER_DOCS: dict[str, Route] = {
+    "https://example.edu/issuers/565049": issuer_document("https://example.edu/issuers/565049", SPEC_KEY),
+    "https://example.com/issuers/876543": issuer_document("https://example.com/issuers/876543", SPEC_KEY, OTHER_KEY),
+    "https://1edtech.edu/issuers/565049": issuer_document("https://1edtech.edu/issuers/565049", SPEC_KEY),
 }
-OB3_STATUS = {BITSTRING_LIST: "ob3/bitstring-status-list-credential.json", **OB3_CTX}
+OB3_ISSUER_DOCUMENTS = set(OB3_ISSUER_DOCS)
+OB3_STATUS = {BITSTRING_LIST: "ob3/bitstring-status-list-credential.json", **OB3_CTX, **OB3_ISSUER_DOCS}
+OB3 = {**OB3_CTX, **OB3_ISSUER_DOCS}
 
 CASES = [
     # --- OB 2.0 hosted ------------------------------------------------------------------------------------------
@@ -279,18 +305,16 @@ CASES = [
     Case(
         "ob3-spec-ldp-signed",
         ("text", "ob3/spec-ldp-eddsa-rdfc-2022-signed.json"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "VERIFIED",
         matched=True,
     ),
-    Case(
-        "ob3-eddsa-valid", ("text", "ob3/eddsa-rdfc-2022-valid.json"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
-    ),
+    Case("ob3-eddsa-valid", ("text", "ob3/eddsa-rdfc-2022-valid.json"), OB3, [OB3_SUBJECT], "VERIFIED", matched=True),
     Case(
         "ob3-eddsa-bad-proof-value",
         ("text", "ob3/eddsa-rdfc-2022-bad-proof-value.json"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "FAILED",
         codes.PROOF_INVALID,
@@ -298,7 +322,7 @@ CASES = [
     Case(
         "ob3-eddsa-expired",
         ("text", "ob3/eddsa-rdfc-2022-expired.json"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "EXPIRED",
         codes.EXPIRED,
@@ -307,34 +331,31 @@ CASES = [
     Case(
         "ob3-eddsa-not-yet-valid",
         ("text", "ob3/eddsa-rdfc-2022-not-yet-valid.json"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "FAILED",
         codes.NOT_YET_VALID,
     ),
     Case("ob3-no-proof", ("text", "ob3/no-proof.json"), {}, [OB3_SUBJECT], "FAILED", codes.CREDENTIAL_NO_PROOF),
-    Case(
-        "ob3-baked-eddsa-png", ("image", "ob3/baked-eddsa-json.png"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
-    ),
-    Case(
-        "ob3-baked-eddsa-svg", ("image", "ob3/baked-eddsa-json.svg"), OB3_CTX, [OB3_SUBJECT], "VERIFIED", matched=True
-    ),
-    # DCPV accepts these; the OB 3.0 spec requires the sub claim (and the header key is not bound to the issuer).
+    Case("ob3-baked-eddsa-png", ("image", "ob3/baked-eddsa-json.png"), OB3, [OB3_SUBJECT], "VERIFIED", matched=True),
+    Case("ob3-baked-eddsa-svg", ("image", "ob3/baked-eddsa-json.svg"), OB3, [OB3_SUBJECT], "VERIFIED", matched=True),
+    # DCPV accepts these. They fail twice over: the key in the header is one the issuer's document does not list
+    # (checked first, fatal), and the OB 3.0 spec requires the sub claim.
     Case(
         "ob3-vc-jwt-embedded-jwk-png",
         ("image", "ob3/baked-vc-jwt-embedded-jwk.png"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "FAILED",
-        codes.VCJWT_SUB_MISSING,
+        codes.KEY_NOT_BOUND_TO_ISSUER,
     ),
     Case(
         "ob3-vc-jwt-embedded-jwk-svg",
         ("image", "ob3/baked-vc-jwt-embedded-jwk.svg"),
-        OB3_CTX,
+        OB3,
         [OB3_SUBJECT],
         "FAILED",
-        codes.VCJWT_SUB_MISSING,
+        codes.KEY_NOT_BOUND_TO_ISSUER,
     ),
     Case(
         "ob3-bitstring-status-revoked",
@@ -556,6 +577,8 @@ def test_tampered_status_list_is_not_trusted() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if str(request.url) == BITSTRING_LIST:
             return httpx.Response(200, json=listcred)
+        if str(request.url) in OB3_ISSUER_DOCS:
+            return httpx.Response(200, content=OB3_ISSUER_DOCS[str(request.url)])
         return httpx.Response(404)
 
     fetcher = Fetcher(transport=httpx.MockTransport(handler), resolver=lambda h: ["93.184.215.14"])
@@ -579,6 +602,8 @@ def test_report_records_metadata_for_display() -> None:
         "name": "An Example Badge Issuer",
         "url": "https://example.org",
         "id": "https://example.org/organization.json",
+        "binding": "domain-bound",
+        "key_fingerprint": None,
     }
     assert report["issued_on"] == "2016-12-31T23:59:59+00:00"
     assert report["recipient_matched"] is True
