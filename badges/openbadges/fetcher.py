@@ -342,7 +342,7 @@ class Fetcher:
         except ValueError:
             addresses = self.resolver(bare)
             if not addresses:
-                raise FetchError(codes.FETCH_DNS_FAILED, f"Could not resolve {bare}.")
+                raise FetchError(codes.FETCH_DNS_FAILED, f"Could not resolve {bare}.") from None
         if self._host_allowed(bare):
             return addresses
         blocked = [a for a in addresses if not is_public_address(a)]
@@ -398,7 +398,7 @@ class Fetcher:
         self._deadline_at = min(time.monotonic() + self.deadline, self._run_deadline_at)
         try:
             current = url
-            for hop in range(self.max_redirects + 1):
+            for _hop in range(self.max_redirects + 1):
                 parsed = self.check_url(current)
                 if self._remaining() <= 0:
                     raise FetchError(codes.FETCH_TIMEOUT, "The verification's overall deadline has passed.", url=url)
