@@ -73,11 +73,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "skill_name": skill.name if skill else skill_name,
         "skill": skill,
         "unknown_skill": bool(skill_name) and skill is None,
+        "did_you_mean": _did_you_mean(skill_name if skill is None else "", query, page),
         "header_query": request.GET.get("q", ""),
         "popular_skills": skill_services.search_skills("", first=12) if page is None else [],
         "page_query": _page_query(request),
     }
     return render(request, "frontend/home.html", context)
+
+
+def _did_you_mean(unknown_skill: str, query: str, page: Any) -> list[Any]:
+    """Skills close to what was typed, when it found no skill or no one (a typo such as "kubernets")."""
+    typed = unknown_skill or (query if page is not None and page.paginator.count == 0 else "")
+    return skill_services.similar_skills(typed, first=3) if typed else []
 
 
 def _page_query(request: HttpRequest) -> str:

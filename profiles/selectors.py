@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import FilteredRelation, Q, QuerySet
 
+from profiles import search as member_search
 from profiles.models import User
 from profiles.permissions import visible_members
 
@@ -20,8 +22,18 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
     from skills.services import find_skill
 
     qs = visible_members(viewer)
-    if search:
-        term = search.strip()[:100]
+    term = (search or "").strip()[: member_search.MAX_TERM]
+    ranked = False
+    if term and connection.vendor == "postgresql":
+        # Index-backed, typo-tolerant and ranked (profiles/search.py).
+        qs = (
+            qs.filter(id__in=member_search.candidate_ids(term))
+            .alias(search_match=member_search.matches(term))
+            .filter(search_match=True)
+            .annotate(search_rank=member_search.rank(term))
+        )
+        ranked = True
+    elif term:
         qs = qs.filter(
             Q(username__icontains=term)
             | Q(profile__display_name__icontains=term)
@@ -39,6 +51,8 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
             .filter(listing__isnull=False)
             .order_by("-listing__score", "listing__id")
         )
+    elif ranked:
+        qs = qs.order_by("-search_rank", "username")
     else:
         qs = qs.order_by("username")
     return qs

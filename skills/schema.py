@@ -144,6 +144,13 @@ class SkillQueries(graphene.ObjectType):
         description="Autocomplete: case-insensitive prefix match on skill names and aliases.",
     )
     skill = graphene.Field(SkillType, slug=graphene.String(required=True))
+    similar_skills = graphene.List(
+        graphene.NonNull(SkillType),
+        required=True,
+        name=graphene.String(required=True),
+        first=graphene.Int(default_value=5, description="At most 20."),
+        description='"Did you mean": the skills closest to a spelling (typo-tolerant, by trigram similarity).',
+    )
 
     @staticmethod
     def resolve_skills(root: Any, info: Any, search: str, first: int = 10) -> Any:
@@ -151,6 +158,10 @@ class SkillQueries(graphene.ObjectType):
         if wants(_paths(info), "aliases"):
             qs = qs.prefetch_related("aliases")
         return qs
+
+    @staticmethod
+    def resolve_similar_skills(root: Any, info: Any, name: str, first: int = 5) -> list[Skill]:
+        return services.similar_skills(name, first=first)
 
     @staticmethod
     def resolve_skill(root: Any, info: Any, slug: str) -> Skill | None:

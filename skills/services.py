@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 
 from profiles.models import User
 from skills.models import MemberSkill, Skill, SkillAlias
-from skills.normalise import clean_name, key_for, slug_for
+from skills.normalise import MAX_LENGTH, clean_name, key_for, slug_for
 from vouch.graphql.errors import not_found
 
 
@@ -59,6 +61,49 @@ def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
         alias_ids = SkillAlias.objects.filter(key__startswith=key).values("skill_id")
         qs = qs.filter(Q(key__startswith=key) | Q(id__in=alias_ids) | Q(key__contains=f" {key}"))
     return qs.annotate(listed=Count("member_skills")).order_by("-listed", "name")[:first]
+
+
+
+SIMILAR_POOL = 5000  # on SQLite, the most-listed skills compared in Python
+
+
+def similar_skills(name: str, *, first: int = 5) -> list[Skill]:
+    """ "Did you mean": the skills whose name or alias is closest to a spelling that matched nothing.
+
+    PostgreSQL ranks by pg_trgm similarity of the normalised key (GIN-indexed, `%` operator, so the
+    taxonomy is not scanned); SQLite, the newcomer default, compares the most-listed skills in Python.
+    """
+    key = key_for(name or "")[:MAX_LENGTH]
+    first = max(1, min(first, 20))
+    if len(key) < 2:
+        return []
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT skill_id FROM ("
+            "  SELECT id AS skill_id, similarity(key, %s) AS s FROM skills_skill WHERE key %% %s"
+            "  UNION ALL"
+            "  SELECT skill_id, similarity(key, %s) AS s FROM skills_skillalias WHERE key %% %s"
+            ") AS found GROUP BY skill_id ORDER BY max(s) DESC, skill_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key, key, key, key, first])
+            ids = [row[0] for row in cursor.fetchall()]
+        by_id = Skill.objects.in_bulk(ids)
+        return [by_id[i] for i in ids if i in by_id]
+    candidates: dict[str, int] = {}
+    skills = Skill.objects.annotate(listed=Count("member_skills")).order_by("-listed", "id")[:SIMILAR_POOL]
+    for skill_id, skill_key in skills.values_list("id", "key"):
+        candidates.setdefault(skill_key, skill_id)
+    for skill_id, alias_key in SkillAlias.objects.filter(skill__in=skills.values("id")).values_list("skill_id", "key"):
+        candidates.setdefault(alias_key, skill_id)
+    scored: dict[int, float] = {}
+    for candidate, skill_id in candidates.items():
+        ratio = SequenceMatcher(None, key, candidate).ratio()
+        if ratio >= 0.6:
+            scored[skill_id] = max(scored.get(skill_id, 0.0), ratio)
+    ids = sorted(scored, key=lambda i: (-scored[i], i))[:first]
+    by_id = Skill.objects.in_bulk(ids)
+    return [by_id[i] for i in ids]
 
 
 def _lock_member(actor: User) -> None:

@@ -114,6 +114,7 @@ MEMBER = """query($u: String!) { member(username: $u) {
 MEMBERS = "{ members(first: 50) { totalCount edges { node { username visibility } } } }"
 BLOCKED_MEMBERS = "{ blockedMembers { username } }"
 SKILLS = '{ skills(search: "Pyth") { name slug } }'
+SIMILAR_SKILLS = '{ similarSkills(name: "Pyhton") { name } }'
 SKILL = '{ skill(slug: "python") { name } }'
 BADGE = """query($priv: ID!, $pub: ID!) {
   priv: badge(id: $priv) { name sourceKind }
@@ -214,6 +215,11 @@ QUERIES: dict[str, Op] = {
                 lambda w, d: {"name": "Python", "slug": "python"} in d["skills"] or pytest.fail(repr(d)),
             ),
             ("skill", SKILL, lambda w, d: d["skill"] == {"name": "Python"} or pytest.fail(repr(d))),
+            (
+                "similarSkills",
+                SIMILAR_SKILLS,
+                lambda w, d: {"name": "Python"} in d["similarSkills"] or pytest.fail(repr(d)),
+            ),
         )
     },
     "badge": Op(

@@ -98,6 +98,15 @@ if DATABASE_URL:
         DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     except Exception as exc:  # dj-database-url raises several types on a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Typo tolerance of member search and skill suggestions (profiles/search.py, skills.services): pg_trgm's operators compare against these
+        # per-session thresholds; set at connect so every pooled connection has them. 0.5 lets one
+        # transposition in a 6-letter name through ("Okafro" finds "Okafor"); pg_trgm's default is 0.6.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = (
+            _options.get("options", "")
+            + " -c pg_trgm.word_similarity_threshold=0.5 -c pg_trgm.similarity_threshold=0.25"
+        ).strip()
     if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("DB_POOL", True):
         # Under ASGI every request's sync code runs in a thread of its own, and persistent connections
         # (CONN_MAX_AGE) are per thread: one worker ended up holding 85-90 connections and PostgreSQL
