@@ -288,11 +288,9 @@ def _notify(badge: Badge, previous: str) -> None:
 
 def _evidence_changed(badge: Badge) -> None:
     """The owner's standing as an endorser may have changed: re-weigh the endorsements they gave."""
-    from endorsements import services as endorsements
+    from endorsements.scoring import reweigh_endorsements_by
 
-    reweigh = getattr(endorsements, "reweigh_endorsements_by", None)
-    if reweigh is not None:
-        reweigh(badge.owner)
+    reweigh_endorsements_by(badge.owner)
 
 
 # --- the owner's operations ------------------------------------------------------------------------------------------

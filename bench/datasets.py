@@ -313,7 +313,7 @@ def _build(ctx: BenchContext) -> Network:
         add(rng.choice(others), member, ms_id, skill_id)
 
     # Weighing: the established vouchers of each member (established = verified and ≥ 90 days old,
-    # as weighting.signals_for counts them), then two passes of weigh().
+    # as endorsements.signals.signals_for counts them), then two passes of weigh().
     def is_old_verified(uid: int) -> bool:
         return uid in verified and (now - joined[uid]).days >= weighting.ESTABLISHED_AGE_DAYS
 
@@ -515,9 +515,9 @@ def _build(ctx: BenchContext) -> Network:
 
 def check_consistency(target_id: int, endorser_id: int) -> None:
     """Fail the run if the seeded figures are not what the app's own code computes."""
-    from endorsements import weighting
     from endorsements.models import Endorsement
-    from endorsements.services import recompute_member_skills
+    from endorsements.scoring import recompute_member_skills
+    from endorsements.signals import signals_for
     from profiles.models import User
     from skills.models import MemberSkill
 
@@ -528,13 +528,11 @@ def check_consistency(target_id: int, endorser_id: int) -> None:
     for ms_id, score, count in after:
         if not math.isclose(score, before[ms_id], abs_tol=1e-3) or count != counts[ms_id]:
             raise RuntimeError(
-                f"seeded score of listing {ms_id} ({before[ms_id]}, {counts[ms_id]}) != services' ({score}, {count})"
+                f"seeded score of listing {ms_id} ({before[ms_id]}, {counts[ms_id]}) != scoring's ({score}, {count})"
             )
     endorser = User.objects.get(pk=endorser_id)
-    signals = weighting.signals_for(endorser)
+    signals = signals_for(endorser)
     stored = Endorsement.objects.filter(endorser_id=endorser_id).values_list("weight_inputs", flat=True).first()
     for key in ("seniority", "account_age_days", "verified_email", "established_endorsers"):
         if stored[key] != getattr(signals, key):
-            raise RuntimeError(
-                f"seeded weight input {key}={stored[key]!r} != weighting.signals_for's {getattr(signals, key)!r}"
-            )
+            raise RuntimeError(f"seeded weight input {key}={stored[key]!r} != signals_for's {getattr(signals, key)!r}")

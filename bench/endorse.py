@@ -80,7 +80,7 @@ def _cookies(user_ids: set[int]) -> dict[int, str]:
 @benchmark("endorse")
 def endorse(ctx: BenchContext) -> list[Result]:
     from endorsements.models import Endorsement
-    from endorsements.services import recompute_member_skills
+    from endorsements.scoring import recompute_member_skills
 
     network(ctx)
     count = ctx.scaled(300, minimum=30)

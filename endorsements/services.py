@@ -1,9 +1,9 @@
-"""Endorsement operations: requests and their answers, endorsing, withdrawing, hiding, re-weighing.
+"""Endorsement operations: requests and their answers, endorsing, withdrawing, hiding.
 
 Every operation runs in one transaction and refuses with a ValidationError carrying one
-of the codes in docs/endorsements.md; a refused call writes nothing. Scores are kept
-denormalised on MemberSkill (score, endorsement_count): every change to a visible
-endorsement recomputes the listings it touches here, so reads never aggregate.
+of the codes in docs/endorsements.md; a refused call writes nothing. The scores and weights
+each change moves are recomputed by the engine in endorsements.scoring (denormalised on
+MemberSkill, so reads never aggregate).
 
 Concurrency: the listing (MemberSkill) row is locked before its endorsements change and
 before its score is recomputed, so two endorsements landing at once both count; a request
@@ -18,19 +18,28 @@ recomputed").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import F, Q
 from django.utils import timezone
 
 from endorsements import payloads, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
+from endorsements.scoring import (
+    apply_weighing,
+    cascade,
+    given,
+    lock_listings,
+    recompute_locked,
+    recompute_member_skills,
+    trust_may_change,
+)
+from endorsements.signals import EndorserSignals, signals_for
 from notifications.payloads import Kind
 from notifications.services import notify
 from profiles.models import User
@@ -144,226 +153,16 @@ def _spend_quota(actor: User, kind: str, limit: int, what: str) -> None:
     raise _error(None, f"You can make at most {limit} {what} a day. Try again tomorrow.", "RATE_LIMITED")
 
 
-# --- weights and scores ------------------------------------------------------------------
-def _display_name(user: User) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.username
-
-
-def _apply_weighing(endorsement: Endorsement, weighing: weighting.Weighing, member: User, skill: Skill) -> bool:
-    """Write a weighing onto an endorsement (unsaved); True when anything changed."""
-    assert weighing.inputs is not None
-    values = {
-        "weight": weighing.weight,
-        "from_established": weighing.established,
-        "weight_inputs": weighing.inputs.as_json(),
-        "explanation": weighing.explanation(_display_name(member), skill.name)[:600],
-    }
-    changed = any(getattr(endorsement, k) != v for k, v in values.items())
-    for key, value in values.items():
-        setattr(endorsement, key, value)
-    return changed
-
-
-def recompute_member_skills(member_skill_ids: Iterable[int]) -> set[int]:
-    """Recompute score and endorsement_count of these listings from their visible endorsements.
-
-    Three queries whatever the number of listings or endorsements: lock the listings (in id
-    order, so concurrent recomputes cannot deadlock each other), aggregate, update. Returns the
-    ids of the listings whose score changed (the cascade re-weighs what their owners gave).
-    """
-    ids = sorted(set(member_skill_ids))
-    if not ids:
-        return set()
-    with transaction.atomic():
-        return _recompute(ids)
-
-
-def _recompute(ids: list[int], locked: list[MemberSkill] | None = None) -> set[int]:
-    """`locked`: these listings, already locked and read by this transaction (_lock_listings)."""
-    listings = (
-        locked
-        if locked is not None
-        else list(
-            MemberSkill.objects.select_for_update()
-            .filter(pk__in=ids)
-            .order_by("pk")
-            .only("id", "score", "endorsement_count")
-        )
-    )
-    sums = {
-        row["member_skill_id"]: row
-        for row in Endorsement.objects.filter(member_skill_id__in=ids, hidden=False)
-        .values("member_skill_id")
-        .annotate(
-            established=Sum("weight", filter=Q(from_established=True)),
-            pooled=Sum("weight", filter=Q(from_established=False)),
-            n=Count("id"),
-        )
-        .order_by()
-    }
-    changed = []
-    rescored: set[int] = set()
-    for ms in listings:
-        row = sums.get(ms.pk)
-        score = weighting.score(row["established"] or 0.0, row["pooled"] or 0.0) if row else 0.0
-        count = row["n"] if row else 0
-        if ms.score != score:
-            rescored.add(ms.pk)
-        if ms.score != score or ms.endorsement_count != count:
-            ms.score, ms.endorsement_count = score, count
-            changed.append(ms)
-    if len(changed) == 1:  # the usual case: a plain UPDATE, not bulk_update's CASE
-        MemberSkill.objects.filter(pk=changed[0].pk).update(
-            score=changed[0].score, endorsement_count=changed[0].endorsement_count
-        )
-    elif changed:
-        MemberSkill.objects.bulk_update(changed, ["score", "endorsement_count"], batch_size=500)
-    return rescored
-
-
-def reweigh_endorsements_by(endorser: Any, *, now: datetime | None = None) -> int:
-    """Re-weigh every endorsement `endorser` gave from their current signals; returns how many changed.
-
-    Called when the endorser's standing changes for every skill at once: their seniority
-    (profiles.services.update_profile), a verified badge (badges.services), the daily
-    `reweigh_endorsements` command. Bulk: a fixed number of queries whatever the number of
-    endorsements. (What they receive re-weighs only what it can affect: `_cascade`.)
-    """
-    with transaction.atomic():
-        return _reweigh(endorser, Endorsement.objects.filter(endorser_id=endorser.pk), now=now)
-
-
-def _reweigh(endorser: Any, endorsements: Any, *, now: datetime | None = None) -> int:
-    """Re-weigh `endorsements` (all given by `endorser`) from the endorser's current signals and
-    recompute the listings whose visible weights changed; returns how many endorsements changed."""
-    rows = list(endorsements.select_related("member__profile", "skill").order_by("pk"))
-    if not rows:
-        return 0
-    now = now or timezone.now()
-    signals = weighting.signals_for(endorser, {e.skill_id for e in rows}, now=now, only_skills=True)
-    changed: list[Endorsement] = []
-    touched: set[int] = set()
-    for e in rows:
-        before = (e.weight, e.from_established)
-        if _apply_weighing(e, weighting.weigh(signals.inputs(e.skill_id, e.relationship)), e.member, e.skill):
-            e.weighed_at = now
-            changed.append(e)
-            if not e.hidden and before != (e.weight, e.from_established):
-                touched.add(e.member_skill_id)
-    if changed:
-        Endorsement.objects.bulk_update(
-            changed, ["weight", "from_established", "weight_inputs", "explanation", "weighed_at"], batch_size=500
-        )
-    recompute_member_skills(touched)
-    return len(changed)
-
-
-def _trust_may_change(
-    endorser: User,
-    member: User,
-    *,
-    now: datetime,
-    adding: bool,
-    endorser_verified: bool | None = None,
-    excluding: int | None = None,
-) -> bool:
-    """Whether making visible (`adding`) or taking away one endorsement by `endorser` of `member`
-    (id `excluding`, when it exists already) changes `member`'s trust as their weights and
-    explanations show it (weighting.trust_shown), through their count of established vouchers.
-
-    Cheapest refusals first: a member at least ESTABLISHED_AGE_DAYS old (from that age on,
-    vouchers no longer move trust: verified accounts are established, unverified ones are at
-    their ceiling); an endorser who is not a voucher (that old, verified e-mail); another
-    visible endorsement of the member by the endorser (they were, and stay, a voucher). Then
-    the member's count of vouchers before and after, e.g. a fourth voucher changes nothing.
-    """
-    from allauth.account.models import EmailAddress
-
-    cutoff = weighting.established_cutoff(now)
-    if member.date_joined <= cutoff or endorser.date_joined > cutoff:
-        return False
-    if endorser_verified is None:
-        endorser_verified = EmailAddress.objects.filter(user_id=endorser.pk, verified=True).exists()
-    if not endorser_verified:
-        return False
-    others = Endorsement.objects.filter(endorser_id=endorser.pk, member_id=member.pk, hidden=False)
-    if excluding is not None:
-        others = others.exclude(pk=excluding)
-    if others.exists():
-        return False
-    before = weighting.established_vouchers(member.pk, now)
-    after = before + 1 if adding else max(0, before - 1)
-    verified = EmailAddress.objects.filter(user_id=member.pk, verified=True).exists()
-    age = max(0, (now - member.date_joined).days)
-
-    def shown(vouchers: int) -> tuple[bool, float, int | None]:
-        inputs = weighting.WeightInputs(
-            "", "", account_age_days=age, verified_email=verified, established_endorsers=vouchers
-        )
-        return weighting.trust_shown(inputs)
-
-    return shown(before) != shown(after)
-
-
-def _given(member: User, skill_id: int, *, trust: bool) -> Any:
-    """What `member` gave that a change to their listing of `skill_id` can re-weigh: the
-    endorsements they gave for that skill (their standing in it), or all of them (their trust)."""
-    given = Endorsement.objects.filter(endorser_id=member.pk)
-    return given if trust else given.filter(skill_id=skill_id)
-
-
-def _lock_listings(member_skill_id: int, cascade: Any | None = None) -> dict[int, MemberSkill]:
-    """Lock the listing about to change AND the listings its cascade may recompute, in id order,
-    in one statement; returns them by id, as they are now (endorsements_enabled, score, count).
-
-    `cascade`: `_given(...)`, the endorsements whose listings the cascade may recompute.
-    Every transaction that changes endorsements takes its listing locks up front in one global
-    order (then, if any, the request row), so two members endorsing each other at the same
-    moment queue behind each other instead of deadlocking.
-    """
-    ids: Any = MemberSkill.objects.filter(pk=member_skill_id).values("pk").order_by()
-    if cascade is not None:
-        # A UNION, not `pk = x OR pk IN (…)`: PostgreSQL cannot use the primary key for that OR
-        # and filtered every listing (5.7 ms on the bench network, against 0.1 ms).
-        ids = cascade.values("member_skill_id").order_by().union(ids, all=True)
-    locked = MemberSkill.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    return {ms.pk: ms for ms in locked.only("id", "endorsements_enabled", "score", "endorsement_count")}
-
-
-def _cascade(
-    member: User,
-    skill_id: int,
-    *,
-    rescored: bool,
-    trust: bool,
-    now: datetime | None = None,
-    locked: Iterable[int] | None = None,
-) -> None:
-    """What `member` received on their listing of `skill_id` changed: re-weigh what they gave that
-    this can affect. Their score in the skill (`rescored`) moves their standing in it, so the
-    endorsements they gave for that skill; their vouchers (`trust`, see _trust_may_change) move
-    their trust, so everything they gave. One level only: this does not cascade further.
-
-    `locked`: the listings _lock_listings took for this cascade. Only the member's own listing
-    among them means they gave nothing the cascade could re-weigh: no query.
-    """
-    if locked is not None and len(set(locked)) <= 1:
-        return
-    if rescored or trust:
-        _reweigh(member, _given(member, skill_id, trust=trust), now=now)
-
-
 def _create_endorsement(
     endorser: User,
     member: User,
     member_skill: MemberSkill,
     relationship: str,
     comment: str,
-    signals: weighting.EndorserSignals | None = None,
+    signals: EndorserSignals | None = None,
 ) -> Endorsement:
     skill = member_skill.skill
-    signals = signals or weighting.signals_for(endorser, [skill.pk], only_skills=True)
+    signals = signals or signals_for(endorser, [skill.pk], only_skills=True)
     endorsement = Endorsement(
         endorser=endorser,
         member=member,
@@ -372,7 +171,7 @@ def _create_endorsement(
         relationship=relationship,
         comment=comment,
     )
-    _apply_weighing(endorsement, weighting.weigh(signals.inputs(skill.pk, relationship)), member, skill)
+    apply_weighing(endorsement, weighting.weigh(signals.inputs(skill.pk, relationship)), member, skill)
     try:
         # No savepoint: a failed insert rolls the whole operation back (the refusal below leaves
         # the caller's atomic block, which then rolls back), so none is needed to recover from.
@@ -452,8 +251,8 @@ def respond_to_endorsement_request(
     trust = False
     if accept:
         # Lock order: listings first, then the request (as endorse() does).
-        trust = _trust_may_change(actor, requester, now=now, adding=True)
-        _lock_listings(peek["member_skill_id"], _given(requester, peek["skill_id"], trust=trust))
+        trust = trust_may_change(actor, requester, now=now, adding=True)
+        lock_listings(peek["member_skill_id"], given(requester, peek["skill_id"], trust=trust))
     request = _locked_request(request_id, recipient_id=actor.pk)
     if request is None or not can_answer(actor, request):
         raise not_found("requestId", "endorsement request")
@@ -473,7 +272,7 @@ def respond_to_endorsement_request(
         rescored = ms.pk in recompute_member_skills([ms.pk])
         request.skill = ms.skill
         notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request))
-        _cascade(requester, ms.skill_id, rescored=rescored, trust=trust, now=now)
+        cascade(requester, ms.skill_id, rescored=rescored, trust=trust, now=now)
     else:
         request.status = RequestStatus.DECLINED
         request.responded_at = now
@@ -533,9 +332,9 @@ def endorse(
     now = timezone.now()
     # The actor's signals do not depend on the listing locks: read them first, they also say
     # whether the actor counts as a voucher for the target (what the cascade re-weighs).
-    signals = weighting.signals_for(actor, [ms.skill_id], now=now, only_skills=True)
-    trust = _trust_may_change(actor, target, now=now, adding=True, endorser_verified=signals.verified_email)
-    locked = _lock_listings(ms.pk, _given(target, ms.skill_id, trust=trust))
+    signals = signals_for(actor, [ms.skill_id], now=now, only_skills=True)
+    trust = trust_may_change(actor, target, now=now, adding=True, endorser_verified=signals.verified_email)
+    locked = lock_listings(ms.pk, given(target, ms.skill_id, trust=trust))
     if ms.pk not in locked:  # removed from the profile a moment ago
         raise _error("skill", f"{target.username} does not list that skill.", "SKILL_NOT_LISTED")
     ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
@@ -546,9 +345,9 @@ def endorse(
         requester=target, recipient=actor, skill_id=ms.skill_id, status=RequestStatus.PENDING, expires_at__gt=now
     ).update(status=RequestStatus.ACCEPTED, endorsement=endorsement, responded_at=now)
     # Locked and read above: aggregate and update only.
-    rescored = ms.pk in _recompute([ms.pk], [locked[ms.pk]])
+    rescored = ms.pk in recompute_locked([ms.pk], [locked[ms.pk]])
     notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
-    _cascade(target, ms.skill_id, rescored=rescored, trust=trust, now=now, locked=locked)
+    cascade(target, ms.skill_id, rescored=rescored, trust=trust, now=now, locked=locked)
     return endorsement
 
 
@@ -561,13 +360,13 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     member = User.objects.get(pk=endorsement.member_id)
     was_visible = not endorsement.hidden
     now = timezone.now()
-    trust = was_visible and _trust_may_change(actor, member, now=now, adding=False, excluding=endorsement.pk)
-    _lock_listings(endorsement.member_skill_id, _given(member, endorsement.skill_id, trust=trust))
+    trust = was_visible and trust_may_change(actor, member, now=now, adding=False, excluding=endorsement.pk)
+    lock_listings(endorsement.member_skill_id, given(member, endorsement.skill_id, trust=trust))
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
     if was_visible:
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
-        _cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
+        cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement
 
 
@@ -580,26 +379,16 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
     now = timezone.now()
     endorser = User.objects.get(pk=endorsement.endorser_id)
     seen_hidden = endorsement.hidden
-    trust = seen_hidden != bool(hidden) and _trust_may_change(
+    trust = seen_hidden != bool(hidden) and trust_may_change(
         endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk
     )
-    _lock_listings(endorsement.member_skill_id, _given(actor, endorsement.skill_id, trust=trust))
+    lock_listings(endorsement.member_skill_id, given(actor, endorsement.skill_id, trust=trust))
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
     if endorsement.hidden != bool(hidden):
         if endorsement.hidden != seen_hidden:  # toggled by a concurrent call meanwhile: decide again
-            trust = _trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
+            trust = trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
         endorsement.hidden = bool(hidden)
         endorsement.save(update_fields=["hidden"])
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
-        _cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
+        cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement
-
-
-def reweigh_all(*, now: datetime | None = None) -> int:
-    """Re-weigh every endorsement from current signals (the `reweigh_endorsements` command):
-    account ages grow and cascades settle. One endorser per transaction, in id order."""
-    total = 0
-    endorser_ids = Endorsement.objects.order_by("endorser_id").values_list("endorser_id", flat=True).distinct()
-    for endorser in User.objects.filter(pk__in=list(endorser_ids)).order_by("pk").iterator():
-        total += reweigh_endorsements_by(endorser, now=now)
-    return total

@@ -117,7 +117,7 @@ def update_profile(actor: User, **changes: Any) -> Profile:
         transaction.on_commit(lambda: [storage.delete(name) for storage, name in old_files])
     if seniority_changed:
         # The endorsements this member gave carry their seniority: re-weigh them.
-        from endorsements.services import reweigh_endorsements_by
+        from endorsements.scoring import reweigh_endorsements_by
 
         reweigh_endorsements_by(actor)
     return profile

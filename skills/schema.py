@@ -51,7 +51,7 @@ class MemberSkillType(DjangoObjectType):
         description="Badges attached to this skill: all of them to the owner, verified public ones to anyone else.",
     )
 
-    # Endorsements (endorsements/schema.py serves these from the prefetch member_skill_queryset sets up).
+    # Endorsements (endorsements/schema/pagination.py serves these from the prefetch member_skill_queryset sets up).
     endorsements = relay.ConnectionField(
         "endorsements.schema.EndorsementConnection",
         required=True,

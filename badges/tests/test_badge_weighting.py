@@ -8,7 +8,8 @@ from badges.tests.helpers import BADGE_FIELDS, after_commit, gid, import_url, ru
 from badges.tests.issuer import issuer  # noqa: F401 - fixture
 from endorsements.models import Endorsement
 from endorsements.services import endorse
-from endorsements.weighting import STANDING_BADGE, endorser_has_verified_badge
+from endorsements.signals import endorser_has_verified_badge
+from endorsements.weighting import STANDING_BADGE
 from profiles.tests.factories import make_member
 from skills.services import add_skill
 from vouch.graphql.ids import encode_id

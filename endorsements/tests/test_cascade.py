@@ -15,12 +15,11 @@ from typing import Any
 import pytest
 
 from endorsements.models import Endorsement
+from endorsements.scoring import reweigh_all, reweigh_endorsements_by
 from endorsements.services import (
     endorse,
     request_endorsement,
     respond_to_endorsement_request,
-    reweigh_all,
-    reweigh_endorsements_by,
     set_endorsement_hidden,
     withdraw_endorsement,
 )

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from endorsements import weighting
 from endorsements.models import Endorsement
-from endorsements.services import endorse, recompute_member_skills
+from endorsements.scoring import recompute_member_skills
+from endorsements.services import endorse
 from endorsements.tests.factories import listing, make_established
 from profiles.models import Profile, User, Visibility
 from profiles.tests.factories import make_member

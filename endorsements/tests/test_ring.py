@@ -8,7 +8,8 @@ import pytest
 
 from endorsements import weighting
 from endorsements.models import Endorsement
-from endorsements.services import endorse, reweigh_all
+from endorsements.scoring import reweigh_all
+from endorsements.services import endorse
 from endorsements.tests.factories import listing, make_established, refreshed
 from profiles.tests.factories import make_member
 

@@ -6,13 +6,8 @@ import pytest
 
 from endorsements import weighting
 from endorsements.models import Endorsement
-from endorsements.services import (
-    endorse,
-    recompute_member_skills,
-    reweigh_endorsements_by,
-    set_endorsement_hidden,
-    withdraw_endorsement,
-)
+from endorsements.scoring import recompute_member_skills, reweigh_endorsements_by
+from endorsements.services import endorse, set_endorsement_hidden, withdraw_endorsement
 from endorsements.tests.factories import listing, make_established, refreshed
 from profiles.services import update_profile
 from profiles.tests.factories import make_member

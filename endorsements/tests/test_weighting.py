@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from endorsements import weighting
+from endorsements import signals, weighting
 from endorsements.weighting import WeightInputs, score, weigh
 from profiles.models import Seniority
 
@@ -62,8 +62,8 @@ def test_badge_hook_finds_no_badge_for_members_without_one():
 
     member = make_member("nobadge")
     ms = add_skill(member, name="Go")
-    assert weighting.verified_badge_skills([member.pk], [ms.skill_id]) == set()
-    assert weighting.endorser_has_verified_badge(member, ms.skill) is False
+    assert signals.verified_badge_skills([member.pk], [ms.skill_id]) == set()
+    assert signals.endorser_has_verified_badge(member, ms.skill) is False
 
 
 def test_hard_to_fake_signals_raise_the_weight():

@@ -180,7 +180,7 @@ def test_service_refuses_non_text():
 
 def test_seniority_change_reweighs_the_endorsements_the_member_gave(monkeypatch):
     calls = []
-    monkeypatch.setattr("endorsements.services.reweigh_endorsements_by", lambda actor: calls.append(actor.pk))
+    monkeypatch.setattr("endorsements.scoring.reweigh_endorsements_by", lambda actor: calls.append(actor.pk))
     ana = make_member("ana", seniority=Seniority.MID)
     update_profile(ana, seniority=Seniority.MID)  # unchanged: nothing to re-weigh
     assert calls == []

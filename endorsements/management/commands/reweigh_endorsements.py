@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from endorsements.services import reweigh_all
+from endorsements.scoring import reweigh_all
 
 
 class Command(BaseCommand):

@@ -1,0 +1,136 @@
+"""Endorsement mutations: thin wrappers over endorsements.services (rules live there)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+
+from endorsements import services
+from endorsements.models import Endorsement
+from endorsements.schema.types import EndorsementRequestType, EndorsementType, RelationshipEnum
+from vouch.graphql.ids import decode_id
+from vouch.graphql.mutations import VouchMutation
+
+
+def _member_skill(endorsement: Endorsement) -> Any:
+    from skills.models import MemberSkill
+
+    return MemberSkill.objects.select_related("skill").filter(pk=endorsement.member_skill_id).first()
+
+
+class RequestEndorsement(VouchMutation):
+    """Ask a member to endorse one of your listed skills."""
+
+    class Input:
+        recipient = graphene.String(required=True, description="Username of the member you ask.")
+        skill = graphene.String(required=True, description="One of your listed skills (any spelling).")
+        relationship = RelationshipEnum(required=True, description="What the recipient was to you.")
+        message = graphene.String(description="At most 500 characters.")
+
+    endorsement_request = graphene.Field(EndorsementRequestType)
+
+    @classmethod
+    def perform(
+        cls, info: Any, actor: Any, recipient: str, skill: str, relationship: Any, message: str | None = None, **_: Any
+    ) -> RequestEndorsement:
+        request = services.request_endorsement(
+            actor, recipient=recipient, skill=skill, relationship=relationship, message=message or ""
+        )
+        return cls(endorsement_request=request)
+
+
+class RespondToEndorsementRequest(VouchMutation):
+    """Accept (endorsing, with an optional comment) or decline a request you received."""
+
+    class Input:
+        request_id = graphene.ID(required=True)
+        accept = graphene.Boolean(required=True)
+        comment = graphene.String(description="Kept with the endorsement when accepting (at most 1000 characters).")
+
+    endorsement_request = graphene.Field(EndorsementRequestType)
+    endorsement = graphene.Field(EndorsementType)
+
+    @classmethod
+    def perform(
+        cls, info: Any, actor: Any, request_id: str, accept: bool, comment: str | None = None, **_: Any
+    ) -> RespondToEndorsementRequest:
+        pk = decode_id(request_id, "EndorsementRequest", field="requestId")
+        request = services.respond_to_endorsement_request(actor, request_id=pk, accept=accept, comment=comment or "")
+        return cls(endorsement_request=request, endorsement=request.endorsement if accept else None)
+
+
+class CancelEndorsementRequest(VouchMutation):
+    class Input:
+        request_id = graphene.ID(required=True)
+
+    endorsement_request = graphene.Field(EndorsementRequestType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, request_id: str, **_: Any) -> CancelEndorsementRequest:
+        pk = decode_id(request_id, "EndorsementRequest", field="requestId")
+        return cls(endorsement_request=services.cancel_endorsement_request(actor, request_id=pk))
+
+
+class Endorse(VouchMutation):
+    """Endorse a member for one of their listed skills."""
+
+    class Input:
+        member = graphene.String(required=True, description="Username of the member you endorse.")
+        skill = graphene.String(required=True, description="One of their listed skills (any spelling).")
+        relationship = RelationshipEnum(required=True, description="What you were to them.")
+        comment = graphene.String(description="At most 1000 characters.")
+
+    endorsement = graphene.Field(EndorsementType)
+    member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+
+    @classmethod
+    def perform(
+        cls, info: Any, actor: Any, member: str, skill: str, relationship: Any, comment: str | None = None, **_: Any
+    ) -> Endorse:
+        endorsement = services.endorse(
+            actor, member=member, skill=skill, relationship=relationship, comment=comment or ""
+        )
+        return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
+
+
+class WithdrawEndorsement(VouchMutation):
+    """Take back an endorsement you gave. Nobody is notified."""
+
+    class Input:
+        endorsement_id = graphene.ID(required=True)
+
+    withdrawn_endorsement_id = graphene.ID()
+    member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> WithdrawEndorsement:
+        pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
+        withdrawn = services.withdraw_endorsement(actor, endorsement_id=pk)
+        return cls(withdrawn_endorsement_id=endorsement_id, member_skill=_member_skill(withdrawn))
+
+
+class SetEndorsementHidden(VouchMutation):
+    """Hide an endorsement you received from everyone else (or show it again). The endorser is not told."""
+
+    class Input:
+        endorsement_id = graphene.ID(required=True)
+        hidden = graphene.Boolean(required=True)
+
+    endorsement = graphene.Field(EndorsementType)
+    member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, hidden: bool, **_: Any) -> SetEndorsementHidden:
+        pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
+        endorsement = services.set_endorsement_hidden(actor, endorsement_id=pk, hidden=hidden)
+        return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
+
+
+class EndorsementMutations(graphene.ObjectType):
+    request_endorsement = RequestEndorsement.Field()
+    respond_to_endorsement_request = RespondToEndorsementRequest.Field()
+    cancel_endorsement_request = CancelEndorsementRequest.Field()
+    endorse = Endorse.Field()
+    withdraw_endorsement = WithdrawEndorsement.Field()
+    set_endorsement_hidden = SetEndorsementHidden.Field()

@@ -1,0 +1,125 @@
+"""GraphQL types of endorsements and requests, and their enums."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import graphene
+from django.db.models import QuerySet
+from graphene import relay
+from graphene_django import DjangoObjectType
+
+from endorsements.models import Endorsement, EndorsementRequest, Relationship, RequestStatus
+from endorsements.permissions import visible_endorsements, visible_requests
+from vouch.graphql.connections import CountableConnection
+
+RelationshipEnum = graphene.Enum(
+    "Relationship",
+    [(v, v) for v in Relationship.values],
+    description="What the endorser was to the endorsed member: their MANAGER, a PEER, someone who reported to "
+    "them (REPORT), or OTHER.",
+)
+RequestStatusEnum = graphene.Enum("RequestStatus", [(v, v) for v in RequestStatus.values])
+RequestDirectionEnum = graphene.Enum(
+    "RequestDirection",
+    [("INCOMING", "INCOMING"), ("OUTGOING", "OUTGOING")],
+    description="INCOMING: requests others sent you (your inbox). OUTGOING: requests you sent.",
+)
+
+
+def is_owner(info: Any, member_id: int) -> bool:
+    user = info.context.user
+    return user.is_authenticated and user.pk == member_id
+
+
+class EndorsementType(DjangoObjectType):
+    """One member vouching for another's listed skill, with the weight it carries and why."""
+
+    class Meta:
+        model = Endorsement
+        name = "Endorsement"
+        fields = ("id", "comment", "weight", "created_at")
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+
+    endorser = graphene.Field(graphene.NonNull("profiles.schema.MemberType"))
+    member = graphene.Field(graphene.NonNull("profiles.schema.MemberType"), description="The endorsed member.")
+    skill = graphene.Field(graphene.NonNull("skills.schema.SkillType"))
+    member_skill = graphene.Field(graphene.NonNull("skills.schema.MemberSkillType"))
+    relationship = graphene.Field(graphene.NonNull(RelationshipEnum))
+    comment = graphene.String(required=True)
+    weight = graphene.Float(required=True)
+    weight_explanation = graphene.String(required=True, description="Why it weighs what it does, for people.")
+    hidden = graphene.Boolean(description="Only to the endorsed member; null for anyone else.")
+    created_at = graphene.DateTime(required=True)
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[Endorsement], info: Any) -> QuerySet[Endorsement]:
+        return visible_endorsements(info.context.user, queryset).select_related(
+            "endorser__profile", "member__profile", "skill"
+        )
+
+    @staticmethod
+    def resolve_relationship(e: Endorsement, info: Any) -> str:
+        return str(e.relationship)
+
+    @staticmethod
+    def resolve_weight_explanation(e: Endorsement, info: Any) -> str:
+        return e.explanation
+
+    @staticmethod
+    def resolve_hidden(e: Endorsement, info: Any) -> bool | None:
+        return e.hidden if is_owner(info, e.member_id) else None
+
+
+EndorsementConnection = EndorsementType._meta.connection
+
+
+class EndorsementRequestType(DjangoObjectType):
+    """A request for an endorsement, seen by its requester and its recipient only."""
+
+    class Meta:
+        model = EndorsementRequest
+        name = "EndorsementRequest"
+        fields = ("id", "message", "created_at", "responded_at", "expires_at")
+        interfaces = (relay.Node,)
+        connection_class = CountableConnection
+
+    requester = graphene.Field(graphene.NonNull("profiles.schema.MemberType"))
+    recipient = graphene.Field(graphene.NonNull("profiles.schema.MemberType"))
+    skill = graphene.Field(graphene.NonNull("skills.schema.SkillType"))
+    relationship = graphene.Field(
+        graphene.NonNull(RelationshipEnum), description="What the recipient was to the requester."
+    )
+    message = graphene.String(required=True)
+    status = graphene.Field(
+        graphene.NonNull(RequestStatusEnum), description="A pending request past expiresAt reads EXPIRED."
+    )
+    created_at = graphene.DateTime(required=True)
+    endorsement = graphene.Field(EndorsementType, description="The endorsement an accepted request created.")
+
+    @classmethod
+    def get_queryset(cls, queryset: QuerySet[EndorsementRequest], info: Any) -> QuerySet[EndorsementRequest]:
+        return visible_requests(info.context.user, queryset).select_related(
+            "requester__profile", "recipient__profile", "skill"
+        )
+
+    @staticmethod
+    def resolve_status(r: EndorsementRequest, info: Any) -> str:
+        # str(): a status just assigned in memory is a Django enum member, not the plain value.
+        return str(r.effective_status)
+
+    @staticmethod
+    def resolve_relationship(r: EndorsementRequest, info: Any) -> str:
+        return str(r.relationship)
+
+    @staticmethod
+    def resolve_endorsement(r: EndorsementRequest, info: Any) -> Endorsement | None:
+        e = r.endorsement if r.endorsement_id else None
+        # A hidden endorsement is the endorsed member's (the requester's) business only.
+        if e is not None and e.hidden and not is_owner(info, e.member_id):
+            return None
+        return e
+
+
+EndorsementRequestConnection = EndorsementRequestType._meta.connection
