@@ -1,15 +1,36 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from profiles.models import Block, Profile, User
+from profiles.models import Block, Organisation, OrganisationDomain, Profile, User
 
 admin.site.register(User, UserAdmin)
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "display_name", "seniority", "visibility", "created_at")
+    list_display = ("user", "display_name", "seniority", "seniority_confirmed", "trust", "trust_seed", "visibility")
     search_fields = ("user__username", "display_name")
+    list_filter = ("trust_seed", "seniority")
+    # Trust is computed (endorsements.trust_graph); staff name starting points with trust_seed.
+    readonly_fields = ("trust", "trust_computed_at", "seniority_confirmed_by")
+    raw_id_fields = ("user",)
+
+
+class OrganisationDomainInline(admin.TabularInline):
+    model = OrganisationDomain
+    extra = 1
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Instance staff verify organisations here (or with `seed_trust --domain`): members with a verified
+    e-mail address at one of the domains then have a verified workplace and are starting points of trust."""
+
+    list_display = ("name", "verified", "verified_at", "created_at")
+    list_filter = ("verified",)
+    search_fields = ("name", "domains__domain")
+    inlines = [OrganisationDomainInline]
+    filter_horizontal = ("admins",)
 
 
 admin.site.register(Block)

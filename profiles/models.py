@@ -55,6 +55,17 @@ class Profile(models.Model):
     avatar_small = models.ImageField(upload_to="avatars/", blank=True)
     # Notification kinds the member does not want pushed live (still stored).
     muted_kinds = models.JSONField(default=list, blank=True)
+    # Trust (docs/weighting.md, "Trust"): written only by endorsements.trust_graph. `trust` in [0, 1] is
+    # what flows to the member from the starting points; `trust_seed` makes the member one (seed_trust).
+    trust = models.FloatField(default=0.0)
+    trust_seed = models.BooleanField(default=False)
+    trust_computed_at = models.DateTimeField(null=True, blank=True)
+    # Seniority confirmed by an admin of the member's verified organisation, or by instance staff:
+    # the level confirmed (it counts in full only while it equals `seniority`) and who confirmed it.
+    seniority_confirmed = models.CharField(max_length=12, choices=Seniority.choices, blank=True)
+    seniority_confirmed_by = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -64,6 +75,32 @@ class Profile(models.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.user.username
+
+
+class Organisation(models.Model):
+    """A workplace. Members holding a verified e-mail address at one of its domains work there;
+    when the organisation is `verified` (by instance staff: admin or `seed_trust`), that is a
+    verified workplace and its members are starting points of trust (docs/weighting.md)."""
+
+    name = models.CharField(max_length=100)
+    verified = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Members who may confirm the seniority of the organisation's verified members.
+    admins = models.ManyToManyField(User, blank=True, related_name="administered_organisations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationDomain(models.Model):
+    """An e-mail domain of an organisation (lower case, no leading @); sub-domains belong to it too."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    def __str__(self) -> str:
+        return self.domain
 
 
 class Block(models.Model):

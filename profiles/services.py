@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from profiles.avatars import process_avatar
-from profiles.models import Block, Profile, Seniority, User, Visibility
+from profiles.models import Block, Organisation, OrganisationDomain, Profile, Seniority, User, Visibility
 from profiles.validators import RESERVED_USERNAMES, username_validator
 
 _PROFILE_TEXT_FIELDS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
@@ -137,3 +137,76 @@ def block_member(actor: User, *, member: User) -> Block:
 @transaction.atomic
 def unblock_member(actor: User, *, member: User) -> None:
     Block.objects.filter(blocker=actor, blocked=member).delete()
+
+
+# --- organisations and trust seeds (docs/weighting.md, "Trust") ---------------------------------
+def _staff_only(actor: User | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise ValidationError("Only instance staff can do that.", code="FORBIDDEN")
+
+
+@transaction.atomic
+def verify_organisation(actor: User | None, *, domain: str, name: str | None = None) -> Organisation:
+    """Mark the organisation owning `domain` verified (creating it, named `name` or after the domain).
+
+    `actor` None: the command line (`seed_trust`), which is instance staff by definition.
+    """
+    from django.utils import timezone
+
+    from profiles.workplaces import normalise_domain
+
+    _staff_only(actor)
+    clean = normalise_domain(domain)
+    if not clean:
+        raise ValidationError({"domain": ValidationError("Not an e-mail domain.", code="INVALID")})
+    name = _CONTROL.sub("", name or "").strip()[:100]
+    existing = OrganisationDomain.objects.select_related("organisation").filter(domain=clean).first()
+    org = existing.organisation if existing else Organisation(name=name or clean)
+    if name:
+        org.name = name
+    if not org.verified:
+        org.verified, org.verified_at = True, timezone.now()
+    org.save()
+    if existing is None:
+        OrganisationDomain.objects.create(organisation=org, domain=clean)
+    return org
+
+
+@transaction.atomic
+def set_trust_seed(actor: User | None, *, member: User, seed: bool = True) -> Profile:
+    """Make `member` a starting point of trust (or stop it), as instance staff."""
+    _staff_only(actor)
+    profile = ensure_profile(member)
+    Profile.objects.filter(pk=profile.pk).update(trust_seed=seed)
+    profile.trust_seed = seed
+    return profile
+
+
+def can_confirm_seniority(actor: User, member: User) -> bool:
+    """Instance staff, or an admin of the member's verified workplace (not for themselves)."""
+    from profiles.workplaces import verified_workplace
+
+    if actor.is_staff:
+        return True
+    if actor.pk == member.pk:
+        return False
+    org = verified_workplace(member)
+    return org is not None and org.admins.filter(pk=actor.pk).exists()
+
+
+@transaction.atomic
+def confirm_seniority(actor: User, *, member: User, seniority: str | None = None) -> Profile:
+    """Confirm `member`'s declared seniority (or the level given), as staff or an admin of their verified
+    organisation. The confirmation counts while the declared seniority equals it (docs/weighting.md)."""
+    if not can_confirm_seniority(actor, member):
+        raise ValidationError({"member": ValidationError("Member not found.", code="NOT_FOUND")})
+    profile = Profile.objects.select_for_update().get(user=member)
+    level = seniority or profile.seniority
+    if level not in Seniority.values:
+        raise ValidationError({"seniority": ValidationError("Unknown seniority.", code="INVALID_CHOICE")})
+    profile.seniority_confirmed, profile.seniority_confirmed_by = level, actor
+    profile.save(update_fields=["seniority_confirmed", "seniority_confirmed_by", "updated_at"])
+    from endorsements.services import reweigh_endorsements_by
+
+    reweigh_endorsements_by(member)
+    return profile
