@@ -133,7 +133,7 @@ def recompute_trust(*, now: datetime | None = None, reweigh: bool = True) -> Rec
 
 def reweigh_given_by(member_ids: Iterable[int], *, now: datetime | None = None) -> int:
     from endorsements.models import Endorsement
-    from endorsements.services import reweigh_endorsements_by
+    from endorsements.scoring import reweigh_endorsements_by
     from profiles.models import User
 
     givers = set(Endorsement.objects.filter(endorser_id__in=list(member_ids)).values_list("endorser_id", flat=True))

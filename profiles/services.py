@@ -206,7 +206,7 @@ def confirm_seniority(actor: User, *, member: User, seniority: str | None = None
         raise ValidationError({"seniority": ValidationError("Unknown seniority.", code="INVALID_CHOICE")})
     profile.seniority_confirmed, profile.seniority_confirmed_by = level, actor
     profile.save(update_fields=["seniority_confirmed", "seniority_confirmed_by", "updated_at"])
-    from endorsements.services import reweigh_endorsements_by
+    from endorsements.scoring import reweigh_endorsements_by
 
     reweigh_endorsements_by(member)
     return profile
