@@ -52,8 +52,12 @@ def make_fetcher() -> Fetcher:
 
 
 def verified_identities(user: User) -> list[str]:
-    """The addresses a badge may be issued to: the owner's verified allauth e-mail addresses, nothing else."""
-    return list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    """The identities a badge may be issued to: the owner's verified allauth e-mail addresses, and their own
+    did:web on this instance (the subject of a Vouch endorsement credential, docs/credentials.md)."""
+    from credentials.issuing import member_dids
+
+    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    return emails + member_dids(user.username)
 
 
 # --- import -------------------------------------------------------------------------------------------------------

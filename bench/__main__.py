@@ -24,6 +24,7 @@ def main(argv: list[str]) -> int:
     # (every SQL statement recorded per request) and Django keeps a query log.
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-serving-0123456789abcdef")
+    os.environ.setdefault("VOUCH_SIGNING_KEY", "be" * 32)  # bench-only key: DEBUG off refuses to start without one
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the test client speaks plain HTTP
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     import django

@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from credentials.services import record_withdrawal
 from endorsements import payloads, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
@@ -362,6 +363,8 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     now = timezone.now()
     trust = was_visible and trust_may_change(actor, member, now=now, adding=False, excluding=endorsement.pk)
     lock_listings(endorsement.member_skill_id, given(member, endorsement.skill_id, trust=trust))
+    # Its credential stays served, revoked through the endorser's status list (docs/credentials.md).
+    record_withdrawal(endorsement, now=now)
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
     if was_visible:

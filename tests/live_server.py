@@ -68,6 +68,8 @@ def server_env(
     hosts = [h for h in env.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
     env["ALLOWED_HOSTS"] = ",".join(dict.fromkeys([*hosts, "127.0.0.1", "localhost"]))
     env.setdefault("SECURE_SSL_REDIRECT", "0")
+    # DEBUG-off servers refuse to start without a signing key: a fixed test-only one (never a real secret).
+    env.setdefault("VOUCH_SIGNING_KEY", "7e" * 32)
     env.update(extra or {})
     return env
 

@@ -32,10 +32,18 @@ _CLEARED = (
     "GITHUB_CLIENT_ID",
     "LINKEDIN_CLIENT_ID",
     "VOUCH_TESTING",
+    "VOUCH_SIGNING_KEY",
+    "VOUCH_RETIRED_SIGNING_KEYS",
+    "VOUCH_ORIGIN",
     "GRAPHQL_MAX_DEPTH",
     "SEED_DEMO",
 )
-PRODUCTION = {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)[:50], "ALLOWED_HOSTS": "vouch.example"}
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": secrets.token_urlsafe(50)[:50],
+    "ALLOWED_HOSTS": "vouch.example",
+    "VOUCH_SIGNING_KEY": secrets.token_hex(32),
+}
 
 DUMP = """
 import json, django
@@ -91,6 +99,10 @@ def settings_with(**env: str) -> dict:
         ({"REDIS_URL": "http://x"}, "REDIS_URL"),
         ({"DEBUG": "0"}, "SECRET_KEY"),
         ({"DEBUG": "0", "SECRET_KEY": PRODUCTION["SECRET_KEY"]}, "ALLOWED_HOSTS"),
+        ({**PRODUCTION, "VOUCH_SIGNING_KEY": ""}, "VOUCH_SIGNING_KEY must be set when DEBUG is off"),
+        ({"VOUCH_SIGNING_KEY": "not-a-key"}, "VOUCH_SIGNING_KEY is not an Ed25519 secret key"),
+        ({"VOUCH_RETIRED_SIGNING_KEYS": "z6Mkbogus"}, "VOUCH_RETIRED_SIGNING_KEYS"),
+        ({"VOUCH_ORIGIN": "vouch.example"}, "VOUCH_ORIGIN"),
         ({"EMAIL_URL": "ftp://mail.example"}, "EMAIL_URL"),
         ({"GRAPHQL_MAX_DEPTH": "1"}, "GRAPHQL_MAX_DEPTH"),
         ({"SEED_DEMO": "sometimes"}, "SEED_DEMO"),

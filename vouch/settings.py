@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "endorsements",
     "badges",
     "notifications",
+    "credentials",
     "frontend",
 ]
 
@@ -339,6 +340,20 @@ BADGE_MAX_PER_MEMBER = env_int("BADGE_MAX_PER_MEMBER", 200, minimum=1)
 BADGE_REVERIFY_INTERVAL_SECONDS = env_int("BADGE_REVERIFY_INTERVAL_SECONDS", 60, minimum=0)
 BADGE_REVERIFY_AFTER_HOURS = env_int("BADGE_REVERIFY_AFTER_HOURS", 24, minimum=1)
 BADGE_PENDING_STALE_MINUTES = env_int("BADGE_PENDING_STALE_MINUTES", 10, minimum=1)
+
+# Portable proof (docs/credentials.md). The Ed25519 key credentials are signed with; without one (development
+# only) a key is generated on first use and stored in the database.
+VOUCH_SIGNING_KEY = env_str("VOUCH_SIGNING_KEY")
+if not DEBUG and not VOUCH_SIGNING_KEY:
+    raise ImproperlyConfigured(
+        "VOUCH_SIGNING_KEY must be set when DEBUG is off: the Ed25519 key Vouch signs credentials with. "
+        "Create one with `python manage.py generate_signing_key` and keep it secret; a key generated at start-up "
+        "would change credentials' issuer keys on every deployment."
+    )
+# Public keys (z6Mk…) of earlier signing keys: still listed in the DID documents so old credentials verify.
+VOUCH_RETIRED_SIGNING_KEYS = env_list("VOUCH_RETIRED_SIGNING_KEYS", [])
+# The origin credentials and DIDs are issued under (e.g. https://vouch.example); default: the request's own.
+VOUCH_ORIGIN = env_str("VOUCH_ORIGIN", "").rstrip("/")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

@@ -17,5 +17,6 @@ urlpatterns = [
     # Media (avatars, badge images) are small files Vouch itself re-encoded; served by Django
     # so one process is enough. Behind a CDN or object storage in a large deployment.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    path("", include("credentials.urls")),
     path("", include("frontend.urls")),
 ]

@@ -56,6 +56,11 @@ BUNDLED_CONTEXTS: dict[str, str] = {
     "https://w3id.org/openbadges/legacy-v1": "openbadges-legacy-v1-context.json",
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-v3p0-context-3.0.3.json",
+    # DID documents and their keys (npm did-context 3.1.1, @digitalbazaar/multikey-context 2.0.1,
+    # @digitalbazaar/data-integrity-context 2.0.1), for did:web issuers such as Vouch instances.
+    "https://www.w3.org/ns/did/v1": "did-v1.jsonld",
+    "https://w3id.org/security/multikey/v1": "multikey-v1.jsonld",
+    "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.jsonld",
 }
 _context_cache: dict[str, Any] = {}
 

@@ -45,7 +45,8 @@ from .util import (
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 VC_V1 = "https://www.w3.org/2018/credentials/v1"
 OB3_CONTEXT_PREFIX = "https://purl.imsglobal.org/spec/ob/v3p0/context"
-OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+# EndorsementCredential: an OB 3.0 endorsement (e.g. one a Vouch instance issued, docs/credentials.md).
+OB3_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential"}
 VCJWT_ALGS = {"RS256", "ES256", "EdDSA"}
 PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 MULTIKEY_ED25519_PREFIX = b"\xed\x01"

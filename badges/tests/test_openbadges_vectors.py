@@ -521,7 +521,15 @@ SUPPORT_TESTED = {
 
 
 # --- support documents -------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("url", sorted(BUNDLED_CONTEXTS))
+# The DID / Multikey / Data Integrity contexts come from npm packages, not the vectors (credentials/tests pins them).
+NPM_CONTEXTS = {
+    "https://www.w3.org/ns/did/v1",
+    "https://w3id.org/security/multikey/v1",
+    "https://w3id.org/security/data-integrity/v2",
+}
+
+
+@pytest.mark.parametrize("url", sorted(set(BUNDLED_CONTEXTS) - NPM_CONTEXTS))
 def test_bundled_context_is_the_pinned_vector_copy(url: str) -> None:
     expected = json.loads(vector_text(f"contexts/{BUNDLED_CONTEXTS[url]}"))
     assert bundled_context(url) == expected
