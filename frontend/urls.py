@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from frontend import views
+from frontend import sharing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("m/<str:username>/", views.member, name="member"),
     path("m/<str:username>/endorse/", views.endorse, name="endorse"),
+    path("m/<str:username>/card.png", sharing.card_png, name="member_card"),
+    path("m/<str:username>/embed", sharing.embed, name="member_embed"),
     path("me/", views.me, name="me"),
     path("endorsements/<int:endorsement_id>/withdraw/", views.withdraw, name="withdraw"),
     path("endorsements/<int:endorsement_id>/hidden/", views.set_hidden, name="set_hidden"),

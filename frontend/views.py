@@ -118,6 +118,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "endorse_refusal": refusal,
         "endorse_form": endorse_form,
         "top_score": max((ms.score for ms in skills), default=0),
+        "share": _share_links(request, profile_member, skills),
     }
     return render(
         request,
@@ -125,6 +126,28 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         context,
         status=400 if endorse_form is not None and endorse_form.errors else 200,
     )
+
+
+def _share_links(request: HttpRequest, member: Any, skills: list[Any]) -> dict[str, str]:
+    """Absolute links for Open Graph / Twitter tags and the share box (docs/credentials.md, "Sharing")."""
+    from credentials.views import origin_of
+
+    origin = origin_of(request)
+    base = f"{origin}/m/{member.username}"
+    top = sorted(skills, key=lambda ms: -ms.score)[:3]
+    summary = ", ".join(f"{ms.skill.name} ({ms.endorsement_count})" for ms in top)
+    description = member.profile.headline or ""
+    if summary:
+        description = (description + " · " if description else "") + f"Endorsed on Vouch for {summary}."
+    return {
+        "url": base + "/",
+        "card": base + "/card.png",
+        "embed": base + "/embed",
+        "embed_code": f'<iframe src="{base}/embed" width="360" height="300" style="border:0" '
+        f'title="{member.profile.name} on Vouch"></iframe>',
+        "credential": base + "/credential",
+        "description": description or f"{member.profile.name} on Vouch: weighted, explained skill endorsements.",
+    }
 
 
 @require_GET

@@ -263,7 +263,36 @@ PAGES: dict[str, Page] = {
         owner=shown(200, has("Private badge")),
         other=NOT_FOUND,
     ),
+    "m/<str:username>/card.png": Page(  # share images show what anyone sees: public profiles only
+        lambda w: "/m/pat/card.png",
+        anonymous=shown(200, lambda w, r: r["Content-Type"] == "image/png"),
+        owner=shown(200, lambda w, r: r["Content-Type"] == "image/png"),
+        other=shown(200, lambda w, r: r["Content-Type"] == "image/png"),
+    ),
+    "m/<str:username>/embed": Page(lambda w: "/m/olive/embed", anonymous=NOT_FOUND, owner=NOT_FOUND, other=NOT_FOUND),
+    # --- credentials/urls.py (docs/credentials.md) ----------------------------------------------------------------
+    ".well-known/did.json": Page(lambda w: "/.well-known/did.json", anonymous=shown(), owner=shown(), other=shown()),
+    "m/<str:username>/did.json": Page(lambda w: "/m/olive/did.json", anonymous=NOT_FOUND, owner=shown(), other=shown()),
+    "m/<str:username>/status/<int:number>": Page(
+        lambda w: "/m/olive/status/0", anonymous=NOT_FOUND, owner=shown(), other=shown()
+    ),
+    "m/<str:username>/credential": Page(
+        lambda w: "/m/olive/credential",
+        anonymous=NOT_FOUND,
+        owner=shown(200, lacks("Meh", "Private badge")),  # hidden and private things never leave
+        other=shown(200, lacks("Meh", "Private badge")),
+    ),
+    "e/<str:public_id>/credential": Page(
+        lambda w: _credential_path(w.e_hidden), anonymous=NOT_FOUND, owner=shown(200, has("Meh")), other=NOT_FOUND
+    ),
 }
+
+
+def _credential_path(endorsement: Endorsement) -> str:
+    from credentials.issuing import public_id
+
+    return f"/e/{public_id(endorsement.pk)}/credential"
+
 
 # Third-party URL sets mounted as a whole: one entry for the prefix.
 INCLUDED = {"_allauth/", "accounts/", "admin/"}

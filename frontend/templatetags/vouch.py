@@ -121,3 +121,21 @@ def global_id(obj: Any, type_name: str) -> str:
     from vouch.graphql.ids import encode_id
 
     return encode_id(type_name, obj.pk)
+
+
+@register.filter
+def credential_path(endorsement_pk: int) -> str:
+    """The endorsement's EndorsementCredential (docs/credentials.md), relative to the site."""
+    from credentials.issuing import public_id
+
+    return f"/e/{public_id(int(endorsement_pk))}/credential"
+
+
+@register.simple_tag(takes_context=True)
+def linkedin_add_url(context: Any, badge: Any) -> str:
+    """LinkedIn's "Add to profile" link for a verified public badge, its public page as the credential URL."""
+    from credentials.views import origin_of
+    from frontend.sharing import linkedin_url
+
+    request = context["request"]
+    return linkedin_url(badge, f"{origin_of(request)}/b/{badge.public_id}/")

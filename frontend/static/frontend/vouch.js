@@ -1,7 +1,8 @@
 /* Vouch: progressive enhancement only. Every page works without this file.
    - autocomplete for inputs marked data-autocomplete="skills" | "members" (GraphQL, CSRF header)
    - confirmation for forms marked data-confirm
-   - drag-and-drop reordering for lists marked data-sortable */
+   - drag-and-drop reordering for lists marked data-sortable
+   - copy-to-clipboard buttons marked data-copy (hidden until this file shows them) */
 (function () {
   "use strict";
 
@@ -132,6 +133,24 @@
     });
   }
 
+  function setupCopy(button) {
+    var label = button.textContent;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = button.getAttribute("data-copy");
+      var done = function (ok) {
+        button.textContent = ok ? "Copied" : "Copy failed: select the text instead";
+        button.setAttribute("aria-live", "polite");
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text).then(function () { done(true); }, function () { done(false); });
+      } else {
+        done(false);
+      }
+    });
+  }
+
   function setupSortable(list) {
     var form = document.getElementById(list.getAttribute("data-reorder-form"));
     if (!form) return;
@@ -169,5 +188,6 @@
     document.querySelectorAll("input[data-autocomplete]").forEach(setupAutocomplete);
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     document.querySelectorAll("[data-sortable]").forEach(setupSortable);
+    document.querySelectorAll("button[data-copy]").forEach(setupCopy);
   });
 })();
