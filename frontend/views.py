@@ -143,7 +143,7 @@ def _share_links(request: HttpRequest, member: Any, skills: list[Any]) -> dict[s
         "url": base + "/",
         "card": base + "/card.png",
         "embed": base + "/embed",
-        "embed_code": f'<iframe src="{base}/embed" width="360" height="300" style="border:0" '
+        "embed_code": f'<iframe src="{base}/embed" width="360" height="300" frameborder="0" '
         f'title="{member.profile.name} on Vouch"></iframe>',
         "credential": base + "/credential",
         "description": description or f"{member.profile.name} on Vouch: weighted, explained skill endorsements.",

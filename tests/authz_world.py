@@ -19,7 +19,10 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 
+from backpack.models import BadgeCollection
+from backpack.services import create_collection
 from badges.models import Badge, BadgeStatus, SourceKind
+from credentials import keys
 from endorsements import services as endorsement_services
 from endorsements.models import Endorsement, EndorsementRequest
 from notifications.models import Notification
@@ -32,7 +35,7 @@ from skills.services import add_skill
 from vouch.graphql.ids import encode_id
 
 ROLES = ("anonymous", "owner", "other")
-PROJECT_APPS = ("profiles", "skills", "endorsements", "badges", "notifications")
+PROJECT_APPS = ("profiles", "skills", "endorsements", "badges", "notifications", "credentials", "backpack")
 
 
 @dataclass
@@ -54,6 +57,8 @@ class World:
     b_private: Badge  # olive's, VERIFIED but private
     n_olive: Notification  # olive's (unread)
     n_otto: Notification  # otto's (unread)
+    col_shared: BadgeCollection  # olive's, shared, holds both her badges (others see only the public one)
+    col_private: BadgeCollection  # olive's, private
 
     def user(self, role: str) -> User | None:
         return {"anonymous": None, "owner": self.olive, "other": self.otto}[role]
@@ -66,6 +71,7 @@ class World:
             EndorsementRequest: "EndorsementRequest",
             Badge: "Badge",
             Notification: "Notification",
+            BadgeCollection: "BadgeCollection",
         }
         for model, name in names.items():
             if isinstance(obj, model):
@@ -122,6 +128,11 @@ def build_world() -> World:
     with transaction.atomic():
         n_olive = notify(olive, "badge.verified", {"badge": {"id": b_public.public_id, "name": "Public badge"}})
         n_otto = notify(otto, "badge.verified", {"badge": {"id": "x", "name": "Otto's"}})
+    # The instance's signing key exists before anyone asks (generated on first use in development).
+    keys.reset()
+    keys.keyring()
+    col_shared = create_collection(olive, name="Shared set", public=True, badge_ids=[b_public.pk, b_private.pk])
+    col_private = create_collection(olive, name="Private set", badge_ids=[b_public.pk])
     for obj in (ms_python, ms_go, e_visible, e_hidden):
         obj.refresh_from_db()
     return World(
@@ -142,6 +153,8 @@ def build_world() -> World:
         b_private=b_private,
         n_olive=n_olive,
         n_otto=n_otto,
+        col_shared=col_shared,
+        col_private=col_private,
     )
 
 

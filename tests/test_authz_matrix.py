@@ -108,6 +108,10 @@ def _skill(member: dict[str, Any], name: str) -> dict[str, Any]:
 
 # --- queries -----------------------------------------------------------------------------------------------------------
 ME = "{ me { username visibility } }"
+COLLECTIONS = """query($shared: ID!, $priv: ID!) {
+  shared: badgeCollection(id: $shared) { name badges { name } }
+  priv: badgeCollection(id: $priv) { name badges { name } }
+}"""
 MEMBER = """query($u: String!) { member(username: $u) {
   username visibility badges { name }
   skills { skill { name } badges { name } endorsements { totalCount edges { node { comment hidden } } } } } }"""
@@ -230,6 +234,34 @@ QUERIES: dict[str, Op] = {
         ),  # owner is MEMBERS-only
         owner=answer(_badges_as_owner),
         other=answer(_badges_as_other),
+    ),
+    "badgeCollection": Op(
+        COLLECTIONS,
+        variables=lambda w: {"shared": w.col_shared.public_id, "priv": w.gid(w.col_private)},
+        anonymous=answer(lambda w, d: d == {"shared": None, "priv": None} or pytest.fail(repr(d))),
+        owner=answer(
+            lambda w, d: (
+                (
+                    sorted(b["name"] for b in d["shared"]["badges"]) == ["Private badge", "Public badge"]
+                    and d["priv"]["name"] == "Private set"
+                )
+                or pytest.fail(repr(d))
+            )
+        ),
+        other=answer(
+            lambda w, d: (
+                d == {"shared": {"name": "Shared set", "badges": [{"name": "Public badge"}]}, "priv": None}
+                or pytest.fail(repr(d))
+            )
+        ),
+    ),
+    "badgeCollections": Op(
+        '{ badgeCollections(username: "olive") { name public } }',
+        anonymous=answer(lambda w, d: d["badgeCollections"] == [] or pytest.fail(repr(d))),
+        owner=answer(lambda w, d: len(d["badgeCollections"]) == 2 or pytest.fail(repr(d))),
+        other=answer(
+            lambda w, d: d["badgeCollections"] == [{"name": "Shared set", "public": True}] or pytest.fail(repr(d))
+        ),
     ),
     "endorsementRequests": Op(
         ENDORSEMENT_REQUESTS,
@@ -499,6 +531,29 @@ MUTATIONS: dict[str, Op] = {
         owner=ok("deleteBadge", lambda w, p: expect(_gone(w.b_private), p)),
         other=refused("deleteBadge", "NOT_FOUND"),
     ),
+    "createBadgeCollection": Op(
+        _m("createBadgeCollection", "CreateBadgeCollectionInput", "collection { name badges { name } }"),
+        variables=lambda w: {"input": {"name": "Mine", "badgeIds": [w.gid(w.b_private)]}},
+        anonymous=UNAUTH,
+        owner=ok(
+            "createBadgeCollection", lambda w, p: expect(p["collection"]["badges"] == [{"name": "Private badge"}], p)
+        ),
+        other=refused("createBadgeCollection", "NOT_FOUND"),  # olive's badge is not otto's to collect
+    ),
+    "updateBadgeCollection": Op(
+        _m("updateBadgeCollection", "UpdateBadgeCollectionInput", "collection { public }"),
+        variables=lambda w: {"input": {"collectionId": w.gid(w.col_private), "public": True}},
+        anonymous=UNAUTH,
+        owner=ok("updateBadgeCollection", lambda w, p: expect(_fresh(w.col_private).public, p)),
+        other=refused("updateBadgeCollection", "NOT_FOUND"),
+    ),
+    "deleteBadgeCollection": Op(
+        _m("deleteBadgeCollection", "DeleteBadgeCollectionInput", "deletedCollectionId"),
+        variables=lambda w: {"input": {"collectionId": w.gid(w.col_private)}},
+        anonymous=UNAUTH,
+        owner=ok("deleteBadgeCollection", lambda w, p: expect(_gone(w.col_private), p)),
+        other=refused("deleteBadgeCollection", "NOT_FOUND"),
+    ),
     "markNotificationsRead": Op(
         _m("markNotificationsRead", "MarkNotificationsReadInput", "unreadCount"),
         variables=lambda w: {"input": {"ids": [w.gid(w.n_olive)]}},
@@ -652,6 +707,15 @@ NODES: dict[str, NodeCase] = {
             "anonymous": _all_none,
             "owner": lambda w, d: d["priv"]["name"] == "Private badge" and d["pub"]["name"] == "Public badge",
             "other": lambda w, d: d["priv"] is None and d["pub"]["name"] == "Public badge",
+        },
+    ),
+    "BadgeCollection": NodeCase(
+        "... on BadgeCollection { name badges { name } }",
+        lambda w: {"shared": w.gid(w.col_shared), "priv": w.gid(w.col_private)},
+        {
+            "anonymous": _all_none,
+            "owner": lambda w, d: d["priv"]["name"] == "Private set" and len(d["shared"]["badges"]) == 2,
+            "other": lambda w, d: d["priv"] is None and d["shared"]["badges"] == [{"name": "Public badge"}],
         },
     ),
     "Notification": NodeCase(

@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from backpack.models import BadgeCollection
 from badges.models import Badge
 from endorsements.models import Endorsement, EndorsementRequest
 from notifications.models import Notification
@@ -270,6 +271,34 @@ PAGES: dict[str, Page] = {
         other=shown(200, lambda w, r: r["Content-Type"] == "image/png"),
     ),
     "m/<str:username>/embed": Page(lambda w: "/m/olive/embed", anonymous=NOT_FOUND, owner=NOT_FOUND, other=NOT_FOUND),
+    # --- backpack/urls.py: badge collections ---------------------------------------------------------------------
+    "badges/collections/": private(
+        lambda w: "/badges/collections/", owner_sees=("Shared set", "Private set"), other_lacks=("Shared set",)
+    ),
+    "badges/collections/new/": post(
+        lambda w: "/badges/collections/new/",
+        lambda w: {"name": "New set", "badges": [str(w.b_private.pk)]},
+        owner=done(lambda w, r: BadgeCollection.objects.filter(owner=w.olive, name="New set").exists()),
+        # otto cannot put olive's badge in a collection: refused, nothing written
+        other=Outcome(302, unchanged=True),
+    ),
+    "badges/collections/<int:collection_id>/": post(
+        lambda w: f"/badges/collections/{w.col_private.pk}/",
+        lambda w: {"name": "Renamed", "public": "1"},
+        owner=done(lambda w, r: fresh(w.col_private).name == "Renamed" and fresh(w.col_private).public),
+        other=NOT_FOUND,
+    ),
+    "badges/collections/<int:collection_id>/delete/": post(
+        lambda w: f"/badges/collections/{w.col_private.pk}/delete/",
+        owner=done(lambda w, r: gone(w.col_private)),
+        other=NOT_FOUND,
+    ),
+    "c/<str:public_id>/": Page(  # olive is MEMBERS-only: her shared collection is for members; the private badge hers
+        lambda w: f"/c/{w.col_shared.public_id}/",
+        anonymous=NOT_FOUND,
+        owner=shown(200, has("Shared set", "Public badge", "Private badge")),
+        other=shown(200, lacks("Private badge")),
+    ),
     # --- credentials/urls.py (docs/credentials.md) ----------------------------------------------------------------
     ".well-known/did.json": Page(lambda w: "/.well-known/did.json", anonymous=shown(), owner=shown(), other=shown()),
     "m/<str:username>/did.json": Page(lambda w: "/m/olive/did.json", anonymous=NOT_FOUND, owner=shown(), other=shown()),
@@ -307,7 +336,7 @@ def routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
-                if module.startswith(("vouch.", "frontend.")):
+                if module.startswith(("vouch.", "frontend.", "credentials.", "backpack.")):
                     walk(pattern.url_patterns, route)
                 else:
                     found.add(route)

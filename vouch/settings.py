@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "badges",
     "notifications",
     "credentials",
+    "backpack",
     "frontend",
 ]
 

@@ -18,5 +18,6 @@ urlpatterns = [
     # so one process is enough. Behind a CDN or object storage in a large deployment.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("credentials.urls")),
+    path("", include("backpack.urls")),
     path("", include("frontend.urls")),
 ]

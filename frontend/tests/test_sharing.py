@@ -4,8 +4,8 @@ no cookies), "Get the credential" links, copy-link buttons and LinkedIn add-to-p
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -15,6 +15,7 @@ from PIL import Image
 
 from badges.models import Badge, BadgeStatus
 from credentials.tests.helpers import network
+from frontend.tests.helpers import assert_csp_clean
 from profiles.models import Visibility
 from vouch.testing import client_for
 
@@ -71,8 +72,10 @@ def test_embed_is_the_only_framable_page_and_sets_no_cookie():
 
 
 def test_profile_links_each_endorsement_credential_and_has_copy_buttons_without_inline_script():
-    n = network()
-    html = Client().get("/m/alice/").content.decode()
+    network()
+    response = Client().get("/m/alice/")
+    assert_csp_clean(response)
+    html = response.content.decode()
     links = re.findall(r'href="(/e/[^"]+/credential)"', html)
     assert len(links) == 1
     assert Client().get(links[0]).status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphene
 from graphene import relay
 
+from backpack.schema import BackpackMutations, BackpackQueries
 from badges.schema import BadgeMutations, BadgeQueries
 from endorsements.schema import EndorsementMutations, EndorsementQueries
 from notifications.schema import NotificationMutations, NotificationQueries, NotificationSubscriptions
@@ -12,12 +13,26 @@ from profiles.schema import MemberMutations, MemberQueries
 from skills.schema import SkillMutations, SkillQueries
 
 
-class Query(MemberQueries, SkillQueries, EndorsementQueries, BadgeQueries, NotificationQueries, graphene.ObjectType):
+class Query(
+    MemberQueries,
+    SkillQueries,
+    EndorsementQueries,
+    BadgeQueries,
+    BackpackQueries,
+    NotificationQueries,
+    graphene.ObjectType,
+):
     node = relay.Node.Field()
 
 
 class Mutation(
-    MemberMutations, SkillMutations, EndorsementMutations, BadgeMutations, NotificationMutations, graphene.ObjectType
+    MemberMutations,
+    SkillMutations,
+    EndorsementMutations,
+    BadgeMutations,
+    BackpackMutations,
+    NotificationMutations,
+    graphene.ObjectType,
 ):
     pass
 

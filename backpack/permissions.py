@@ -1,0 +1,35 @@
+"""Who sees which badge collection. Anything else is NOT_FOUND."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from backpack.models import BadgeCollection
+
+
+def _signed_in(viewer: Any) -> bool:
+    return viewer is not None and viewer.is_authenticated
+
+
+def visible_collections(viewer: Any, queryset: QuerySet[BadgeCollection] | None = None) -> QuerySet[BadgeCollection]:
+    """The owner sees all of theirs; others see public collections of members they may see."""
+    from profiles.permissions import visible_members
+
+    qs = queryset if queryset is not None else BadgeCollection.objects.all()
+    shared = Q(public=True, owner__in=visible_members(viewer))
+    if _signed_in(viewer):
+        return qs.filter(Q(owner_id=viewer.pk) | shared)
+    return qs.filter(shared)
+
+
+def can_edit_collection(actor: Any, collection: BadgeCollection) -> bool:
+    return _signed_in(actor) and collection.owner_id == actor.pk
+
+
+def shown_badges(viewer: Any, collection: BadgeCollection) -> QuerySet[Any]:
+    """The collection's badges ``viewer`` may see: all for the owner, VERIFIED public ones for others."""
+    from badges.selectors import visible_badges
+
+    return visible_badges(viewer).filter(collections=collection).order_by("-issued_on", "id")
