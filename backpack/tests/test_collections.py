@@ -16,7 +16,10 @@ from vouch.testing import client_for, data_of, error_codes, gql, unauthenticated
 pytestmark = pytest.mark.django_db
 
 CREATE = """mutation($input: CreateBadgeCollectionInput!) {
-  createBadgeCollection(input: $input) { collection { id publicId name public pageUrl badges { name } } errors { field code } }
+  createBadgeCollection(input: $input) {
+    collection { id publicId name public pageUrl badges { name } }
+    errors { field code }
+  }
 }"""
 UPDATE = """mutation($input: UpdateBadgeCollectionInput!) {
   updateBadgeCollection(input: $input) { collection { name public badges { name } } errors { field code } }

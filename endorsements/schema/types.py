@@ -52,6 +52,10 @@ class EndorsementType(DjangoObjectType):
     weight_explanation = graphene.String(required=True, description="Why it weighs what it does, for people.")
     hidden = graphene.Boolean(description="Only to the endorsed member; null for anyone else.")
     created_at = graphene.DateTime(required=True)
+    credential_url = graphene.String(
+        description="Absolute URL of this endorsement as a signed Open Badges 3.0 EndorsementCredential "
+        "(application/vc+ld+json; docs/credentials.md)."
+    )
 
     @classmethod
     def get_queryset(cls, queryset: QuerySet[Endorsement], info: Any) -> QuerySet[Endorsement]:
@@ -66,6 +70,13 @@ class EndorsementType(DjangoObjectType):
     @staticmethod
     def resolve_weight_explanation(e: Endorsement, info: Any) -> str:
         return e.explanation
+
+    @staticmethod
+    def resolve_credential_url(e: Endorsement, info: Any) -> str:
+        from credentials.issuing import credential_url
+        from credentials.views import origin_of
+
+        return credential_url(origin_of(info.context), e.pk)
 
     @staticmethod
     def resolve_hidden(e: Endorsement, info: Any) -> bool | None:
