@@ -128,6 +128,15 @@ class ReorderForm(VouchForm):
             raise ValidationError("Not a list of skills.", code="INVALID") from None
 
 
+class DeleteAccountForm(VouchForm):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class BlockForm(VouchForm):
     username = forms.CharField(max_length=64, label="Member's username")
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -22,6 +23,7 @@ from frontend.forms import (
     AddSkillForm,
     BadgeImportForm,
     BlockForm,
+    DeleteAccountForm,
     EndorseForm,
     MutedKindsForm,
     ProfileForm,
@@ -32,6 +34,7 @@ from frontend.forms import (
     VouchForm,
     call_service,
 )
+from profiles import account
 from profiles import services as profile_services
 from profiles.permissions import can_edit_profile
 from skills import services as skill_services
@@ -370,6 +373,42 @@ def unblock(request: HttpRequest) -> HttpResponse:
             profile_services.unblock_member(request.user, member=target)
             messages.success(request, f"{target.profile.name} is no longer blocked.")
     return _back(request, reverse("settings_blocks"))
+
+
+# --- Settings: your data (download, delete) ---------------------------------------------------------
+
+
+def _data_page(request: HttpRequest, form: DeleteAccountForm, status: int = 200) -> HttpResponse:
+    return render(
+        request, "frontend/settings/data.html", {"form": form, "nav": "settings", "tab": "data"}, status=status
+    )
+
+
+@login_required
+def settings_data(request: HttpRequest) -> HttpResponse:
+    return _data_page(request, DeleteAccountForm())
+
+
+@login_required
+@require_GET
+def export_data(request: HttpRequest) -> HttpResponse:
+    data = account.export_member_data(request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="vouch-{request.user.username}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def delete_account(request: HttpRequest) -> HttpResponse:
+    form = DeleteAccountForm(request.POST)
+    if form.is_valid():
+        if call_service(form, account.delete_account, request.user, password=form.cleaned_data["password"]):
+            logout(request)
+            messages.success(request, "Your account and everything it held are deleted.")
+            return redirect("home")
+    return _data_page(request, form, status=400)
 
 
 # --- Settings: endorsements received, notification preferences -----------------------------------

@@ -68,6 +68,20 @@ def end_live_sessions(session_key: str | None) -> None:
     transaction.on_commit(send)
 
 
+def end_member_sockets(user_id: int) -> None:
+    """Close every live socket of a member (account deleted or deactivated), after commit. Never raises."""
+
+    def send() -> None:
+        try:
+            layer = get_channel_layer()
+            if layer is not None:
+                async_to_sync(layer.group_send)(group_name(user_id), {"type": "session.ended"})
+        except Exception:  # a layer that is down must not fail the deletion
+            log.warning("could not close the live sockets of a deleted member", exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def serialize(notification: Notification) -> NotificationData:
     from vouch.graphql.ids import encode_id
 

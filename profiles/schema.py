@@ -243,7 +243,22 @@ class UnblockMember(_MemberTarget):
         return cls(member=target)
 
 
+class DeleteAccount(VouchMutation):
+    """Delete your account and everything it holds; the endorsements you gave stop counting everywhere."""
+
+    class Input:
+        password = graphene.String(required=True, description="Your current password, to confirm.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: User, password: str, **_: Any) -> DeleteAccount:
+        from profiles.account import delete_account
+
+        delete_account(actor, password=password)
+        return cls()
+
+
 class MemberMutations(graphene.ObjectType):
+    delete_account = DeleteAccount.Field()
     update_profile = UpdateProfile.Field()
     block_member = BlockMember.Field()
     unblock_member = UnblockMember.Field()

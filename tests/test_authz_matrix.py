@@ -22,7 +22,8 @@ from graphql import parse
 from badges.models import Badge
 from endorsements.models import EndorsementRequest
 from notifications.models import Notification
-from profiles.models import Block, Profile
+from profiles.models import Block, Profile, User
+from profiles.tests.factories import PASSWORD
 from skills.models import MemberSkill
 from tests.authz_world import ROLES, World, build_world, changes, snapshot
 from vouch.graphql.schema import schema
@@ -403,6 +404,19 @@ MUTATIONS: dict[str, Op] = {
             lambda w, p: expect(
                 Block.objects.filter(blocker=w.otto, blocked=w.carol).exists()
                 and not Block.objects.filter(blocker=w.olive, blocked=w.carol).exists()
+            ),
+        ),
+    ),
+    "deleteAccount": Op(
+        _m("deleteAccount", "DeleteAccountInput", ""),
+        variables=lambda w: {"input": {"password": PASSWORD}},
+        anonymous=UNAUTH,
+        owner=ok("deleteAccount", lambda w, p: expect(not User.objects.filter(pk=w.olive.pk).exists())),
+        # The account deleted is always the caller's own: otto's call never touches olive's.
+        other=ok(
+            "deleteAccount",
+            lambda w, p: expect(
+                not User.objects.filter(pk=w.otto.pk).exists() and User.objects.filter(pk=w.olive.pk).exists()
             ),
         ),
     ),

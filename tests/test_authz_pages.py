@@ -23,6 +23,7 @@ from badges.models import Badge
 from endorsements.models import Endorsement, EndorsementRequest
 from notifications.models import Notification
 from profiles.models import Block, Profile
+from profiles.tests.factories import PASSWORD
 from skills.models import MemberSkill
 from tests.authz_world import ROLES, World, build_world, changes, snapshot
 from vouch.testing import client_for
@@ -203,6 +204,20 @@ PAGES: dict[str, Page] = {
         other=Outcome(302, unchanged=True),  # nothing of his to undo; olive's block stays
     ),
     "settings/notifications/": private(lambda w: "/settings/notifications/"),
+    "settings/data/": private(lambda w: "/settings/data/"),
+    "settings/export.json": Page(
+        lambda w: "/settings/export.json",
+        anonymous=LOGIN,
+        owner=shown(200, has('"username": "olive"', "olive@example.com")),
+        other=shown(200, lacks("olive@example.com")),
+    ),
+    # The account deleted is the caller's own, whoever types which password.
+    "settings/delete/": post(
+        lambda w: "/settings/delete/",
+        lambda w: {"password": PASSWORD},
+        owner=done(lambda w, r: gone(w.olive), location=lambda w: "/"),
+        other=done(lambda w, r: gone(w.otto) and not gone(w.olive), location=lambda w: "/"),
+    ),
     "requests/": private(
         lambda w: "/requests/", owner_sees=("Please?", "Pat Public"), other_lacks=("Please?", "Pat Public")
     ),
