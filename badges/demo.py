@@ -7,6 +7,9 @@ machine may be offline). So the demo issuer is an Open Badges 3.0 issuer identif
 can issue more "Northwind Academy" credentials later. Each credential names its recipient by a salted sha256 of the
 member's (verified) demo e-mail address, and goes through the normal import and verification path.
 
+The key is a did:key, so the issuer is self-issued; the seed pins it in the issuer trust registry (a DID entry),
+which makes its badges CONFIRMED and lets them count as evidence, offline.
+
 What the demo shows: verified badges attached to skills, one that has expired (EXPIRED, visible to its owner only)
 and one the owner keeps private.
 """
@@ -120,6 +123,15 @@ def seed(rng: random.Random, org: Any) -> None:
     if not members or Badge.objects.filter(owner__in=members).exists():
         return
     issuer = DemoIssuer()
+    # A did:key issuer is self-issued: anyone could mint one named "Northwind Academy". The seed vouches for this
+    # one (it holds the key, then discards it), so its badges count as evidence like a confirmed issuer's.
+    from badges.models import TrustedIssuer
+    from badges.trust import set_trusted_issuer
+
+    TrustedIssuer.objects.filter(name=ISSUER_NAME, kind=TrustedIssuer.Kind.DID).delete()  # an earlier seed's key
+    set_trusted_issuer(
+        None, kind=TrustedIssuer.Kind.DID, value=issuer.did, name=ISSUER_NAME, note="Pinned by seed_demo."
+    )
     now = timezone.now()
     listings = list(
         MemberSkill.objects.filter(member__in=members, skill__name__in=ACHIEVEMENTS)

@@ -21,6 +21,18 @@ class BadgeStatus(models.TextChoices):
     EXPIRED = "EXPIRED", "Expired"
 
 
+class IssuerTrust(models.TextChoices):
+    """Who vouches for the issuer's identity (docs/openbadges.md, "Trust model"). Only the first two are evidence."""
+
+    CONFIRMED = "CONFIRMED", "Confirmed issuer"  # listed in this instance's trust registry (TrustedIssuer)
+    DOMAIN_BOUND = "DOMAIN_BOUND", "Issuer's domain confirmed"  # profile / DID document fetched from its domain
+    SELF_ISSUED = "SELF_ISSUED", "Self-issued"  # did:key: authentic, but anyone can mint such an issuer
+    UNCONFIRMED = "UNCONFIRMED", "Issuer not confirmed"  # not verified, or bound to nothing (e.g. plain http)
+
+
+EVIDENCE_TRUST = (IssuerTrust.CONFIRMED, IssuerTrust.DOMAIN_BOUND)
+
+
 class SourceKind(models.TextChoices):
     URL = "URL", "URL"
     TEXT = "TEXT", "Pasted JSON or JWS"
@@ -61,7 +73,13 @@ class Badge(models.Model):
     name = models.CharField(max_length=300, blank=True)
     description = models.TextField(blank=True)
     issuer_name = models.CharField(max_length=300, blank=True)
-    issuer_url = models.CharField(max_length=2000, blank=True)
+    issuer_url = models.CharField(max_length=2000, blank=True)  # http(s) only (openbadges.util.safe_url)
+    # The issuer's id as verification established it (profile URL or DID) and how far it is trusted; the trust is
+    # recomputed whenever the registry changes (badges.trust).
+    issuer_id = models.CharField(max_length=2000, blank=True)
+    issuer_trust = models.CharField(max_length=12, choices=IssuerTrust.choices, default=IssuerTrust.UNCONFIRMED)
+    key_fingerprint = models.CharField(max_length=80, blank=True)  # "sha256:<hex>" of the verifying key
+    issuer_confirmed_name = models.CharField(max_length=300, blank=True)  # the registry's name, when CONFIRMED
     criteria_url = models.CharField(max_length=2000, blank=True)
     issued_on = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -87,3 +105,35 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or 'Badge'} ({self.status}) of {self.owner_id}"
+
+
+class TrustedIssuer(models.Model):
+    """The instance's issuer trust registry: issuers staff have confirmed (admin, `manage.py issuer_trust`).
+
+    An entry matches a badge's issuer by its profile id (exact URL), its DID (exact, fragment ignored) or its
+    domain (the host of the profile URL or of a did:web; ``*.example.org`` also covers subdomains). With
+    ``pinned_keys`` (fingerprints ``sha256:<hex>`` of public keys) the badge must also be signed by one of them.
+    """
+
+    class Kind(models.TextChoices):
+        PROFILE = "PROFILE", "Issuer profile id (URL)"
+        DID = "DID", "DID"
+        DOMAIN = "DOMAIN", "Domain"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=500)
+    name = models.CharField(max_length=300, help_text="The issuer's confirmed name, shown next to its badges.")
+    pinned_keys = models.JSONField(
+        default=list, blank=True, help_text='Fingerprints "sha256:<hex>"; empty: any bound key.'
+    )
+    note = models.TextField(blank=True, help_text="How staff confirmed this issuer.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="uniq_trusted_issuer")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}: {self.value})"

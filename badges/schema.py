@@ -15,8 +15,9 @@ from graphene_django import DjangoObjectType
 from graphene_file_upload.scalars import Upload
 
 from badges import services
-from badges.models import Badge, BadgeStatus, SourceKind
-from badges.permissions import is_owner
+from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
+from badges.openbadges.util import safe_url
+from badges.permissions import is_evidence, is_owner
 from badges.selectors import badge_for_page, badge_queryset, report_for, visible_badges
 from vouch.graphql.ids import decode_id
 from vouch.graphql.mutations import VouchMutation
@@ -26,6 +27,16 @@ BadgeStatusEnum = graphene.Enum(
     "BadgeStatus",
     [(v, v) for v in BadgeStatus.values],
     description="PENDING until Vouch has verified the badge itself; then VERIFIED, FAILED, REVOKED or EXPIRED.",
+)
+IssuerTrustEnum = graphene.Enum(
+    "IssuerTrust",
+    [(v, v) for v in IssuerTrust.values],
+    description=(
+        "Who vouches for the issuer's identity. CONFIRMED: in this instance's issuer registry. DOMAIN_BOUND: the "
+        "issuer's profile or DID document was fetched from its own domain and lists the signing key. SELF_ISSUED: "
+        "a did:key issuer, authentic but anyone can create one, so its name is only a claim. UNCONFIRMED: neither. "
+        "Only CONFIRMED and DOMAIN_BOUND badges count as evidence."
+    ),
 )
 BadgeSourceKindEnum = graphene.Enum(
     "BadgeSourceKind", [(v, v) for v in SourceKind.values], description="What the member imported."
@@ -40,6 +51,14 @@ class BadgeCheck(graphene.ObjectType):
     code = graphene.String(description="The stable error code when the check did not pass.")
     message = graphene.String(required=True)
     warning = graphene.Boolean(required=True, description="A warning never changes the status.")
+
+
+class BadgeEvidence(graphene.ObjectType):
+    """Evidence the assertion or credential points to; `url` is http(s) only (null otherwise)."""
+
+    url = graphene.String()
+    name = graphene.String()
+    narrative = graphene.String()
 
 
 class BadgeType(DjangoObjectType):
@@ -68,8 +87,18 @@ class BadgeType(DjangoObjectType):
     name = graphene.String(required=True)
     description = graphene.String(required=True)
     issuer_name = graphene.String(required=True)
-    issuer_url = graphene.String()
-    criteria_url = graphene.String()
+    issuer_url = graphene.String(description="The issuer's web site (http(s) only).")
+    issuer_id = graphene.String(description="The issuer's id as verification established it: a profile URL or a DID.")
+    issuer_trust = graphene.Field(IssuerTrustEnum, required=True)
+    issuer_confirmed_name = graphene.String(
+        description="The issuer's name as this instance's registry confirms it (CONFIRMED only); issuerName is "
+        "otherwise what the badge claims."
+    )
+    counts_as_evidence = graphene.Boolean(
+        required=True, description="VERIFIED, public, unexpired and from a CONFIRMED or DOMAIN_BOUND issuer."
+    )
+    evidence = graphene.List(graphene.NonNull(BadgeEvidence), required=True)
+    criteria_url = graphene.String(description="http(s) only.")
     image_url = graphene.String(description="A PNG of at most 256x256 re-encoded by Vouch, or null.")
     status = graphene.Field(BadgeStatusEnum, required=True)
     verification_errors = graphene.List(
@@ -102,11 +131,38 @@ class BadgeType(DjangoObjectType):
 
     @staticmethod
     def resolve_issuer_url(badge: Badge, info: Any) -> str | None:
-        return badge.issuer_url or None
+        return safe_url(badge.issuer_url)
+
+    @staticmethod
+    def resolve_issuer_id(badge: Badge, info: Any) -> str | None:
+        return badge.issuer_id or None
+
+    @staticmethod
+    def resolve_issuer_trust(badge: Badge, info: Any) -> str:
+        return badge.issuer_trust
+
+    @staticmethod
+    def resolve_issuer_confirmed_name(badge: Badge, info: Any) -> str | None:
+        from badges.trust import confirmed_name
+
+        return confirmed_name(badge)
+
+    @staticmethod
+    def resolve_counts_as_evidence(badge: Badge, info: Any) -> bool:
+        return is_evidence(badge)
+
+    @staticmethod
+    def resolve_evidence(badge: Badge, info: Any) -> list[BadgeEvidence]:
+        items = (badge.verification_report or {}).get("evidence") or []
+        return [
+            BadgeEvidence(url=safe_url(e.get("url")), name=e.get("name"), narrative=e.get("narrative"))
+            for e in items
+            if isinstance(e, dict)
+        ]
 
     @staticmethod
     def resolve_criteria_url(badge: Badge, info: Any) -> str | None:
-        return badge.criteria_url or None
+        return safe_url(badge.criteria_url)
 
     @staticmethod
     def resolve_image_url(badge: Badge, info: Any) -> str | None:

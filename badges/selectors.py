@@ -25,7 +25,14 @@ from vouch.graphql.selection import below, wants
 _HEAVY = ("source_data", "source_text")
 REDACTED = "[hidden]"
 # GraphQL fields of Badge that read the stored report.
-REPORT_FIELDS = ("verificationReport", "verificationChecks", "recipientMatched", "specVersion", "verificationMethod")
+REPORT_FIELDS = (
+    "verificationReport",
+    "verificationChecks",
+    "recipientMatched",
+    "specVersion",
+    "verificationMethod",
+    "evidence",
+)
 
 
 def badge_queryset(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet[Badge]:
@@ -42,14 +49,17 @@ def badge_queryset(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet
     return qs
 
 
-def listed_badges(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet[Badge]:
-    """The badges `viewer` may see under a member or a listing the caller already knows `viewer` may see."""
-    return badge_queryset(viewer, paths).filter(visible_badges_q(viewer))
+def listed_badges(viewer: Any, paths: frozenset[str] = frozenset(), *, evidence_only: bool = False) -> QuerySet[Badge]:
+    """The badges `viewer` may see under a member or a listing the caller already knows `viewer` may see.
+    `evidence_only` for the proof listed under a skill: a self-issued or unconfirmed issuer's badge is not."""
+    return badge_queryset(viewer, paths).filter(visible_badges_q(viewer, evidence_only=evidence_only))
 
 
-def badges_prefetch(viewer: Any, paths: frozenset[str], *, lookup: str = "badges") -> Prefetch:
-    """For `Member.badges` (lookup "badges") and `MemberSkill.badges`: one query for all rows."""
-    return Prefetch(lookup, queryset=listed_badges(viewer, paths), to_attr="listed_badges")
+def badges_prefetch(
+    viewer: Any, paths: frozenset[str], *, lookup: str = "badges", evidence_only: bool = False
+) -> Prefetch:
+    """For `Member.badges` (lookup "badges") and `MemberSkill.badges` (evidence_only): one query for all rows."""
+    return Prefetch(lookup, queryset=listed_badges(viewer, paths, evidence_only=evidence_only), to_attr="listed_badges")
 
 
 def visible_badges(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet[Badge]:
@@ -134,8 +144,9 @@ def report_for(viewer: Any, badge: Badge) -> dict[str, Any] | None:
 def verified_badge_pairs(member_ids: Iterable[int], skill_ids: Iterable[int]) -> set[tuple[int, int]]:
     """(member_id, skill_id) pairs where the member holds evidence for the skill, in one query (for bulk weighing).
 
-    Evidence = a VERIFIED, public, unexpired badge attached to the member's listing of that skill. A private badge
-    counts for nobody but its owner, so it does not lend standing either.
+    Evidence = a VERIFIED, public, unexpired badge of a confirmed or domain-bound issuer, attached to the member's
+    listing of that skill. A private badge counts for nobody but its owner, and a self-issued (did:key) or
+    unconfirmed issuer's badge proves nothing, so neither lends standing.
     """
     members, skills = list(member_ids), list(skill_ids)
     if not members or not skills:

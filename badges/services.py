@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from badges import images
-from badges.models import Badge, BadgeStatus, SourceKind
+from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
 from badges.openbadges import BadgeSource, Check, Fetcher, VerificationResult, codes, verify
+from badges.openbadges.util import safe_url
 from badges.permissions import can_manage_badge, is_evidence
 from profiles.models import User
 from vouch.graphql.errors import not_found
@@ -236,13 +237,23 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
 
     badge.status, badge.verification_errors, badge.verification_report = status, errors, report
     badge.identity = identity
+    from badges.trust import trust_level
+
+    if result.issuer_id or status == BadgeStatus.VERIFIED:
+        badge.issuer_id = (result.issuer_id or "")[:2000]
+        badge.key_fingerprint = (result.key_fingerprint or "")[:80]
+    badge.issuer_trust, badge.issuer_confirmed_name = (
+        trust_level(badge.issuer_id, result.issuer_binding, result.key_fingerprint)
+        if status in (BadgeStatus.VERIFIED, BadgeStatus.EXPIRED)
+        else (IssuerTrust.UNCONFIRMED, "")
+    )
     # Metadata of the latest check; a check that learnt nothing (issuer unreachable) keeps what we knew.
     for field, value in (
         ("name", result.badge_name),
         ("description", result.badge_description),
         ("issuer_name", result.issuer_name),
-        ("issuer_url", result.issuer_url),
-        ("criteria_url", result.criteria_url),
+        ("issuer_url", safe_url(result.issuer_url)),
+        ("criteria_url", safe_url(result.criteria_url)),
     ):
         if value:
             limit = Badge._meta.get_field(field).max_length

@@ -41,7 +41,8 @@ def profile_of(viewer: Any, username: str) -> User | None:
 
     Each listed skill carries `top_endorsements` (the heaviest ones `viewer` may see, endorsers
     loaded; the owner also sees their hidden ones, marked) and `evidence` (badges `viewer` may see
-    attached to it: VERIFIED public ones for others, every status for the owner).
+    attached to it: evidence (VERIFIED, public, confirmed or domain-bound issuer) for others, every status for the
+    owner).
     """
     from badges.selectors import listed_badges
     from endorsements.permissions import visible_endorsements
@@ -55,7 +56,7 @@ def profile_of(viewer: Any, username: str) -> User | None:
         .prefetch_related(
             # A sliced Prefetch: Django takes the top N per listing in one query (a window function).
             Prefetch("endorsements", queryset=endorsements[:TOP_ENDORSEMENTS], to_attr="top_endorsements"),
-            Prefetch("badges", queryset=listed_badges(viewer), to_attr="evidence"),
+            Prefetch("badges", queryset=listed_badges(viewer, evidence_only=True), to_attr="evidence"),
         )
     )
     return (

@@ -699,8 +699,9 @@ def badge_delete(request: HttpRequest, badge_id: int) -> HttpResponse:
 
 @require_GET
 def badge_page(request: HttpRequest, ident: str) -> HttpResponse:
-    from badges.permissions import is_owner
+    from badges.permissions import is_evidence, is_owner
     from badges.selectors import badge_for_page, report_for
+    from badges.trust import issuer_host
 
     badge = badge_for_page(request.user, ident)
     if badge is None:
@@ -711,6 +712,8 @@ def badge_page(request: HttpRequest, ident: str) -> HttpResponse:
         "report": report,
         "checks": report.get("checks") or [],
         "is_owner": is_owner(request.user, badge),
+        "counts_as_evidence": is_evidence(badge),
+        "issuer_host": issuer_host(badge.issuer_id) or "",
         "nav": "badges" if is_owner(request.user, badge) else None,
     }
     return render(request, "frontend/badge.html", context)

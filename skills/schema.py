@@ -107,7 +107,7 @@ class MemberSkillType(DjangoObjectType):
         from badges.selectors import listed_badges
         from vouch.graphql.selection import selected_paths
 
-        return listed_badges(info.context.user, selected_paths(info)).filter(member_skill=ms)
+        return listed_badges(info.context.user, selected_paths(info), evidence_only=True).filter(member_skill=ms)
 
 
 def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[MemberSkill]:
@@ -123,7 +123,8 @@ def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[Member
     if wants(paths, "badges"):
         from badges.selectors import badges_prefetch
 
-        qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges")))
+        # Proof under a skill: evidence only (a self-issued issuer's badge is shown on the member, not here).
+        qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges"), evidence_only=True))
     # The top endorsements of every listing in one query, when the selection reaches them.
     from endorsements.schema import prefetch_for_member_skills
 

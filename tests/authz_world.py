@@ -83,6 +83,7 @@ def _badge(owner: User, name: str, *, public: bool, member_skill: MemberSkill | 
     return Badge.objects.create(
         owner=owner,
         status=BadgeStatus.VERIFIED,
+        issuer_trust="DOMAIN_BOUND",
         name=name,
         public=public,
         member_skill=member_skill,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from badges.models import Badge, BadgeStatus, SourceKind
+from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
 from badges.tests.helpers import gid
 from profiles.tests.factories import make_member
 from skills.services import add_skill, remove_skill
@@ -34,7 +34,7 @@ def _badge(owner, status=BadgeStatus.VERIFIED, name="Python Practitioner", **kwa
         source_kind=SourceKind.URL,
         source_url=f"https://example.org/{name}",
         source_digest=f"{owner.pk}-{name}",
-        **kwargs,
+        **{"issuer_trust": IssuerTrust.DOMAIN_BOUND, **kwargs},
     )
 
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from badges.models import Badge, BadgeStatus, SourceKind
+from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
 from badges.selectors import badge_for_page, report_for
 from badges.tests.helpers import gid, import_url
 from badges.tests.issuer import hashed, issuer  # noqa: F401 - fixture
@@ -38,7 +38,7 @@ def _badge(owner, status=BadgeStatus.VERIFIED, name="Badge", **kwargs) -> Badge:
         source_kind=SourceKind.URL,
         source_url=f"https://example.org/{name}",
         source_digest=f"{owner.pk}-{name}",
-        **kwargs,
+        **{"issuer_trust": IssuerTrust.DOMAIN_BOUND, **kwargs},
     )
 
 
