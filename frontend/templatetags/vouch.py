@@ -140,6 +140,8 @@ def linkedin_add_url(context: Any, badge: Any) -> str:
     request = context["request"]
     return linkedin_url(badge, f"{origin_of(request)}/b/{badge.public_id}/")
 
+
+@register.filter
 def http_url(value: Any) -> str:
     """The URL if it is an absolute http(s) one, else "" (so a template renders it as text, never as a link)."""
     from badges.openbadges.util import safe_url
