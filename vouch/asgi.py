@@ -14,7 +14,6 @@ from vouch.bodylimit import BodySizeLimit  # noqa: E402
 django_asgi_app = BodySizeLimit(get_asgi_application(), settings.MAX_REQUEST_BODY_BYTES)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from vouch.routing import websocket_urlpatterns  # noqa: E402
 from vouch.websocket_auth import SessionOrTokenAuthMiddleware  # noqa: E402
@@ -22,6 +21,8 @@ from vouch.websocket_auth import SessionOrTokenAuthMiddleware  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        # No AllowedHostsOriginValidator: it refused every client without an Origin header (native apps, gql,
+        # graphql-ws on Node). The Origin rule is vouch/websocket_auth.py's: the cookie counts only from our origin.
+        "websocket": SessionOrTokenAuthMiddleware(URLRouter(websocket_urlpatterns)),
     }
 )

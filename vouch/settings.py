@@ -318,7 +318,11 @@ GRAPHENE = {
 }
 GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 10, minimum=3)
 GRAPHQL_MAX_PAGE_SIZE = env_int("GRAPHQL_MAX_PAGE_SIZE", 100, minimum=1)
-GRAPHQL_MAX_NODES = env_int("GRAPHQL_MAX_NODES", 400, minimum=10)
+# Objects one operation may return at most (vouch/graphql/limits.py, docs/api-limits.md has the table).
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 25_000, minimum=10)
+# A document is refused before parsing over either bound (QUERY_TOO_LARGE).
+GRAPHQL_MAX_QUERY_BYTES = env_int("GRAPHQL_MAX_QUERY_BYTES", 32 * 1024, minimum=1024)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 4000, minimum=100)
 GRAPHQL_MAX_BATCH = env_int("GRAPHQL_MAX_BATCH", 5, minimum=1)
 GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"] = GRAPHQL_MAX_PAGE_SIZE
 SEED_DEMO = env_bool("SEED_DEMO", True)

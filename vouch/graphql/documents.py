@@ -7,6 +7,12 @@ text plus everything the rules read besides the document: the limit settings and
 variables (the cost rule costs `first: $n` by its value). Failed validations are not cached
 (their errors are answered afresh), nor are documents larger than MAX_CACHED_QUERY, so the
 cache is bounded in entries and bytes.
+
+Before anything parses a document it is held to GRAPHQL_MAX_QUERY_BYTES characters and
+GRAPHQL_MAX_TOKENS tokens (graphql-core stops lexing at the bound), both QUERY_TOO_LARGE; then
+Vouch's depth and cost rules run, and only a document within them meets the specification's
+rules (some of which are quadratic in the document). The HTTP view and the graphql-ws socket
+share this module, its cache and its limits.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from threading import Lock
 from typing import Any
 
 from django.conf import settings
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules, validate
 
 MAX_CACHED_QUERY = 20_000  # characters
 MAX_ENTRIES = 500
@@ -49,32 +55,62 @@ _parsed = _LRU(MAX_ENTRIES)
 _validated = _LRU(MAX_ENTRIES)
 
 
+def too_large(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "QUERY_TOO_LARGE"})
+
+
 def parse_document(query: str) -> DocumentNode:
-    """`graphql.parse`, cached (raises GraphQLError on a syntax error, never cached)."""
-    if len(query) > MAX_CACHED_QUERY:
-        return parse(query)
-    document = _parsed.get(query)
+    """`graphql.parse` within the size and token limits, cached.
+
+    Raises GraphQLError: QUERY_TOO_LARGE over a limit, GRAPHQL_PARSE_FAILED on a syntax error (never cached).
+    """
+    size_limit: int = settings.GRAPHQL_MAX_QUERY_BYTES
+    if len(query) > size_limit:
+        raise too_large(f"The document is longer than {size_limit} characters.")
+    document = _parsed.get(query) if len(query) <= MAX_CACHED_QUERY else None
     if document is None:
-        document = parse(query)
-        _parsed.put(query, document)
+        document = _parse(query)
+        if len(query) <= MAX_CACHED_QUERY:
+            _parsed.put(query, document)
     return document
 
 
+def _parse(query: str) -> DocumentNode:
+    tokens: int = settings.GRAPHQL_MAX_TOKENS
+    try:
+        return parse(query, max_tokens=tokens)
+    except GraphQLError as error:
+        if "tokens. Parsing aborted" in error.message:
+            raise too_large(f"The document has more than {tokens} tokens.") from None
+        error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        raise
+    except RecursionError:
+        raise too_large("The document is nested too deeply.") from None
+
+
 def _limits() -> tuple[Any, ...]:
-    return (settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_NODES, settings.GRAPHQL_MAX_PAGE_SIZE)
+    return (settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_COST, settings.GRAPHQL_MAX_PAGE_SIZE)
 
 
 def validate_document(
     schema: GraphQLSchema, document: DocumentNode, query: str, variables: dict[str, Any] | None, max_errors: int | None
 ) -> list[GraphQLError]:
-    """`graphql.validate` with Vouch's rules bound to `variables`; a success is remembered."""
-    from vouch.graphql.limits import validation_rules
+    """Vouch's limit rules bound to `variables`, then (only if they pass) the specification's; a success is remembered.
+
+    Every error carries `extensions.code` (GRAPHQL_VALIDATION_FAILED unless a rule set its own).
+    """
+    from vouch.graphql.limits import limit_rules
 
     ints = tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int) and not isinstance(v, bool)))
     key = (id(schema), query, ints, _limits()) if len(query) <= MAX_CACHED_QUERY else None
     if key is not None and _validated.get(key):
         return []
-    errors = validate(schema, document, validation_rules(variables), max_errors)
+    errors = validate(schema, document, limit_rules(variables), max_errors)
+    if not errors:
+        errors = validate(schema, document, specified_rules, max_errors)
+    for error in errors:
+        if not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
     if not errors and key is not None:
         _validated.put(key, True)
     return errors

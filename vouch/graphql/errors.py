@@ -7,11 +7,14 @@ SCREAMING_SNAKE_CASE so Django's own lower-case codes ("max_length") are upper-c
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import graphene
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from graphql import GraphQLError, GraphQLSyntaxError
 
 
 class Error(graphene.ObjectType):
@@ -60,3 +63,51 @@ def not_found(field: str | None = None, what: str = "object") -> ValidationError
     """The one answer for 'does not exist' and 'not yours': never reveal which."""
     error = ValidationError(f"No such {what}.", code="NOT_FOUND")
     return ValidationError({field: error}) if field else error
+
+
+# --- GraphQL errors (the `errors` of a response, not payload errors) -------------------------------------------------
+_log = logging.getLogger("vouch.graphql")
+
+
+def graphql_error_code(error: GraphQLError) -> tuple[str, str | None]:
+    """The `extensions.code` of an error that has none, and the message to show instead (None: keep it).
+
+    Resolver and rule errors set their own code; this names the rest: syntax errors, graphene-django's page
+    limit (an AssertionError), Django's exceptions, and anything unexpected (INTERNAL_SERVER_ERROR, its Python
+    text never shown: it is logged with its traceback instead).
+    """
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED", None
+    original = error.original_error
+    if original is None or not error.path:
+        # Not raised by a resolver: the request itself (variables that do not coerce, an unknown operation, …).
+        return "BAD_REQUEST", None
+    if isinstance(original, GraphQLError):
+        return (original.extensions or {}).get("code") or "BAD_REQUEST", original.message
+    if isinstance(original, AssertionError):  # graphene-django: "Requesting N records … exceeds the `first` limit"
+        return "BAD_ARGUMENT", None
+    if isinstance(original, PermissionDenied):
+        return "FORBIDDEN", None
+    if isinstance(original, ObjectDoesNotExist):
+        return "NOT_FOUND", "Not found."
+    if isinstance(original, ValidationError):
+        return _code(getattr(original, "code", None) or "BAD_ARGUMENT"), "; ".join(str(m) for m in original.messages)
+    if str(original).startswith("Unable to parse global ID"):  # graphene's relay Node
+        return "BAD_ARGUMENT", None
+    _log.error("GraphQL resolver failed: %s", error.message, exc_info=original)
+    return "INTERNAL_SERVER_ERROR", "Internal server error."
+
+
+def format_graphql_error(error: Exception) -> dict[str, Any]:
+    """`error` as a response error, always with an `extensions.code`."""
+    if not isinstance(error, GraphQLError):
+        return {"message": str(error), "extensions": {"code": "BAD_REQUEST"}}
+    formatted: dict[str, Any] = dict(error.formatted)
+    extensions = dict(formatted.get("extensions") or {})
+    if not extensions.get("code"):
+        code, message = graphql_error_code(error)
+        extensions["code"] = code
+        if message is not None:
+            formatted["message"] = message
+    formatted["extensions"] = extensions
+    return formatted

@@ -23,7 +23,10 @@ from graphene_file_upload.django import FileUploadGraphQLView
 from graphql import ExecutionResult, OperationType, execute, get_operation_ast
 
 from vouch.graphql import documents
+from vouch.graphql.errors import format_graphql_error
 from vouch.graphql.limits import validation_rules
+
+_HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 413: "REQUEST_TOO_LARGE"}
 
 
 def _csrf_reject(request: HttpRequest, reason: str) -> HttpResponse:
@@ -142,6 +145,14 @@ class VouchGraphQLView(FileUploadGraphQLView):
         except Exception as e:  # noqa: BLE001 - as graphene-django: an execution failure is a GraphQL error
             return ExecutionResult(errors=[e])
 
+    @staticmethod
+    def format_error(error: Exception) -> dict[str, Any]:
+        """Every error with an `extensions.code` (vouch/graphql/errors.py), HTTP-level ones by their status."""
+        if isinstance(error, HttpError):
+            code = _HTTP_CODES.get(error.response.status_code, "BAD_REQUEST")
+            return {"message": str(error.message), "extensions": {"code": code}}
+        return format_graphql_error(error)
+
     def parse_body(self, request: HttpRequest) -> Any:
         try:
             return super().parse_body(request)
@@ -193,7 +204,7 @@ class VouchGraphQLView(FileUploadGraphQLView):
             try:
                 result, code = self.get_response(request, op)
             except HttpError as exc:
-                result, code = json.dumps({"errors": [{"message": exc.message}]}), exc.response.status_code
+                result, code = json.dumps({"errors": [self.format_error(exc)]}), exc.response.status_code
             parts.append(result or "null")
             status = max(status, code)
         return HttpResponse("[" + ",".join(parts) + "]", status=status, content_type="application/json")
