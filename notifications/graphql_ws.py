@@ -24,7 +24,15 @@ with the `notifications` query (or the notification socket's `resume`).
 
 Close codes: 4400 bad message, 4401 subscribe before ack, 4403 not signed in,
 4406 subprotocol not offered, 4408 no connection_init in time, 4409 duplicate id,
-4429 second connection_init, 1013 the client fell too far behind (reconnect).
+4429 second connection_init, 1013 the client fell too far behind (reconnect),
+1008 too many refused operations (MAX_ERRORS within ERROR_WINDOW seconds).
+
+Hostile frames cannot stall the worker: a document is held to the HTTP limits
+(GRAPHQL_MAX_QUERY_BYTES, GRAPHQL_MAX_TOKENS before parsing; depth and cost before the
+standard rules) and parsed and validated by vouch/graphql/documents.py — the cache HTTP
+uses — in a worker thread, never on the event loop; at most SUBSCRIBES_PER_MINUTE
+`subscribe` frames per socket; a socket whose operations are refused MAX_ERRORS times in
+ERROR_WINDOW seconds is closed.
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils.dateparse import parse_datetime
-from graphql import ExecutionResult, GraphQLError, OperationType, parse, specified_rules, subscribe, validate
+from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, subscribe
 from graphql.utilities import get_operation_ast
 
 from notifications import services
@@ -52,6 +62,51 @@ MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SUBSCRIPTIONS = 20
 SEND_TIMEOUT = 10.0
 QUEUE_SIZE = 100  # per subscription: pushes waiting to be sent before the socket is dropped as too slow
+SUBSCRIBES_PER_MINUTE = 30
+MAX_ERRORS = 10
+ERROR_WINDOW = 60.0
+CLOSE_TOO_MANY_ERRORS = 1008
+
+
+def _error(message: str, code: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": code})
+
+
+def prepare(query: str, variables: dict[str, Any] | None) -> tuple[DocumentNode | None, list[GraphQLError]]:
+    """Parse and validate like POST /graphql/ (same limits, same cache): runs in a worker thread."""
+    from vouch.graphql import documents
+    from vouch.graphql.schema import schema
+
+    try:
+        document = documents.parse_document(query)
+    except GraphQLError as error:
+        return None, [error]
+    errors = documents.validate_document(schema.graphql_schema, document, query, variables, None)
+    return (None, errors) if errors else (document, [])
+
+
+# One thread for every socket of the process: parsing is CPU work that holds the GIL, so more threads would only
+# take more turns from the event loop (20 hostile sockets on the loop's default pool of 6 threads: /healthz 9 s).
+# With one, the loop gets the GIL back every switch interval whatever the sockets send; a socket waits its turn.
+_PREPARE_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="graphql-ws-prepare")
+
+
+async def _prepare_off_loop(query: str, variables: dict[str, Any] | None) -> tuple[DocumentNode | None, list[Any]]:
+    from vouch.graphql import documents
+
+    cached = documents.cached_valid_document(query, variables)
+    if cached is not None:  # a document seen before (over HTTP or here): no parse, no validation, no thread
+        return cached, []
+    return await asyncio.get_running_loop().run_in_executor(_PREPARE_POOL, prepare, query, variables)
+
+
+def _formatted(result: ExecutionResult) -> dict[str, Any]:
+    from vouch.graphql.errors import format_graphql_error
+
+    out: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        out["errors"] = [format_graphql_error(e) for e in result.errors]
+    return out
 
 
 class _Listener:
@@ -93,6 +148,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         self.acked = False
         self.operations: dict[str, asyncio.Task[None]] = {}
         self.listeners: set[_Listener] = set()
+        self.subscribes: list[float] = []
+        self.refusals: list[float] = []
         self.open = False
         if PROTOCOL not in (self.scope.get("subprotocols") or []):
             await self.accept()
@@ -192,37 +249,50 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         if op_id in self.operations:
             await self.close(code=4409, reason=f"Subscriber for {op_id} already exists")
             return
+        now = time.monotonic()
+        self.subscribes = [t for t in self.subscribes if now - t < 60]
+        if len(self.subscribes) >= SUBSCRIBES_PER_MINUTE:
+            await self._refuse(op_id, [_error(f"At most {SUBSCRIBES_PER_MINUTE} subscribe a minute.", "RATE_LIMITED")])
+            return
+        self.subscribes.append(now)
         if len(self.operations) >= MAX_SUBSCRIPTIONS:
-            await self._errors(op_id, [GraphQLError(f"At most {MAX_SUBSCRIPTIONS} subscriptions per socket.")])
+            message = f"At most {MAX_SUBSCRIPTIONS} subscriptions per socket."
+            await self._refuse(op_id, [_error(message, "TOO_MANY_SUBSCRIPTIONS")])
             return
         result = await self._start(payload)
+        if not self.open:
+            return
         if isinstance(result, list):
-            await self._errors(op_id, result)
+            await self._refuse(op_id, result)
             return
         self.operations[op_id] = asyncio.ensure_future(self._forward(op_id, result))
 
+    async def _refuse(self, op_id: str, errors: list[GraphQLError]) -> None:
+        """Answer `error` for the operation; a socket refused MAX_ERRORS times within ERROR_WINDOW is closed."""
+        await self._errors(op_id, errors)
+        now = time.monotonic()
+        self.refusals = [t for t in self.refusals if now - t < ERROR_WINDOW] + [now]
+        if len(self.refusals) >= MAX_ERRORS and self.open:
+            self.open = False
+            await self.close(code=CLOSE_TOO_MANY_ERRORS, reason="Too many refused operations")
+
     async def _start(self, payload: dict[str, Any]) -> Any:
         """The response stream of a valid subscription, or the list of errors that stopped it."""
-        from vouch.graphql.limits import validation_rules
         from vouch.graphql.schema import schema
 
         query, variables, name = payload.get("query"), payload.get("variables"), payload.get("operationName")
         if not isinstance(query, str) or not isinstance(variables or {}, dict) or not isinstance(name or "", str):
-            return [GraphQLError("The payload needs a query string, and optionally variables and operationName.")]
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            return [error]
-        errors = validate(schema.graphql_schema, document, [*specified_rules, *validation_rules()])
-        if errors:
+            message = "The payload needs a query string, and optionally variables and operationName."
+            return [_error(message, "BAD_REQUEST")]
+        document, errors = await _prepare_off_loop(query, variables or None)
+        if document is None:
             return errors
         operation = get_operation_ast(document, name)
         if operation is None:
-            return [GraphQLError("Unknown or ambiguous operation.")]
+            return [_error("Unknown or ambiguous operation.", "BAD_REQUEST")]
         if operation.operation != OperationType.SUBSCRIPTION:
-            return [
-                GraphQLError("Only subscriptions are served on this socket; POST queries and mutations to /graphql/.")
-            ]
+            message = "Only subscriptions are served on this socket; POST queries and mutations to /graphql/."
+            return [_error(message, "BAD_REQUEST")]
         result = await subscribe(
             schema.graphql_schema,
             document,
@@ -231,13 +301,13 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             operation_name=name,
         )
         if isinstance(result, ExecutionResult):
-            return list(result.errors or [GraphQLError("The subscription could not start.")])
+            return list(result.errors or [_error("The subscription could not start.", "BAD_REQUEST")])
         return result
 
     async def _forward(self, op_id: str, stream: Any) -> None:
         try:
             async for result in stream:
-                await self._send({"id": op_id, "type": "next", "payload": result.formatted})
+                await self._send({"id": op_id, "type": "next", "payload": _formatted(result)})
             await self._send({"id": op_id, "type": "complete"})
         except asyncio.CancelledError:
             pass
@@ -275,7 +345,9 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
 
     # --- helpers ------------------------------------------------------------------------------------
     async def _errors(self, op_id: str, errors: list[GraphQLError]) -> None:
-        await self._send({"id": op_id, "type": "error", "payload": [e.formatted for e in errors]})
+        from vouch.graphql.errors import format_graphql_error
+
+        await self._send({"id": op_id, "type": "error", "payload": [format_graphql_error(e) for e in errors]})
 
     async def _send(self, message: dict[str, Any]) -> None:
         try:

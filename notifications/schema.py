@@ -16,6 +16,7 @@ from notifications.payloads import KINDS
 from vouch.graphql.connections import CountableConnection
 from vouch.graphql.ids import decode_id
 from vouch.graphql.mutations import VouchMutation, require_user
+from vouch.graphql.scalars import JSON
 
 
 class NotificationType(DjangoObjectType):
@@ -30,7 +31,7 @@ class NotificationType(DjangoObjectType):
         connection_class = CountableConnection
 
     kind = graphene.String(required=True)
-    payload = graphene.JSONString(required=True)
+    payload = JSON(required=True, description="A JSON object (as on the notification socket), by kind.")
     created_at = graphene.DateTime(required=True)
     read_at = graphene.DateTime(description="When the member marked it read; null while unread.")
 

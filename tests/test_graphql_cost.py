@@ -258,8 +258,11 @@ def test_every_list_field_of_the_schema_has_a_decided_size() -> None:
 def test_the_docs_table_matches_the_model() -> None:
     text = (Path(settings.BASE_DIR) / "docs" / "api-limits.md").read_text()
     rows = dict(re.findall(r"^\| `?([^|`]+?)`? \| ([^|]+?) \|", text, flags=re.M))
-    for name, query, variables, _expected in ORDINARY:
+    for name, query, variables, expected in ORDINARY:
         cost = _cost(query, variables)
+        if expected < 0:  # grows with the schema: the docs give its order of magnitude
+            assert rows.get(name, "").startswith("≈"), name
+            continue
         assert rows.get(name) == str(cost), (name, rows.get(name), cost)
     for name, *_ in FAN_OUT:
         assert rows.get(name, "").startswith(">"), name

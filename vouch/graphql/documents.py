@@ -92,6 +92,25 @@ def _limits() -> tuple[Any, ...]:
     return (settings.GRAPHQL_MAX_DEPTH, settings.GRAPHQL_MAX_COST, settings.GRAPHQL_MAX_PAGE_SIZE)
 
 
+def _validation_key(schema: GraphQLSchema, query: str, variables: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    ints = tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int) and not isinstance(v, bool)))
+    return (id(schema), query, ints, _limits()) if len(query) <= MAX_CACHED_QUERY else None
+
+
+def cached_valid_document(query: str, variables: dict[str, Any] | None) -> DocumentNode | None:
+    """The parsed document when this text (with these integer variables) was parsed and validated before; else None.
+
+    Cheap enough for the event loop: two dictionary look-ups.
+    """
+    from vouch.graphql.schema import schema
+
+    document = _parsed.get(query) if len(query) <= min(MAX_CACHED_QUERY, settings.GRAPHQL_MAX_QUERY_BYTES) else None
+    key = _validation_key(schema.graphql_schema, query, variables)
+    if document is None or key is None or not _validated.get(key):
+        return None
+    return document
+
+
 def validate_document(
     schema: GraphQLSchema, document: DocumentNode, query: str, variables: dict[str, Any] | None, max_errors: int | None
 ) -> list[GraphQLError]:
@@ -101,8 +120,7 @@ def validate_document(
     """
     from vouch.graphql.limits import limit_rules
 
-    ints = tuple(sorted((k, v) for k, v in (variables or {}).items() if isinstance(v, int) and not isinstance(v, bool)))
-    key = (id(schema), query, ints, _limits()) if len(query) <= MAX_CACHED_QUERY else None
+    key = _validation_key(schema, query, variables)
     if key is not None and _validated.get(key):
         return []
     errors = validate(schema, document, limit_rules(variables), max_errors)

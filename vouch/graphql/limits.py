@@ -85,6 +85,7 @@ def _setting(name: str) -> ListSize:
 
 LIST_SIZES: dict[str, ListSize] = {
     "Query.skills": _arg("first", 10, 50),  # skills.services.search_skills caps at 50
+    "Query.similarSkills": _arg("first", 5, 20),  # skills.services.similar_skills caps at 20
     "Query.blockedMembers": _setting("GRAPHQL_MAX_PAGE_SIZE"),  # not capped by the domain: costed as a page
     "Member.skills": _setting("MAX_SKILLS_PER_MEMBER"),
     "Member.badges": _setting("BADGE_MAX_PER_MEMBER"),
