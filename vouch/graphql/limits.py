@@ -93,6 +93,9 @@ LIST_SIZES: dict[str, ListSize] = {
     "MemberSkill.topEndorsements": _arg("limit", 3, 10),
     "MemberSkill.topEndorsers": _arg("limit", 3, 10),
     "Badge.verificationChecks": lambda args: 20,  # one per verifier step; the verifier has fewer
+    "Badge.evidence": lambda args: 20,  # what the badge itself lists; costed like the checks
+    "Query.badgeCollections": _setting("GRAPHQL_MAX_PAGE_SIZE"),
+    "BadgeCollection.badges": _setting("BADGE_MAX_PER_MEMBER"),
 }
 # A mutation payload's `errors: [Error!]!`: a handful per input at most.
 PAYLOAD_ERRORS = 20
