@@ -96,6 +96,23 @@ def _own_badge(actor: User, badge_id: int, *, lock: bool = False) -> Badge:
     return badge
 
 
+def _rate_limit(actor: User, action: str, per_hour: int, field: str | None) -> None:
+    """At most `per_hour` `action`s per member per clock hour (shared cache, so across workers). Deleting badges
+    does not give imports back: import/delete loops cannot make Vouch fetch URLs at will."""
+    from django.core.cache import cache
+
+    window = int(timezone.now().timestamp()) // 3600
+    key = f"badges:{action}:{actor.pk}:{window}"
+    cache.add(key, 0, timeout=3700)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=3700)
+        count = 1
+    if count > per_hour:
+        raise _error(field, f"At most {per_hour} badge {action}s an hour; try again later.", RATE_LIMITED)
+
+
 def _lock_owner(user_id: int) -> None:
     # Serialises changes to one member's badges (the per-member cap, duplicate checks).
     User.objects.select_for_update().filter(pk=user_id).first()
@@ -123,6 +140,7 @@ def import_badge(
     given = [name for name, value in (("url", url), ("assertion", assertion), ("image", image)) if value]
     if len(given) != 1:
         raise _error(None, "Give exactly one of url, assertion or image.", EXACTLY_ONE_SOURCE)
+    _rate_limit(actor, "import", getattr(settings, "BADGE_IMPORTS_PER_HOUR", 30), None)
 
     badge = Badge(owner=actor, status=BadgeStatus.PENDING)
     if url:
@@ -357,6 +375,7 @@ def reverify_badge(actor: User, *, badge_id: int) -> Badge:
     if badge.verification_requested_at is not None and now - badge.verification_requested_at < interval:
         wait = int((badge.verification_requested_at + interval - now).total_seconds()) + 1
         raise _error("badgeId", f"This badge was checked moments ago; try again in {wait} s.", RATE_LIMITED)
+    _rate_limit(actor, "re-check", getattr(settings, "BADGE_RECHECKS_PER_HOUR", 60), "badgeId")
     badge.verification_requested_at = now
     badge.save(update_fields=["verification_requested_at"])
     from badges.tasks import schedule_verification

@@ -10,6 +10,20 @@ from profiles.services import ensure_profile, username_from_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def clean_email(self, email):
+        """Sign-up and "add an address": store the IDNA 2008 / UTS 46 normal form (A-label domain, ASCII letters
+        lower-cased) and refuse an address whose domain IDNA 2003 writes differently (ß -> ss): Django's mail path
+        uses IDNA 2003, so its verification mail would go to someone else's inbox."""
+        from django import forms
+
+        from badges.openbadges.recipient import EmailIdnaError, normalize_email
+
+        email = super().clean_email(email)
+        try:
+            return normalize_email(email)
+        except EmailIdnaError as exc:
+            raise forms.ValidationError(str(exc), code="EMAIL_IDNA_AMBIGUOUS") from exc
+
     def clean_username(self, username, shallow=False):
         return super().clean_username(username.strip().lower(), shallow=shallow)
 

@@ -2,11 +2,12 @@
 
 Rules (docs/openbadges.md, "Recipient matching"):
 * ``identities`` are the member's *verified* addresses; the Django side never passes an unverified one.
-* Plain identities: e-mail addresses compare case-insensitively (``str.casefold`` on both sides, surrounding
-  whitespace ignored); url/telephone/other identities compare exactly.
+* Plain identities: e-mail addresses compare on their normal form (:func:`normalize_email`: ASCII letters
+  lower-cased, domain as IDNA 2008 A-labels; never ``casefold``, which maps ß to ss); url/telephone/other
+  identities compare exactly.
 * Hashed identities (``sha256$hex`` / ``md5$hex``, hex case-insensitive, optional salt appended to the identity
   before hashing, as OB 1.0/2.0 and 3.0 ``identityHash`` define it): for e-mail the hash is tried over the address
-  as the member verified it *and* over its lower-cased form, because issuers commonly lower-case before hashing
+  as the member verified it *and* over its normal form and that form with U-label domain, because issuers commonly lower-case before hashing
   while allauth may keep the case the member typed. Upper-case variants are not guessed.
 * The address itself never leaves this module: results carry only a boolean.
 """
@@ -15,12 +16,77 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable, Sequence
+
+import idna
 
 from . import codes
 from .model import BadgeError
 
 _ALGORITHMS = {"sha256": hashlib.sha256, "md5": hashlib.md5}
+_LDH = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?$")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class EmailIdnaError(ValueError):
+    """The address's domain is not valid IDNA 2008 / UTS 46, or IDNA 2003 maps it to another domain."""
+
+
+def normalize_email(address: str) -> str:
+    """The normal form of an e-mail address: local part with ASCII letters lower-cased, domain as IDNA 2008 /
+    UTS 46 (non-transitional) A-labels, lower-case. ``Anna@Straße.Example`` -> ``anna@xn--strae-oqa.example``.
+
+    Raises EmailIdnaError when the domain is not valid IDNA 2008, or when IDNA 2003 (what Django's mail path and
+    many MTAs use: ß -> ss, ς -> σ, ZWJ dropped) gives a different domain, so mail meant for one address would
+    reach another. Never ``casefold()``: it too maps ß to ss.
+    """
+    address = address.strip()
+    if address.lower().startswith("mailto:"):
+        address = address[len("mailto:") :]
+    local, sep, domain = address.rpartition("@")
+    if not sep or not local or not domain:
+        raise EmailIdnaError("Not an e-mail address.")
+    local = local.translate(_ASCII_LOWER)
+    if domain.isascii():
+        domain_norm = domain.lower().rstrip(".")
+        labels = domain_norm.split(".")
+        if not all(label and len(label) <= 63 and _LDH.match(label) for label in labels):
+            raise EmailIdnaError(f"The domain {domain!r} is not a valid domain name.")
+        if "xn--" not in domain_norm:
+            return f"{local}@{domain_norm}"
+    try:
+        a_labels = idna.encode(domain.rstrip("."), uts46=True, transitional=False).decode("ascii").lower()
+    except (idna.IDNAError, UnicodeError) as exc:
+        raise EmailIdnaError(f"The domain {domain!r} is not a valid internationalised domain name.") from exc
+    try:
+        legacy = domain.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        legacy = None
+    if legacy != a_labels:
+        raise EmailIdnaError(
+            f"The domain {domain!r} is written differently by older mail software ({legacy or 'refused'}); "
+            "use its ASCII form."
+        )
+    return f"{local}@{a_labels}"
+
+
+def email_forms(address: str) -> list[str]:
+    """The strings an issuer may have hashed for ``address``: the normal form (A-labels) and the U-label form."""
+    try:
+        norm = normalize_email(address)
+    except EmailIdnaError:
+        return []
+    forms = [norm]
+    local, _, domain = norm.rpartition("@")
+    if "xn--" in domain:
+        try:
+            forms.append(f"{local}@{idna.decode(domain)}")
+        except (idna.IDNAError, UnicodeError):
+            pass
+    return forms
+
+
 EMAIL_TYPES = {"email", "emailaddress"}
 
 
@@ -37,7 +103,7 @@ def candidate_strings(identity_type: str, identities: Iterable[str]) -> list[str
         if _is_email_type(identity_type):
             if ident.lower().startswith("mailto:"):
                 ident = ident[len("mailto:") :]
-            for variant in (ident, ident.lower()):
+            for variant in (ident, *email_forms(ident)):
                 if variant not in out:
                     out.append(variant)
         elif ident not in out:
@@ -73,7 +139,9 @@ def identity_matches(
         return hash_matches(identity, salt, candidates)
     target = identity.strip()
     if _is_email_type(identity_type):
-        if target.lower().startswith("mailto:"):
-            target = target[len("mailto:") :]
-        return any(target.casefold() == c.casefold() for c in candidates)
+        try:
+            wanted = normalize_email(target)
+        except EmailIdnaError:
+            return False
+        return any(wanted in email_forms(c) for c in candidates)
     return any(target == c for c in candidates)
