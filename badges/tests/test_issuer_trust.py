@@ -23,7 +23,10 @@ from vouch.graphql.ids import encode_id
 from vouch.testing import client_for, data_of, gql
 
 pytestmark = pytest.mark.django_db
-SKILL_BADGES = "query($u: String!) { member(username: $u) { badges { name issuerTrust countsAsEvidence } skills { badges { name } } } }"
+SKILL_BADGES = (
+    "query($u: String!) { member(username: $u) {"
+    " badges { name issuerTrust countsAsEvidence } skills { badges { name } } } }"
+)
 
 
 def _self_issued(capture, member):

@@ -293,7 +293,7 @@ def test_header_jwk_not_published_by_the_issuer_fails(real: LocalIssuer) -> None
     assert result.status == "FAILED" and codes.KEY_NOT_BOUND_TO_ISSUER in result.errors
 
 
-# --- recipients: IDNA 2008 ---------------------------------------------------------------------------------------------
+# --- recipients: IDNA 2008 ----------------------------------------------------------------------------------
 def test_email_normal_form_and_ambiguous_domains() -> None:
     assert normalize_email("Anna@Bücher.Example") == "anna@xn--bcher-kva.example"
     assert normalize_email("ANNA@XN--BCHER-KVA.example") == "anna@xn--bcher-kva.example"
@@ -314,7 +314,7 @@ def test_recipient_matching_uses_the_normal_form_never_casefold() -> None:
     )
 
 
-# --- hostile input is linear ------------------------------------------------------------------------------------------------
+# --- hostile input is linear ---------------------------------------------------------------------------------
 def _time(fn: Any) -> float:
     started = time.perf_counter()
     fn()
