@@ -194,6 +194,12 @@ def _build(ctx: BenchContext) -> Network:
     verified = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
     public = {uid for uid in user_ids if uid == target_id or rng.random() < 0.95}
     display = {uid: f"Member {usernames[uid].title()}" for uid in user_ids}
+
+    def is_seed(uid: int) -> bool:
+        # Starting points of trust (as `seed_trust --member` names them): the old, verified members,
+        # so the network weighs as it did under account age (docs/weighting.md).
+        return uid in verified and (now - joined[uid]).days >= 90
+
     _insert(
         "profiles_user",
         [
@@ -241,6 +247,9 @@ def _build(ctx: BenchContext) -> Network:
             "muted_kinds",
             "created_at",
             "updated_at",
+            "trust",
+            "trust_seed",
+            "seniority_confirmed",
         ],
         (
             (
@@ -257,6 +266,9 @@ def _build(ctx: BenchContext) -> Network:
                 "[]",
                 _dt(joined[uid]),
                 _dt(joined[uid]),
+                1.0 if is_seed(uid) else 0.0,
+                is_seed(uid),
+                "",
             )
             for i, uid in enumerate(user_ids)
         ),
@@ -312,16 +324,12 @@ def _build(ctx: BenchContext) -> Network:
         ms_id, skill_id = rng.choice(by_member[member])
         add(rng.choice(others), member, ms_id, skill_id)
 
-    # Weighing: the established vouchers of each member (established = verified and ≥ 90 days old,
-    # as endorsements.signals.signals_for counts them), then two passes of weigh().
-    def is_old_verified(uid: int) -> bool:
-        return uid in verified and (now - joined[uid]).days >= weighting.ESTABLISHED_AGE_DAYS
-
-    vouchers: dict[int, set[int]] = defaultdict(set)
+    # Weighing: each endorser's trust (1 for the starting points above, 0 otherwise: as stored) and
+    # how many members they vouch for (as endorsements.signals.signals_for reads them), then two passes of weigh().
+    vouched: dict[int, set[int]] = defaultdict(set)
     for endorser, member, _ms, _skill, _rel, hidden in edges:
-        if not hidden and is_old_verified(endorser):
-            vouchers[member].add(endorser)
-    age = {uid: max(0, (now - joined[uid]).days) for uid in user_ids}
+        if not hidden:
+            vouched[endorser].add(member)
 
     def weigh_all(scores: dict[int, float]) -> list[weighting.Weighing]:
         out = []
@@ -335,9 +343,10 @@ def _build(ctx: BenchContext) -> Network:
                         lists_skill=own is not None,
                         skill_score=round(scores.get(own, 0.0), 4) if own is not None else 0.0,
                         verified_badge=False,
-                        account_age_days=age[endorser],
-                        verified_email=endorser in verified,
-                        established_endorsers=len(vouchers.get(endorser, ())),
+                        trust=1.0 if is_seed(endorser) else 0.0,
+                        breadth=max(1, len(vouched.get(endorser, ()))),
+                        endorser_name=display[endorser],
+                        seed=is_seed(endorser),
                     )
                 )
             )
@@ -533,6 +542,6 @@ def check_consistency(target_id: int, endorser_id: int) -> None:
     endorser = User.objects.get(pk=endorser_id)
     signals = signals_for(endorser)
     stored = Endorsement.objects.filter(endorser_id=endorser_id).values_list("weight_inputs", flat=True).first()
-    for key in ("seniority", "account_age_days", "verified_email", "established_endorsers"):
+    for key in ("seniority", "trust", "seed"):
         if stored[key] != getattr(signals, key):
             raise RuntimeError(f"seeded weight input {key}={stored[key]!r} != signals_for's {getattr(signals, key)!r}")

@@ -53,11 +53,18 @@ def _plan(count: int) -> list[tuple[int, str, str]]:
     done = set(
         Endorsement.objects.filter(endorser_id__in=endorsers).values_list("endorser_id", "member_id", "skill_id")
     )
+    # One relationship per endorser and member (RELATIONSHIP_CONFLICT otherwise): the plan endorses as
+    # PEER, so it skips pairs already related otherwise.
+    related = set(
+        Endorsement.objects.filter(endorser_id__in=endorsers)
+        .exclude(relationship="PEER")
+        .values_list("endorser_id", "member_id")
+    )
     plan: list[tuple[int, str, str]] = []
     rng.shuffle(listings)
     for i, (member_id, username, skill_id, skill_name) in enumerate(listings):
         endorser = endorsers[i % len(endorsers)]
-        if (endorser, member_id, skill_id) not in done:
+        if (endorser, member_id, skill_id) not in done and (endorser, member_id) not in related:
             plan.append((endorser, username, skill_name))
         if len(plan) == count:
             break

@@ -159,3 +159,22 @@ def seed(rng: random.Random, org: Any) -> None:
                 services.cancel_endorsement_request(r.requester, request_id=r.pk)
         except ValidationError:
             continue
+
+    _settle_trust(members)
+
+
+def _settle_trust(members: dict[str, User]) -> None:
+    """Northwind Labs is a verified organisation (profiles.demo): Maria, its admin, confirms the
+    directors' seniority; then trust is recomputed and every endorsement re-weighed under it, as the
+    scheduled job and `reweigh_endorsements` would (docs/weighting.md)."""
+    from endorsements.scoring import reweigh_all
+    from endorsements.trust_graph import recompute_trust
+    from profiles.services import confirm_seniority
+
+    admin = members.get("maria")
+    if admin is not None:
+        for user in members.values():
+            if user.profile.seniority == "DIRECTOR" and not user.profile.seniority_confirmed:
+                confirm_seniority(admin, member=user)
+    recompute_trust()
+    reweigh_all()

@@ -15,6 +15,7 @@ drive this engine (endorse, withdraw, hide, answer a request) are endorsements.s
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +25,8 @@ from django.utils import timezone
 
 from endorsements import weighting
 from endorsements.models import Endorsement
-from endorsements.signals import established_vouchers, signals_for
+from endorsements.signals import signals_for
+from endorsements.trust_graph import Push, plan_push
 from profiles.models import User
 from skills.models import MemberSkill, Skill
 
@@ -126,12 +128,16 @@ def _reweigh(endorser: Any, endorsements: Any, *, now: datetime | None = None) -
     if not rows:
         return 0
     now = now or timezone.now()
-    signals = signals_for(endorser, {e.skill_id for e in rows}, now=now, only_skills=True)
+    signals = signals_for(
+        endorser, {e.skill_id for e in rows}, member_ids={e.member_id for e in rows}, now=now, only_skills=True
+    )
     changed: list[Endorsement] = []
     touched: set[int] = set()
     for e in rows:
         before = (e.weight, e.from_established)
-        if apply_weighing(e, weighting.weigh(signals.inputs(e.skill_id, e.relationship)), e.member, e.skill):
+        if apply_weighing(
+            e, weighting.weigh(signals.inputs(e.skill_id, e.relationship, e.member_id)), e.member, e.skill
+        ):
             e.weighed_at = now
             changed.append(e)
             if not e.hidden and before != (e.weight, e.from_established):
@@ -144,51 +150,62 @@ def _reweigh(endorser: Any, endorsements: Any, *, now: datetime | None = None) -
     return len(changed)
 
 
+@dataclass(frozen=True)
+class TrustChange:
+    """What one endorsement appearing or going does to the endorsed member: their trust (the
+    incremental push, applied by the service once the row changed) and whether that, or their
+    seniority's corroboration, changes how everything they gave weighs (`reweigh`)."""
+
+    push: Push | None
+    reweigh: bool
+
+    def __bool__(self) -> bool:
+        return self.reweigh
+
+    def apply(self) -> None:
+        if self.push is not None:
+            self.push.apply()
+
+
+NO_CHANGE = TrustChange(None, False)
+
+
 def trust_may_change(
     endorser: User,
     member: User,
     *,
-    now: datetime,
+    now: datetime | None = None,
     adding: bool,
-    endorser_verified: bool | None = None,
     excluding: int | None = None,
-) -> bool:
-    """Whether making visible (`adding`) or taking away one endorsement by `endorser` of `member`
-    (id `excluding`, when it exists already) changes `member`'s trust as their weights and
-    explanations show it (weighting.trust_shown), through their count of established vouchers.
-
-    Cheapest refusals first: a member at least ESTABLISHED_AGE_DAYS old (from that age on,
-    vouchers no longer move trust: verified accounts are established, unverified ones are at
-    their ceiling); an endorser who is not a voucher (that old, verified e-mail); another
-    visible endorsement of the member by the endorser (they were, and stay, a voucher). Then
-    the member's count of vouchers before and after, e.g. a fourth voucher changes nothing.
+) -> TrustChange:
+    """Plan what making visible (`adding`) or taking away one endorsement by `endorser` of `member`
+    (id `excluding`, when it exists already) does to `member`: only when it is the pair's only visible
+    endorsement (the graph has one edge per pair). Their trust moves by the edge's push
+    (trust_graph.plan_push); everything they gave is re-weighed when that moves their trust as
+    weights show it (weighting.trust_shown), or when the endorser is a colleague at the same verified
+    organisation and the member declares a seniority above mid-level (its corroboration may change).
     """
-    from allauth.account.models import EmailAddress
+    from profiles.models import Profile, Seniority
+    from profiles.workplaces import verified_workplaces
 
-    cutoff = weighting.established_cutoff(now)
-    if member.date_joined <= cutoff or endorser.date_joined > cutoff:
-        return False
-    if endorser_verified is None:
-        endorser_verified = EmailAddress.objects.filter(user_id=endorser.pk, verified=True).exists()
-    if not endorser_verified:
-        return False
     others = Endorsement.objects.filter(endorser_id=endorser.pk, member_id=member.pk, hidden=False)
     if excluding is not None:
         others = others.exclude(pk=excluding)
     if others.exists():
-        return False
-    before = established_vouchers(member.pk, now)
-    after = before + 1 if adding else max(0, before - 1)
-    verified = EmailAddress.objects.filter(user_id=member.pk, verified=True).exists()
-    age = max(0, (now - member.date_joined).days)
+        return NO_CHANGE
+    push = plan_push(endorser.pk, member.pk, adding=adding)
+    breadth = Endorsement.objects.filter(endorser_id=member.pk, hidden=False).values("member_id").distinct().count()
 
-    def shown(vouchers: int) -> tuple[bool, float, int | None]:
-        inputs = weighting.WeightInputs(
-            "", "", account_age_days=age, verified_email=verified, established_endorsers=vouchers
-        )
-        return weighting.trust_shown(inputs)
+    def shown(trust: float) -> tuple[bool, float]:
+        return weighting.trust_shown(weighting.WeightInputs("", "", trust=trust, breadth=max(1, breadth)))
 
-    return shown(before) != shown(after)
+    reweigh = shown(push.before) != shown(push.after)
+    if not reweigh:
+        declared = Profile.objects.filter(user_id=member.pk).values_list("seniority", flat=True).first()
+        if declared and Seniority.rank(declared) > Seniority.rank(weighting.UNCORROBORATED_CEILING):
+            places = verified_workplaces([endorser.pk, member.pk])
+            reweigh = member.pk in places and places.get(endorser.pk) == places[member.pk]
+    return TrustChange(push, reweigh)
 
 
 def given(member: User, skill_id: int, *, trust: bool) -> Any:

@@ -32,6 +32,7 @@ from endorsements import payloads, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
 from endorsements.scoring import (
+    TrustChange,
     apply_weighing,
     cascade,
     given,
@@ -116,7 +117,7 @@ def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
     return ms
 
 
-def _check_open(member_skill: MemberSkill, endorser: User, member: User) -> None:
+def _check_open(member_skill: MemberSkill, endorser: User, member: User, relationship: str | None = None) -> None:
     """The refusals shared by endorsing, requesting and accepting."""
     if not member_skill.endorsements_enabled:
         raise _error("skill", "Endorsements are turned off for this skill.", "ENDORSEMENTS_OFF")
@@ -124,6 +125,21 @@ def _check_open(member_skill: MemberSkill, endorser: User, member: User) -> None
         raise _error(None, "You cannot endorse this member, or be endorsed by them.", "BLOCKED")
     if Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists():
         raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED")
+    if relationship is not None:
+        # One relationship per endorser and member: nobody was both someone's manager and their peer.
+        other = (
+            Endorsement.objects.filter(endorser=endorser, member=member)
+            .exclude(relationship=relationship)
+            .values_list("relationship", flat=True)
+            .first()
+        )
+        if other is not None:
+            said = Relationship(other).label.lower()
+            raise _error(
+                "relationship",
+                f"Another endorsement already gives this relationship as {said!r}; one relationship per member.",
+                "RELATIONSHIP_CONFLICT",
+            )
 
 
 def _today() -> Any:
@@ -163,7 +179,7 @@ def _create_endorsement(
     signals: EndorserSignals | None = None,
 ) -> Endorsement:
     skill = member_skill.skill
-    signals = signals or signals_for(endorser, [skill.pk], only_skills=True)
+    signals = signals or signals_for(endorser, [skill.pk], member_ids=[member.pk], only_skills=True)
     endorsement = Endorsement(
         endorser=endorser,
         member=member,
@@ -172,7 +188,9 @@ def _create_endorsement(
         relationship=relationship,
         comment=comment,
     )
-    apply_weighing(endorsement, weighting.weigh(signals.inputs(skill.pk, relationship)), member, skill)
+    apply_weighing(
+        endorsement, weighting.weigh(signals.inputs(skill.pk, relationship, member.pk, new=True)), member, skill
+    )
     try:
         # No savepoint: a failed insert rolls the whole operation back (the refusal below leaves
         # the caller's atomic block, which then rolls back), so none is needed to recover from.
@@ -196,7 +214,7 @@ def request_endorsement(
     if target.pk == actor.pk:
         raise _error("recipient", "You cannot ask yourself for an endorsement.", "SELF_ENDORSEMENT")
     ms = _listing(actor, skill, lock=True)
-    _check_open(ms, endorser=target, member=actor)
+    _check_open(ms, endorser=target, member=actor, relationship=relationship)
     now = timezone.now()
     pending = EndorsementRequest.objects.filter(
         requester=actor, recipient=target, skill_id=ms.skill_id, status=RequestStatus.PENDING
@@ -263,9 +281,11 @@ def respond_to_endorsement_request(
     request.recipient = actor
     if accept:
         ms = MemberSkill.objects.select_related("skill").get(pk=request.member_skill_id)  # locked above
-        _check_open(ms, endorser=actor, member=requester)
+        _check_open(ms, endorser=actor, member=requester, relationship=request.relationship)
         _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
         endorsement = _create_endorsement(actor, requester, ms, request.relationship, comment)
+        if trust is not False:
+            trust.apply()
         request.status = RequestStatus.ACCEPTED
         request.endorsement = endorsement
         request.responded_at = now
@@ -333,15 +353,21 @@ def endorse(
     now = timezone.now()
     # The actor's signals do not depend on the listing locks: read them first, they also say
     # whether the actor counts as a voucher for the target (what the cascade re-weighs).
-    signals = signals_for(actor, [ms.skill_id], now=now, only_skills=True)
-    trust = trust_may_change(actor, target, now=now, adding=True, endorser_verified=signals.verified_email)
+    signals = signals_for(actor, [ms.skill_id], member_ids=[target.pk], now=now, only_skills=True)
+    trust = trust_may_change(actor, target, now=now, adding=True)
+    if relationship == Relationship.REPORT and not trust.reweigh:
+        # "I reported to them" confirms what the target claimed in managing the actor: re-weigh it.
+        agrees = Endorsement.objects.filter(endorser=target, member=actor, relationship=Relationship.MANAGER)
+        if agrees.exists():
+            trust = TrustChange(trust.push, True)
     locked = lock_listings(ms.pk, given(target, ms.skill_id, trust=trust))
     if ms.pk not in locked:  # removed from the profile a moment ago
         raise _error("skill", f"{target.username} does not list that skill.", "SKILL_NOT_LISTED")
     ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
-    _check_open(ms, endorser=actor, member=target)
+    _check_open(ms, endorser=actor, member=target, relationship=relationship)
     _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
     endorsement = _create_endorsement(actor, target, ms, relationship, comment, signals)
+    trust.apply()
     EndorsementRequest.objects.filter(
         requester=target, recipient=actor, skill_id=ms.skill_id, status=RequestStatus.PENDING, expires_at__gt=now
     ).update(status=RequestStatus.ACCEPTED, endorsement=endorsement, responded_at=now)
@@ -367,6 +393,8 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     record_withdrawal(endorsement, now=now)
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
+    if trust is not False:
+        trust.apply()
     if was_visible:
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
@@ -392,6 +420,8 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
             trust = trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
         endorsement.hidden = bool(hidden)
         endorsement.save(update_fields=["hidden"])
+        if trust is not False:
+            trust.apply()
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement

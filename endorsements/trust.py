@@ -62,6 +62,7 @@ class TrustResult:
     iterations: int = 0
     residual_bound: float = 0.0  # upper bound on the L1 distance of `mass` to the fixed point
     seeds: frozenset[int] = frozenset()
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (ids, trust, mass) with as_arrays
 
     def of(self, member_id: int) -> float:
         return self.trust.get(member_id, 0.0)
@@ -74,77 +75,90 @@ def influence(penalty: float) -> float:
 
 
 def propagate(
-    members: Iterable[int],
-    edges: Iterable[tuple[int, int]],
-    seeds: Iterable[int],
+    members: Iterable[int] | np.ndarray,
+    edges: Iterable[tuple[int, int]] | np.ndarray,
+    seeds: Iterable[int] | np.ndarray,
     *,
     penalties: Mapping[int, float] | None = None,
     iterations: int = ITERATIONS,
     damping: float = DAMPING,
+    as_arrays: bool = False,
 ) -> TrustResult:
     """Trust per member from `seeds` through `edges` (endorser, member); see the module docstring.
 
     Several endorsements between the same two members (different skills) are one edge; self
     edges are ignored; members not in `members` are added. `penalties`: member id -> how many
     distinct trusted members declined or blocked them (lowers what they pass on and their trust).
+    Edges may be an (m, 2) integer array (the benchmark's 2,000,000 endorsements). `as_arrays`:
+    leave `trust`/`mass` empty and return the arrays in `TrustResult.arrays` (ids, trust, mass).
     """
-    ids = set(members)
-    pairs: set[tuple[int, int]] = set()
-    for u, v in edges:
-        if u != v:
-            pairs.add((u, v))
-            ids.add(u)
-            ids.add(v)
-    seed_set = frozenset(seeds)
-    ids |= seed_set
-    order = np.array(sorted(ids), dtype=np.int64)
+    pairs = _as_pairs(edges)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    seed_ids = np.unique(np.asarray(list(seeds) if not isinstance(seeds, np.ndarray) else seeds, dtype=np.int64))
+    member_ids = np.asarray(list(members) if not isinstance(members, np.ndarray) else members, dtype=np.int64)
+    order = np.unique(np.concatenate([member_ids, pairs.ravel(), seed_ids]))
     n = len(order)
+    seed_set = frozenset(seed_ids.tolist())
     if n == 0:
         return TrustResult(trust={}, iterations=0, seeds=seed_set)
     if not seed_set:
         return TrustResult(trust=dict.fromkeys(order.tolist(), 0.0), mass={}, iterations=0, seeds=seed_set)
-    edge_array = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-    src = np.searchsorted(order, edge_array[:, 0])
-    dst = np.searchsorted(order, edge_array[:, 1])
-    mass, residual = _iterate(n, src, dst, order, seed_set, penalties or {}, iterations, damping)
+    # Index, de-duplicate and sort the edges: one integer per (endorser, member), sorted.
+    codes = np.unique(np.searchsorted(order, pairs[:, 0]) * n + np.searchsorted(order, pairs[:, 1]))
+    src, dst = codes // n, codes % n
+    factors = _influence_factors(order, penalties)
+    seed_idx = np.searchsorted(order, seed_ids)
+    mass = _iterate(n, src, dst, factors, seed_idx, iterations, damping)
     share = (1.0 - damping) / len(seed_set)
     trust = np.minimum(1.0, mass / (FULL_SHARE * share))
-    if penalties:
-        factors = np.array([influence(penalties.get(int(m), 0.0)) for m in order])
+    if factors is not None:
         trust = trust * factors
-    seed_idx = np.searchsorted(order, np.array(sorted(seed_set), dtype=np.int64))
     trust[seed_idx] = 1.0
     trust = np.round(trust, DIGITS)
-    keys = order.tolist()
-    return TrustResult(
-        trust=dict(zip(keys, trust.tolist(), strict=True)),
-        mass=dict(zip(keys, mass.tolist(), strict=True)),
+    result = TrustResult(
+        trust={} if as_arrays else dict(zip(order.tolist(), trust.tolist(), strict=True)),
+        mass={} if as_arrays else dict(zip(order.tolist(), mass.tolist(), strict=True)),
         iterations=iterations,
         residual_bound=2.0 * damping**iterations,
         seeds=seed_set,
     )
+    if as_arrays:
+        object.__setattr__(result, "arrays", (order, trust, mass))
+    return result
 
 
-def transition(
-    n: int, src: np.ndarray, dst: np.ndarray, order: np.ndarray, penalties: Mapping[int, float]
-) -> sparse.csr_matrix:
-    """Wᵀ as a CSR matrix (rows: the endorsed member), edges already de-duplicated and sorted."""
+def _as_pairs(edges: Iterable[tuple[int, int]] | np.ndarray) -> np.ndarray:
+    if isinstance(edges, np.ndarray):
+        return edges.astype(np.int64, copy=False).reshape(-1, 2)
+    return np.array(list(edges), dtype=np.int64).reshape(-1, 2)
+
+
+def _influence_factors(order: np.ndarray, penalties: Mapping[int, float] | None) -> np.ndarray | None:
+    if not penalties:
+        return None
+    factors = np.ones(len(order))
+    for member, penalty in penalties.items():
+        i = int(np.searchsorted(order, member))
+        if i < len(order) and order[i] == member:
+            factors[i] = influence(penalty)
+    return factors
+
+
+def transition(n: int, src: np.ndarray, dst: np.ndarray, factors: np.ndarray | None) -> sparse.csr_matrix:
+    """Wᵀ as a CSR matrix (rows: the endorsed member), from de-duplicated edges sorted by (src, dst)."""
     m = len(src)
     if m == 0:
         return sparse.csr_matrix((n, n))
-    # Reciprocal: (v, u) is an edge too. Encode pairs as one integer and look them up sorted.
-    code = src.astype(np.int64) * n + dst
-    back = dst.astype(np.int64) * n + src
-    sorted_code = np.sort(code)
-    pos = np.searchsorted(sorted_code, back)
-    pos[pos >= m] = m - 1
-    reciprocal = sorted_code[pos] == back
+    # Reciprocal: (v, u) is an edge too. The edges are sorted by code = src·n + dst.
+    code = src * n + dst
+    back = dst * n + src
+    pos = np.minimum(np.searchsorted(code, back), m - 1)
+    reciprocal = code[pos] == back
     weight = np.where(reciprocal, RECIPROCAL, 1.0)
     outdeg = np.bincount(src, minlength=n).astype(np.float64)
     weight = weight / outdeg[src]
-    if penalties:
-        factor = np.array([influence(penalties.get(int(member), 0.0)) for member in order])
-        weight = weight * factor[src]
+    if factors is not None:
+        weight = weight * factors[src]
     return sparse.csr_matrix((weight, (dst, src)), shape=(n, n))
 
 
@@ -152,20 +166,19 @@ def _iterate(
     n: int,
     src: np.ndarray,
     dst: np.ndarray,
-    order: np.ndarray,
-    seed_set: frozenset[int],
-    penalties: Mapping[int, float],
+    factors: np.ndarray | None,
+    seed_idx: np.ndarray,
     iterations: int,
     damping: float,
-) -> tuple[np.ndarray, float]:
-    matrix = transition(n, src, dst, order, penalties)
+) -> np.ndarray:
+    matrix = transition(n, src, dst, factors)
     restart = np.zeros(n)
-    restart[np.searchsorted(order, np.array(sorted(seed_set), dtype=np.int64))] = 1.0 / len(seed_set)
+    restart[seed_idx] = 1.0 / len(seed_idx)
     mass = restart.copy()
     teleport = (1.0 - damping) * restart
     for _ in range(iterations):
         mass = teleport + damping * (matrix @ mass)
-    return mass, 2.0 * damping**iterations
+    return mass
 
 
 def auc(honest: Iterable[float], planted: Iterable[float]) -> float:

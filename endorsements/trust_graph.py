@@ -2,7 +2,7 @@
 
     recompute_trust()          the job (and `python manage.py recompute_trust`): full recomputation,
                                stores Profile.trust, re-weighs what members whose trust moved gave
-    push_endorsement(...)      the incremental update on the request path: one edge appeared or went
+    plan_push(...).apply()     the incremental update on the request path: one edge appeared or went
 
 Staleness (docs/weighting.md, "When trust is recomputed"): the full recomputation runs every
 TRUST_RECOMPUTE_MINUTES (scheduled job) and after `seed_trust`; between runs, a new or withdrawn
@@ -143,10 +143,10 @@ def reweigh_given_by(member_ids: Iterable[int], *, now: datetime | None = None) 
     return total
 
 
-def edge_push(endorser_id: int, member_id: int) -> float:
+def edge_push(endorser_id: int, member_id: int, *, adding: bool) -> float:
     """What the edge endorser -> member carries to the member in one step, in trust units (the
-    endorser's stored trust, split by how many members they vouch for, halved when reciprocal).
-    Three small queries."""
+    endorser's stored trust, split by how many members they vouch for with the edge counted,
+    halved when reciprocal). Three small queries; call it before the edge appears or goes."""
     from endorsements.models import Endorsement
     from profiles.models import Profile
 
@@ -157,34 +157,44 @@ def edge_push(endorser_id: int, member_id: int) -> float:
     if endorser_trust <= 0:
         return 0.0
     visible = Endorsement.objects.filter(hidden=False)
-    outdeg = visible.filter(endorser_id=endorser_id).values("member_id").distinct().count()
+    outdeg = visible.filter(endorser_id=endorser_id).values("member_id").distinct().count() + (1 if adding else 0)
     reciprocal = visible.filter(endorser_id=member_id, member_id=endorser_id).exists()
     factor = propagation.RECIPROCAL if reciprocal else 1.0
     return propagation.DAMPING * endorser_trust * factor / max(1, outdeg)
 
 
-def push_endorsement(endorser_id: int, member_id: int, *, adding: bool) -> tuple[float, float]:
-    """The incremental update when the edge endorser -> member appears (`adding`) or goes: moves
-    the member's stored trust by what the edge carries in one step (the edge's first-order effect
-    on them; the next full recomputation settles the rest). Call it while the edge is visible (after
-    creating, before removing it). Returns (trust before, trust after); seeds keep 1."""
+@dataclass(frozen=True)
+class Push:
+    """The incremental update for one edge appearing (or going): the member's trust before and after."""
+
+    member_id: int
+    before: float
+    after: float
+
+    def apply(self) -> None:
+        from profiles.models import Profile
+
+        if self.after != self.before:
+            Profile.objects.filter(user_id=self.member_id).update(trust=self.after)
+
+
+def plan_push(endorser_id: int, member_id: int, *, adding: bool) -> Push:
+    """The incremental update on the request path, planned before the edge endorser -> member appears
+    (`adding`) or goes, applied after (`Push.apply`): the member's stored trust moves by what the edge
+    carries in one step (its first-order effect on them); the next full recomputation settles the
+    rest, everyone further away included. Starting points keep 1. No write here."""
     from profiles.models import Profile
+    from profiles.workplaces import verified_workplaces
 
     row = Profile.objects.filter(user_id=member_id).values_list("trust", "trust_seed").first()
     if row is None:
-        return 0.0, 0.0
+        return Push(member_id, 0.0, 0.0)
     before = row[0]
-    from profiles.workplaces import verified_workplaces
-
     if row[1] or member_id in verified_workplaces([member_id]):
-        return before, before  # a starting point: its trust is 1 whatever it receives
-    delta = edge_push(endorser_id, member_id)
-    if delta == 0:
-        return before, before
+        return Push(member_id, before, before)  # a starting point: its trust is 1 whatever it receives
+    delta = edge_push(endorser_id, member_id, adding=adding)
     after = round(min(1.0, max(0.0, before + delta if adding else before - delta)), propagation.DIGITS)
-    if after != before:
-        Profile.objects.filter(user_id=member_id).update(trust=after)
-    return before, after
+    return Push(member_id, before, after)
 
 
 def trust_of(member_ids: Iterable[int]) -> dict[int, float]:

@@ -6,25 +6,26 @@ implementation. Two pure functions carry it:
     weigh(inputs)            -> Weighing(weight, established, explanation parts)
     score(established, pooled) -> the MemberSkill.score of a set of visible weights
 
-No database access here: endorsements.signals reads an endorser's signals (the inputs)
-and endorsements.scoring writes weights and scores.
+No database access here: endorsements.signals reads an endorser's signals (the inputs),
+endorsements.trust computes trust from the graph, and endorsements.scoring writes weights
+and scores.
 
-weight = seniority × relationship × standing-in-the-skill × trust
+weight = corroborated seniority × relationship × standing-in-the-skill × trust
 
-* seniority (self-declared, cheap to fake) and relationship (declared per endorsement)
-  say how well the endorser can judge;
-* standing: the endorser lists the skill, is endorsed for it, or (later) holds a
-  verified badge for it;
-* trust rests on signals that are hard to fake: account age, a verified e-mail address
-  and being endorsed by established members. Accounts that are not established yet
-  get a small trust factor AND their endorsements are pooled: all of them together add
-  at most POOL_CAP to a listing's total, however many there are. That is what stops a
-  ring of fresh accounts endorsing each other from inflating their scores.
+* seniority is declared, but counts in full only when corroborated (confirmed by the
+  endorser's verified organisation or staff, or by trusted colleagues of that organisation
+  endorsing them); otherwise no more than a mid-level's;
+* relationship is declared per endorsement; a claimed manager inside one verified
+  organisation counts as one only when the other side agrees, else as a peer;
+* standing: the endorser lists the skill, is endorsed for it, or holds a verified badge for it;
+* trust is the endorser's trust as it flows from the starting points (endorsements.trust),
+  shared out when they vouch for more than BREADTH members. Endorsers below TRUSTED_MIN count
+  TRUST_FLOOR AND are pooled: all of them together add at most POOL_CAP to a listing, however
+  many there are — what bounds a ring that no trusted member vouches for.
 
-score = 100 × (1 − e^(−total / SCALE)),  total = Σ established weights + min(POOL_CAP, Σ pooled weights)
+score = 100 × (1 − e^(−total / SCALE)),  total = Σ trusted weights + min(POOL_CAP, Σ pooled weights)
 
-Saturating, so every visible endorsement helps but with diminishing returns; a single
-endorsement (weight ≤ MAX_WEIGHT) can never bring a score above 100 × (1 − e^(−MAX_WEIGHT/SCALE)).
+(`established` in names and the `from_established` column mean "counts in full", i.e. trusted.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
 
 from profiles.models import Seniority
@@ -53,44 +53,52 @@ SENIORITY_LABEL: dict[str, str] = {
     Seniority.JUNIOR: "Junior",
     Seniority.MID: "Mid-level",
     Seniority.SENIOR: "Senior",
-    Seniority.LEAD: "Lead-level",
-    Seniority.MANAGER: "Manager-level",
-    Seniority.DIRECTOR: "Director-level",
-    Seniority.EXECUTIVE: "Executive-level",
+    Seniority.LEAD: "Lead",
+    Seniority.MANAGER: "Manager",
+    Seniority.DIRECTOR: "Director",
+    Seniority.EXECUTIVE: "Executive",
 }
 # Keys are endorsements.models.Relationship values (plain strings: no model import here).
 RELATIONSHIP_FACTOR: dict[str, float] = {"MANAGER": 1.5, "REPORT": 1.2, "PEER": 1.2, "OTHER": 1.0}
 
 STANDING_LISTS = 1.1  # the endorser lists the skill themselves
 STANDING_ENDORSED_MAX = 1.5  # … and is endorsed for it (graded by their own score up to STANDING_FULL_SCORE)
-STANDING_FULL_SCORE = 25.0  # roughly one established manager's endorsement
+STANDING_FULL_SCORE = 25.0  # roughly one trusted manager's endorsement
 STANDING_BADGE = 1.5  # the endorser holds a verified badge for the skill
 
-ESTABLISHED_AGE_DAYS = 90  # an account this old with a verified e-mail is established
-VOUCHERS_NEEDED = 3  # … or a verified account endorsed by this many established members
-TRUST_NEW_MIN = 0.1  # trust of a brand-new verified account, rising to TRUST_NEW_MAX
-TRUST_NEW_MAX = 0.4  # (just below establishment)
-UNVERIFIED_FACTOR = 0.5  # an unverified e-mail halves a new account's trust (it can never be established)
+UNCORROBORATED_CEILING = Seniority.MID  # what uncorroborated seniority counts as, at most
+CORROBORATORS = 2  # trusted colleagues (same verified organisation) whose endorsements corroborate seniority
+TRUSTED_MIN = 0.25  # endorser trust from which an endorsement counts in full (not pooled)
+TRUST_FLOOR = 0.1  # the trust factor of an endorser below TRUSTED_MIN
+BREADTH = 30  # an endorser vouching for more members than this shares their trust out among them
 
-POOL_CAP = 1.0  # what all endorsements by not-yet-established accounts may add to one listing, together
+POOL_CAP = 1.0  # what all endorsements by not-yet-trusted endorsers may add to one listing, together
 SCALE = 10.0  # the total at which a score reaches 63
 MAX_WEIGHT = round(
     max(SENIORITY_FACTOR.values()) * max(RELATIONSHIP_FACTOR.values()) * max(STANDING_ENDORSED_MAX, STANDING_BADGE), 4
 )
+
+CONFIRMED = "confirmed"  # seniority_basis: confirmed by an organisation admin or instance staff
+COLLEAGUES = "colleagues"  # … consistent with endorsements from trusted colleagues
 
 
 @dataclass(frozen=True)
 class WeightInputs:
     """Everything the weight depends on, captured when the endorsement is weighed (stored as JSON)."""
 
-    seniority: str
-    relationship: str
+    seniority: str  # declared by the endorser
+    relationship: str  # as it counts (see relationship_claimed)
     lists_skill: bool = False
     skill_score: float = 0.0  # the endorser's own (visible) score in the skill
     verified_badge: bool = False
-    account_age_days: int = 0
-    verified_email: bool = False
-    established_endorsers: int = 0  # distinct established members whose visible endorsements the endorser holds
+    trust: float = 0.0  # the endorser's stored trust (endorsements.trust), 1 for a starting point
+    breadth: int = 1  # distinct members the endorser vouches for
+    seniority_basis: str = ""  # CONFIRMED, COLLEAGUES or "" (not corroborated)
+    relationship_claimed: str = ""  # what the endorser claimed when it does not count as such
+    relationship_reason: str = ""  # why: "unconfirmed" (the other side does not agree) or "conflict"
+    endorser_name: str = ""
+    workplace: str = ""  # the endorser's verified organisation, if any
+    seed: bool = False  # the endorser is a starting point of trust
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,7 +112,7 @@ class WeightInputs:
 @dataclass(frozen=True)
 class Weighing:
     weight: float
-    established: bool
+    established: bool  # counts in full (a trusted endorser), not in the capped pool
     factors: dict[str, float] = field(default_factory=dict)
     inputs: WeightInputs | None = None
 
@@ -112,33 +120,36 @@ class Weighing:
         return explain(self, member_name, skill_name)
 
 
-def is_established(inputs: WeightInputs) -> bool:
-    return inputs.verified_email and (
-        inputs.account_age_days >= ESTABLISHED_AGE_DAYS or inputs.established_endorsers >= VOUCHERS_NEEDED
-    )
+def counted_seniority(inputs: WeightInputs) -> str:
+    """The seniority the weight uses: as declared when corroborated or not above MID, else MID."""
+    declared = inputs.seniority if inputs.seniority in SENIORITY_FACTOR else UNCORROBORATED_CEILING
+    if inputs.seniority_basis or Seniority.rank(declared) <= Seniority.rank(UNCORROBORATED_CEILING):
+        return declared
+    return UNCORROBORATED_CEILING
 
 
-def trust_factor(inputs: WeightInputs) -> float:
-    if is_established(inputs):
-        return 1.0
-    progress = max(
-        min(1.0, max(0, inputs.account_age_days) / ESTABLISHED_AGE_DAYS),
-        min(1.0, max(0, inputs.established_endorsers) / VOUCHERS_NEEDED),
-    )
-    trust = TRUST_NEW_MIN + (TRUST_NEW_MAX - TRUST_NEW_MIN) * progress
-    if not inputs.verified_email:
-        trust *= UNVERIFIED_FACTOR
+def effective_trust(inputs: WeightInputs) -> float:
+    # Two decimals: what the explanation shows is what the weight uses (and a change the
+    # explanation would not show re-weighs nothing).
+    trust = 1.0 if inputs.seed else round(min(1.0, max(0.0, inputs.trust)), 2)
+    if inputs.breadth > BREADTH:
+        trust *= BREADTH / inputs.breadth
     return trust
 
 
-def trust_shown(inputs: WeightInputs) -> tuple[bool, float, int | None]:
-    """What the trust signals put into a weight and its explanation: established or not, the
-    trust factor, and the voucher count when the explanation states it. Inputs that agree on
-    it weigh and read the same as far as trust goes (the services ask whether one voucher more
-    or less changes it before re-weighing everything a member gave)."""
-    established = is_established(inputs)
-    shown = inputs.established_endorsers if not established and inputs.verified_email else None
-    return established, trust_factor(inputs), shown
+def is_established(inputs: WeightInputs) -> bool:
+    """Whether the endorsement counts in full: its endorser is trusted (not pooled)."""
+    return effective_trust(inputs) >= TRUSTED_MIN
+
+
+def trust_factor(inputs: WeightInputs) -> float:
+    return effective_trust(inputs) if is_established(inputs) else TRUST_FLOOR
+
+
+def trust_shown(inputs: WeightInputs) -> tuple[bool, float]:
+    """What trust puts into a weight and its explanation (the services compare it before and after
+    a change to decide whether everything a member gave must be re-weighed)."""
+    return is_established(inputs), round(trust_factor(inputs), 2)
 
 
 def standing_factor(inputs: WeightInputs) -> float:
@@ -153,7 +164,7 @@ def standing_factor(inputs: WeightInputs) -> float:
 def weigh(inputs: WeightInputs) -> Weighing:
     """The weight of one endorsement: a pure, deterministic function of its inputs."""
     factors = {
-        "seniority": SENIORITY_FACTOR.get(inputs.seniority, 1.0),
+        "seniority": SENIORITY_FACTOR[counted_seniority(inputs)],
         "relationship": RELATIONSHIP_FACTOR.get(inputs.relationship, 1.0),
         "standing": standing_factor(inputs),
         "trust": trust_factor(inputs),
@@ -187,10 +198,16 @@ def _sum(weights: Iterable[float] | float | None) -> float:
 
 # --- the sentence a viewer reads ---------------------------------------------------------
 _RELATIONSHIP_PHRASE = {
-    "MANAGER": "who managed {name}",
-    "REPORT": "who reported to {name}",
-    "PEER": "who worked alongside {name}",
-    "OTHER": "",
+    "MANAGER": "managed {name}",
+    "REPORT": "reported to {name}",
+    "PEER": "worked alongside {name}",
+    "OTHER": "vouches for {name}",
+}
+_CLAIM_PHRASE = {
+    "MANAGER": "says they managed {name}",
+    "REPORT": "says they reported to {name}",
+    "PEER": "says they worked alongside {name}",
+    "OTHER": "vouches for {name}",
 }
 
 
@@ -200,17 +217,48 @@ def _num(value: float) -> str:
 
 
 def _x(value: float) -> str:
-    return "×" + _num(value)
+    return _num(value) + "×"
+
+
+_COUNTED_AS = {"MANAGER": "a manager's", "REPORT": "a report's", "PEER": "a peer's", "OTHER": "an acquaintance's"}
 
 
 def explain(weighing: Weighing, member_name: str, skill_name: str) -> str:
-    """E.g. "Manager-level endorser who managed Ana: ×3.0; endorsed for Kubernetes themselves: ×1.3. Weight 3.9."."""
+    """E.g. "Maria Okafor, Director at Northwind Labs (verified), managed Ana: counts 3.3×;
+    endorsed for Python themselves: 1.3×. Weight 4.29."."""
     inputs = weighing.inputs
     assert inputs is not None
     f = weighing.factors
-    who = f"{SENIORITY_LABEL.get(inputs.seniority, inputs.seniority.title())} endorser"
-    relation = _RELATIONSHIP_PHRASE.get(inputs.relationship, "").format(name=member_name)
-    parts = [f"{who} {relation}".strip() + f": {_x(f['seniority'] * f['relationship'])}"]
+    declared = inputs.seniority if inputs.seniority in SENIORITY_LABEL else UNCORROBORATED_CEILING
+    counted = counted_seniority(inputs)
+    parts: list[str] = []
+    who = inputs.endorser_name or "The endorser"
+    if counted != declared:
+        parts.append(
+            f"Self-declared {SENIORITY_LABEL[declared].lower()}, not confirmed by an organisation: counts as "
+            f"{SENIORITY_LABEL[counted].lower()}"
+        )
+    else:
+        confirmed = inputs.seniority_basis == CONFIRMED and declared != counted_seniority(
+            WeightInputs(seniority=declared, relationship="")
+        )
+        who += f", {SENIORITY_LABEL[declared]}" + (" (confirmed)" if confirmed else "")
+    if inputs.workplace:
+        who += f"{',' if counted != declared else ''} at {inputs.workplace} (verified)"
+    claimed = inputs.relationship_claimed
+    if claimed and claimed != inputs.relationship:
+        why = (
+            f"not confirmed by {member_name}"
+            if inputs.relationship_reason == "unconfirmed"
+            else f"another endorsement of theirs gives {member_name} a different relationship"
+        )
+        relation = (
+            _CLAIM_PHRASE.get(claimed, "").format(name=member_name)
+            + f" ({why}, so it counts as {_COUNTED_AS.get(inputs.relationship, 'an acquaintance')})"
+        )
+    else:
+        relation = _RELATIONSHIP_PHRASE.get(inputs.relationship, "").format(name=member_name)
+    parts.append(f"{who}, {relation}: counts {_x(f['seniority'] * f['relationship'])}")
     if inputs.verified_badge:
         parts.append(f"holds a verified {skill_name} badge: {_x(f['standing'])}")
     elif inputs.skill_score > 0:
@@ -218,15 +266,12 @@ def explain(weighing: Weighing, member_name: str, skill_name: str) -> str:
     elif inputs.lists_skill:
         parts.append(f"lists {skill_name} themselves: {_x(f['standing'])}")
     if not weighing.established:
-        if not inputs.verified_email:
-            why = "unverified e-mail address"
-        else:
-            days = inputs.account_age_days
-            why = f"new account ({days} day{'s' if days != 1 else ''} old, vouched for by {inputs.established_endorsers} established member{'s' if inputs.established_endorsers != 1 else ''})"
-        parts.append(f"{why}: {_x(f['trust'])}, and new accounts together add at most {POOL_CAP:g} to a score")
+        parts.append(
+            f"few trusted members vouch for this account yet: counts {_x(f['trust'])}, and such endorsements "
+            f"together add at most {POOL_CAP:g} to a score"
+        )
+    elif inputs.breadth > BREADTH:
+        parts.append(f"vouches for {inputs.breadth} members, so their trust is shared out: counts {_x(f['trust'])}")
+    elif f["trust"] < 1.0:
+        parts.append(f"trusted through the members who vouch for them: counts {_x(f['trust'])}")
     return "; ".join(parts) + f". Weight {_num(weighing.weight)}."
-
-
-def established_cutoff(now: datetime) -> datetime:
-    """Accounts that joined on or before this are old enough to be established (ESTABLISHED_AGE_DAYS)."""
-    return now - timedelta(days=ESTABLISHED_AGE_DAYS)

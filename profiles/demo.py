@@ -111,7 +111,11 @@ class DemoOrg:
 
 
 def seed(rng: random.Random) -> DemoOrg:
+    from profiles.services import verify_organisation
+
     org = DemoOrg()
+    # The demo's organisation is verified: its members' verified addresses make them starting points of trust.
+    workplace = verify_organisation(None, domain=DEMO_DOMAIN, name="Northwind Labs")
     for username, name, seniority, title, team in PEOPLE:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -131,6 +135,8 @@ def seed(rng: random.Random) -> DemoOrg:
                 add_skill(user, name=skill)
         org.members[username] = user
         org.teams.setdefault(team, []).append(username)
+    if "maria" in org.members:  # the CTO administers the organisation on Vouch (confirms seniority)
+        workplace.admins.add(org.members["maria"])
     for username, _, seniority, _, team in PEOPLE:
         manager = TEAM_MANAGER[team]
         if username == manager:

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from endorsements import weighting
 from endorsements.models import Endorsement
 from endorsements.scoring import reweigh_all, reweigh_endorsements_by
 from endorsements.services import (
@@ -76,12 +77,18 @@ def test_no_change_leaves_anything_for_the_full_one_level_cascade_to_change():
         endorse(m, member=everyone[(i + 1) % len(everyone)], skill="SQL", relationship="PEER")
         endorse(m, member=everyone[(i + 2) % len(everyone)], skill="Go", relationship="OTHER")
 
-    # Old members vouch for a young one, one after another: the 1st to 3rd move her trust, the 4th does not.
+    def said(endorser: Any, member: Any, default: str) -> str:
+        """The relationship the endorser already gives the member (one per pair), else `default`."""
+        known = Endorsement.objects.filter(endorser=endorser, member=member).values_list("relationship", flat=True)
+        return known.first() or default
+
+    # Trusted members vouch for a young one, one after another: each moves her trust (a push).
     for voucher in old[:4]:
+        rel = said(voucher, young[0], "MANAGER")
         if not Endorsement.objects.filter(endorser=voucher, member=young[0], skill__name="Go").exists():
-            check(lambda v=voucher: endorse(v, member=young[0], skill="Go", relationship="MANAGER"), young[0])
+            check(lambda v=voucher, r=rel: endorse(v, member=young[0], skill="Go", relationship=r), young[0])
         else:
-            check(lambda v=voucher: endorse(v, member=young[0], skill="SQL", relationship="MANAGER"), young[0])
+            check(lambda v=voucher, r=rel: endorse(v, member=young[0], skill="SQL", relationship=r), young[0])
     # … and for the unverified one (trust graded by vouchers, never established).
     for voucher in old[:2]:
         skill = (
@@ -89,10 +96,15 @@ def test_no_change_leaves_anything_for_the_full_one_level_cascade_to_change():
             if Endorsement.objects.filter(endorser=voucher, member=unverified, skill__name="Go").exists()
             else "Go"
         )
-        check(lambda v=voucher, s=skill: endorse(v, member=unverified, skill=s, relationship="PEER"), unverified)
+        rel = said(voucher, unverified, "PEER")
+        check(lambda v=voucher, s=skill, r=rel: endorse(v, member=unverified, skill=s, relationship=r), unverified)
     # Young members endorsing each other (not vouchers): only standing moves.
-    check(lambda: endorse(young[1], member=young[0], skill="SQL", relationship="PEER"), young[0])
-    check(lambda: endorse(young[0], member=young[2], skill="SQL", relationship="PEER"), young[2])
+    check(
+        lambda: endorse(young[1], member=young[0], skill="SQL", relationship=said(young[1], young[0], "PEER")), young[0]
+    )
+    check(
+        lambda: endorse(young[0], member=young[2], skill="SQL", relationship=said(young[0], young[2], "PEER")), young[2]
+    )
 
     # Hiding and showing a voucher's only endorsement, withdrawing one, accepting a request.
     only = Endorsement.objects.get(endorser=old[2], member=young[0])
@@ -100,7 +112,9 @@ def test_no_change_leaves_anything_for_the_full_one_level_cascade_to_change():
     check(lambda: set_endorsement_hidden(young[0], endorsement_id=only.pk, hidden=False), young[0])
     first = Endorsement.objects.filter(endorser=old[1], member=young[0]).first()
     check(lambda: withdraw_endorsement(old[1], endorsement_id=first.pk), young[0])
-    request = request_endorsement(young[2], recipient=old[4], skill="Go", relationship="MANAGER")
+    request = request_endorsement(
+        young[2], recipient=old[4], skill="Go", relationship=said(old[4], young[2], "MANAGER")
+    )
     check(lambda: respond_to_endorsement_request(old[4], request_id=request.pk, accept=True), young[2])
 
 
@@ -116,8 +130,9 @@ def test_a_vouch_that_moves_trust_reweighs_everything_the_member_gave():
     endorse(make_established("boss", seniority="MANAGER"), member=newbie, skill="Go", relationship="MANAGER")
 
     given = list(Endorsement.objects.filter(endorser=newbie))
-    assert all(e.weight_inputs["established_endorsers"] == 1 for e in given)
-    assert sorted(e.weight for e in given) != weights  # trust 0.1 → 0.2: every weight moved
+    # The boss's push (a starting point vouching for one member) makes newbie trusted at once.
+    assert all(e.weight_inputs["trust"] > weighting.TRUSTED_MIN and e.from_established for e in given)
+    assert sorted(e.weight for e in given) != weights  # trust 0 → 0.85: every weight moved
 
 
 def test_endorsing_costs_the_same_queries_whatever_the_member_gave_for_other_skills():

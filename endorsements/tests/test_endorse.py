@@ -54,7 +54,7 @@ def test_manager_endorses_a_listed_skill_with_an_explained_weight(ana, maria):
     assert e["endorser"]["username"] == "maria" and e["member"]["username"] == "ana"
     assert e["skill"]["name"] == "Kubernetes" and e["relationship"] == "MANAGER"
     assert e["weight"] == 3.0
-    assert e["weightExplanation"] == "Manager-level endorser who managed Ana Lima: ×3.0. Weight 3.0."
+    assert e["weightExplanation"] == "Maria Okafor, Manager (confirmed), managed Ana Lima: counts 3.0×. Weight 3.0."
     assert e["hidden"] is None  # only the endorsed member learns whether it is hidden
     assert payload["memberSkill"]["endorsementCount"] == 1
     assert payload["memberSkill"]["score"] == pytest.approx(25.9182)

@@ -45,7 +45,7 @@ def test_request_accept_weigh_hide_show_rank_withdraw():
     accepted = data_of(gql(m, ACCEPT, {"id": node["id"]}))["respondToEndorsementRequest"]
     assert accepted["errors"] == []
     manager_endorsement = accepted["endorsement"]
-    assert manager_endorsement["weightExplanation"].startswith("Manager-level endorser who managed Ana: ×3.0")
+    assert manager_endorsement["weightExplanation"].startswith("Maria, Manager (confirmed), managed Ana: counts 3.0×")
     assert Notification.objects.filter(recipient=ana, kind="endorsement_request.answered").count() == 1
     assert data_of(gql(m, INBOX))["endorsementRequests"]["totalCount"] == 0
 

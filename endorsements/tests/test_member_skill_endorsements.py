@@ -61,8 +61,8 @@ def bulk_endorse(member: User, n: int, skills: list[MemberSkill], prefix: str = 
                 weighting.WeightInputs(
                     seniority=["JUNIOR", "MID", "SENIOR", "MANAGER"][i % 4],
                     relationship="PEER",
-                    account_age_days=365,
-                    verified_email=True,
+                    trust=1.0,
+                    seniority_basis=weighting.CONFIRMED,
                 )
             )
             rows.append(

@@ -52,7 +52,7 @@ def test_accepting_creates_the_endorsement_with_the_comment(given):
     e = payload["endorsement"]
     assert e["comment"] == "Led the migration." and e["relationship"] == "MANAGER"
     assert (e["endorser"]["username"], e["member"]["username"]) == ("maria", "ana")
-    assert e["weight"] == 3.0 and "who managed Ana Lima" in e["weightExplanation"]
+    assert e["weight"] == 3.0 and "managed Ana Lima: counts 3.0×" in e["weightExplanation"]
     assert payload["endorsementRequest"] == {"id": given["gid"], "status": "ACCEPTED", "endorsement": {"id": e["id"]}}
     ms = refreshed(given["ms"])
     assert ms.endorsement_count == 1 and ms.score > 0

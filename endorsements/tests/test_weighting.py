@@ -12,7 +12,7 @@ from endorsements import signals, weighting
 from endorsements.weighting import WeightInputs, score, weigh
 from profiles.models import Seniority
 
-ESTABLISHED = dict(account_age_days=400, verified_email=True)
+ESTABLISHED = dict(trust=1.0, seniority_basis=weighting.CONFIRMED)
 
 
 def inputs(**kw) -> WeightInputs:
@@ -66,24 +66,36 @@ def test_badge_hook_finds_no_badge_for_members_without_one():
     assert signals.endorser_has_verified_badge(member, ms.skill) is False
 
 
-def test_hard_to_fake_signals_raise_the_weight():
-    fresh = inputs(account_age_days=0, verified_email=True)
-    older = inputs(account_age_days=45, verified_email=True)
-    vouched = inputs(account_age_days=0, verified_email=True, established_endorsers=3)
-    established = inputs(account_age_days=90, verified_email=True)
-    unverified = inputs(account_age_days=400, verified_email=False)
-    w = {
-        k: weigh(v)
-        for k, v in dict(
-            fresh=fresh, older=older, vouched=vouched, established=established, unverified=unverified
-        ).items()
-    }
-    assert w["fresh"].weight < w["older"].weight < w["established"].weight
-    assert w["vouched"].established and w["established"].established
-    assert not w["fresh"].established and not w["older"].established
-    # An unverified e-mail address is never established, however old the account, and halves trust.
-    assert not w["unverified"].established and w["unverified"].weight < w["established"].weight
-    assert weigh(replace(fresh, verified_email=False)).weight < w["fresh"].weight
+def test_trust_raises_the_weight_and_age_or_e_mail_give_none():
+    untrusted = inputs(trust=0.0)
+    some = inputs(trust=0.5)
+    full = inputs(trust=1.0)
+    w = {k: weigh(v) for k, v in dict(untrusted=untrusted, some=some, full=full).items()}
+    assert w["untrusted"].weight < w["some"].weight < w["full"].weight
+    assert not w["untrusted"].established and w["some"].established and w["full"].established
+    assert w["untrusted"].factors["trust"] == weighting.TRUST_FLOOR
+    # Nothing else in the inputs gives trust: old, verified accounts are no longer a signal.
+    assert "account_age_days" not in WeightInputs.__dataclass_fields__
+    assert weigh(inputs(trust=0.2)).established is False
+    # A starting point has full trust whatever its stored value.
+    assert weigh(inputs(trust=0.0, seed=True)).factors["trust"] == 1.0
+
+
+def test_uncorroborated_seniority_counts_no_more_than_mid_level():
+    for level in ("SENIOR", "LEAD", "MANAGER", "DIRECTOR", "EXECUTIVE"):
+        declared = weigh(inputs(seniority=level, seniority_basis=""))
+        assert declared.factors["seniority"] == weighting.SENIORITY_FACTOR["MID"]
+        for basis in (weighting.CONFIRMED, weighting.COLLEAGUES):
+            assert weigh(inputs(seniority=level, seniority_basis=basis)).factors["seniority"] > 1.0
+    # Lower levels count as declared, corroborated or not.
+    assert weigh(inputs(seniority="JUNIOR", seniority_basis="")).factors["seniority"] == 0.7
+
+
+def test_an_endorser_vouching_for_very_many_members_shares_their_trust():
+    assert weigh(inputs(breadth=weighting.BREADTH)).factors["trust"] == 1.0
+    shared = weigh(inputs(breadth=weighting.BREADTH * 4))
+    assert shared.factors["trust"] == pytest.approx(0.25)
+    assert not weigh(inputs(breadth=weighting.BREADTH * 5)).established
 
 
 def _all_inputs():
@@ -91,7 +103,7 @@ def _all_inputs():
         Seniority.values,
         weighting.RELATIONSHIP_FACTOR,
         [dict(), dict(lists_skill=True), dict(lists_skill=True, skill_score=80.0), dict(verified_badge=True)],
-        [dict(account_age_days=0, verified_email=False), dict(account_age_days=10, verified_email=True), ESTABLISHED],
+        [dict(trust=0.0), dict(trust=0.3), ESTABLISHED],
     ):
         yield WeightInputs(seniority=seniority, relationship=relationship, **standing, **trust)
 
@@ -144,9 +156,7 @@ def test_score_is_deterministic_and_independent_of_order():
 
 
 def test_new_accounts_together_add_at_most_the_pool_cap():
-    fresh = weigh(
-        inputs(seniority="EXECUTIVE", relationship="MANAGER", account_age_days=0, lists_skill=True, skill_score=9)
-    )
+    fresh = weigh(inputs(seniority="EXECUTIVE", relationship="MANAGER", trust=0.0, lists_skill=True, skill_score=9))
     assert not fresh.established
     assert score([], [fresh.weight] * 1000) == score([], [weighting.POOL_CAP])
     manager = weigh(inputs(seniority="MANAGER", relationship="MANAGER"))
@@ -154,20 +164,36 @@ def test_new_accounts_together_add_at_most_the_pool_cap():
 
 
 def test_explanation_reads_as_a_sentence():
-    text = weigh(inputs(seniority="MANAGER", relationship="MANAGER", lists_skill=True, skill_score=12.5)).explanation(
-        "Ana Lima", "Kubernetes"
+    text = weigh(
+        inputs(
+            seniority="DIRECTOR",
+            relationship="MANAGER",
+            lists_skill=True,
+            skill_score=12.5,
+            endorser_name="Maria Okafor",
+            workplace="Northwind Labs",
+            seniority_basis=weighting.COLLEAGUES,
+        )
+    ).explanation("Ana", "Python")
+    assert text == (
+        "Maria Okafor, Director at Northwind Labs (verified), managed Ana: counts 3.3×; "
+        "endorsed for Python themselves: 1.3×. Weight 4.29."
     )
-    assert (
-        text
-        == "Manager-level endorser who managed Ana Lima: ×3.0; endorsed for Kubernetes themselves: ×1.3. Weight 3.9."
-    )
-    fresh = weigh(inputs(seniority="JUNIOR", relationship="OTHER", account_age_days=2)).explanation("Ana", "Go")
-    assert fresh.startswith(
-        "Junior endorser: ×0.7; new account (2 days old, vouched for by 0 established members): ×0.11"
-    )
-    assert "at most 1 to a score" in fresh
+    ring = weigh(
+        inputs(seniority="EXECUTIVE", relationship="MANAGER", trust=0.0, seniority_basis="", endorser_name="Rex")
+    ).explanation("Ana", "Go")
+    assert ring.startswith("Self-declared executive, not confirmed by an organisation: counts as mid-level; ")
+    assert "Rex, managed Ana: counts 1.5×" in ring
+    assert "few trusted members vouch for this account yet: counts 0.1×" in ring
+    assert "at most 1 to a score" in ring
+    peer = weigh(
+        inputs(
+            relationship="PEER", relationship_claimed="MANAGER", relationship_reason="unconfirmed", endorser_name="Bo"
+        )
+    ).explanation("Ana", "Go")
+    assert "Bo, Mid-level, says they managed Ana (not confirmed by Ana, so it counts as a peer's): counts 1.2×" in peer
 
 
 def test_inputs_round_trip_through_json():
-    i = inputs(lists_skill=True, skill_score=3.5, verified_badge=True)
+    i = inputs(lists_skill=True, skill_score=3.5, verified_badge=True, trust=0.42, workplace="Northwind")
     assert WeightInputs.from_json(i.as_json() | {"unknown_future_key": 1}) == i
