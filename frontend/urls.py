@@ -6,6 +6,7 @@ from frontend import sharing, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("how-scores-work/", views.how_scores_work, name="how_scores_work"),
     path("m/<str:username>/", views.member, name="member"),
     path("m/<str:username>/endorse/", views.endorse, name="endorse"),
     path("m/<str:username>/card.png", sharing.card_png, name="member_card"),

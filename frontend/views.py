@@ -110,9 +110,14 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     open_skills = [(ms.skill.name, ms.skill.name) for ms in skills if ms.pk not in per_skill]
     if endorse_form is None and refusal is None:
         endorse_form = EndorseForm(skills=open_skills, initial={"relationship": "PEER"})
+    from profiles.workplaces import verified_workplace
+    from skills.ranking import rank_text, ranks
+
+    standing = ranks(ms.pk for ms in skills)
     for ms in skills:
         ms.refusal = per_skill.get(ms.pk)
         ms.my_endorsement_id = mine.get(ms.skill_id)
+        ms.rank_text = rank_text(*standing.get(ms.pk, (1, 1)), ms.skill.name)
     context: dict[str, Any] = {
         "member": profile_member,
         "skills": skills,
@@ -122,6 +127,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "endorse_form": endorse_form,
         "top_score": max((ms.score for ms in skills), default=0),
         "share": _share_links(request, profile_member, skills),
+        "workplace": verified_workplace(profile_member),
     }
     return render(
         request,
@@ -156,6 +162,23 @@ def _share_links(request: HttpRequest, member: Any, skills: list[Any]) -> dict[s
 @require_GET
 def member(request: HttpRequest, username: str) -> HttpResponse:
     return _member_page(request, username)
+
+
+@require_GET
+def how_scores_work(request: HttpRequest) -> HttpResponse:
+    """Public: how endorsements are weighed and scored, in plain words (docs/weighting.md for the detail)."""
+    from endorsements import trust, weighting
+
+    context = {
+        "w": weighting,
+        "t": trust,
+        "full_pool": weighting.score([], [weighting.POOL_CAP]),
+        "one_manager": weighting.score([3.0]),
+        "seniority": [
+            (weighting.SENIORITY_LABEL[level], factor) for level, factor in weighting.SENIORITY_FACTOR.items()
+        ],
+    }
+    return render(request, "frontend/how_scores_work.html", context)
 
 
 @login_required

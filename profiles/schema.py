@@ -46,6 +46,10 @@ class MemberType(DjangoObjectType):
     avatar_url = graphene.String(description="256x256 JPEG, or null.")
     avatar_small_url = graphene.String(description="64x64 JPEG, or null.")
     member_since = graphene.DateTime(required=True)
+    verified_workplace = graphene.String(
+        description="The verified organisation the member works at (a verified e-mail address at one of its "
+        "domains), e.g. 'Northwind Labs'; null when none. The address itself is never shown."
+    )
     skills = graphene.List(graphene.NonNull(MemberSkillType), required=True, description="In the member's own order.")
     badges = graphene.List(
         graphene.NonNull("badges.schema.BadgeType"),
@@ -76,6 +80,16 @@ class MemberType(DjangoObjectType):
     @staticmethod
     def resolve_title(user: User, info: Any) -> str:
         return user.profile.title
+
+    @staticmethod
+    def resolve_verified_workplace(user: User, info: Any) -> str | None:
+        from profiles.workplaces import verified_workplace
+
+        cache = info.context.__dict__.setdefault("_vouch_workplaces", {})
+        if user.pk not in cache:
+            org = verified_workplace(user)
+            cache[user.pk] = org.name if org is not None else None
+        return cache[user.pk]
 
     @staticmethod
     def resolve_visibility(user: User, info: Any) -> str | None:

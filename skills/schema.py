@@ -51,6 +51,15 @@ class MemberSkillType(DjangoObjectType):
         description="Badges attached to this skill: all of them to the owner, verified public ones to anyone else.",
     )
 
+    rank = graphene.Int(
+        required=True,
+        description="Place among every active member listing this skill, by score (1 = highest; the order of members(skill:)).",
+    )
+    rank_total = graphene.Int(required=True, description="How many active members list this skill.")
+    rank_text = graphene.String(
+        required=True, description='Where the member stands, in words: "2nd of 19 with Python".'
+    )
+
     # Endorsements (endorsements/schema/pagination.py serves these from the prefetch member_skill_queryset sets up).
     endorsements = relay.ConnectionField(
         "endorsements.schema.EndorsementConnection",
@@ -69,6 +78,32 @@ class MemberSkillType(DjangoObjectType):
         limit=graphene.Int(default_value=3, description="At most 10."),
         description="Who gave the most weighty visible endorsements, most weighty first.",
     )
+
+    @staticmethod
+    def _rank(ms: MemberSkill, info: Any) -> tuple[int, int]:
+        """One query for all of the member's listings, cached for the request (skills/ranking.py)."""
+        from skills.ranking import ranks_for_member
+
+        cache = info.context.__dict__.setdefault("_vouch_ranks", {})
+        if ms.pk not in cache:
+            cache.update(ranks_for_member(ms.member_id, info.context.__dict__.setdefault("_vouch_rank_names", {})))
+        return cache.get(ms.pk, (1, 1))
+
+    @staticmethod
+    def resolve_rank(ms: MemberSkill, info: Any) -> int:
+        return MemberSkillType._rank(ms, info)[0]
+
+    @staticmethod
+    def resolve_rank_total(ms: MemberSkill, info: Any) -> int:
+        return MemberSkillType._rank(ms, info)[1]
+
+    @staticmethod
+    def resolve_rank_text(ms: MemberSkill, info: Any) -> str:
+        from skills.ranking import rank_text
+
+        rank, total = MemberSkillType._rank(ms, info)
+        name = info.context.__dict__.get("_vouch_rank_names", {}).get(ms.pk)
+        return rank_text(rank, total, name if name is not None else ms.skill.name)
 
     @staticmethod
     def resolve_endorsements(ms: MemberSkill, info: Any, **args: Any) -> Any:

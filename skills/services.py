@@ -63,7 +63,6 @@ def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
     return qs.annotate(listed=Count("member_skills")).order_by("-listed", "name")[:first]
 
 
-
 SIMILAR_POOL = 5000  # on SQLite, the most-listed skills compared in Python
 
 

@@ -134,6 +134,12 @@ PAGES: dict[str, Page] = {
         other=shown(200, has("Olive Owner")),
     ),
     # Olive's profile is MEMBERS-only; her hidden endorsement shows to nobody else.
+    "how-scores-work/": Page(
+        lambda w: "/how-scores-work/",
+        anonymous=shown(200, has("How scores work", "Self-declared executive")),
+        owner=shown(),
+        other=shown(),
+    ),
     "m/<str:username>/": Page(
         lambda w: "/m/olive/", anonymous=NOT_FOUND, owner=shown(200, has("Olive Owner")), other=shown(200, lacks("Meh"))
     ),
