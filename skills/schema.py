@@ -53,7 +53,8 @@ class MemberSkillType(DjangoObjectType):
 
     rank = graphene.Int(
         required=True,
-        description="Place among every active member listing this skill, by score (1 = highest; the order of members(skill:)).",
+        description="Place among every active member listing this skill, by score "
+        "(1 = highest; the order of members(skill:)).",
     )
     rank_total = graphene.Int(required=True, description="How many active members list this skill.")
     rank_text = graphene.String(

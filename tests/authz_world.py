@@ -120,7 +120,7 @@ def build_world() -> World:
         carol, recipient=olive, skill="Docker", relationship="PEER", message="Please?"
     )
     r_outgoing = endorsement_services.request_endorsement(
-        olive, recipient=pat, skill="Python", relationship="MANAGER", message="Private note to Pat"
+        olive, recipient=pat, skill="Python", relationship="OTHER", message="Private note to Pat"
     )
     b_public = _badge(olive, "Public badge", public=True, member_skill=ms_python)
     b_private = _badge(olive, "Private badge", public=False)
