@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test test-fast bench schema clean install serve serve-prod
+.PHONY: run test test-fast lint format typecheck check bench schema clean install serve serve-prod
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,21 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser" --ignore=tests/browser -q -x
+
+# The checks CI runs before the tests (CONTRIBUTING.md): ruff's lint rules and formatting, then mypy.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Rewrite the tree as `make lint` wants it (the safe autofixes, then the formatter).
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

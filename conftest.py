@@ -70,3 +70,14 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def issuer(settings):
+    """A real Open Badges issuer on 127.0.0.1 (badges/tests/issuer.py), which the app's fetcher may reach."""
+    from badges.tests.issuer import LocalIssuer
+
+    settings.BADGE_FETCH_ALLOWED_HOSTS = frozenset({"127.0.0.1"})
+    local = LocalIssuer()
+    yield local
+    local.close()

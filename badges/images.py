@@ -30,7 +30,7 @@ def thumbnail(data: bytes | None) -> ContentFile | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=["PNG"])
+            image: Image.Image = Image.open(io.BytesIO(data), formats=["PNG"])
             width, height = image.size
             if width * height > MAX_PIXELS or width <= 0 or height <= 0:
                 return None

@@ -241,7 +241,8 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
         return None
     was_evidence, previous = is_evidence(badge, now), badge.status
     report = result.to_report()
-    status, errors = result.status, list(result.errors)
+    status: str = result.status
+    errors = list(result.errors)
 
     identity = (result.identity or "")[:500] or None
     if identity and Badge.objects.filter(owner_id=badge.owner_id, identity=identity).exclude(pk=badge.pk).exists():
@@ -274,7 +275,7 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
         ("criteria_url", safe_url(result.criteria_url)),
     ):
         if value:
-            limit = Badge._meta.get_field(field).max_length
+            limit = getattr(Badge._meta.get_field(field), "max_length", None)
             setattr(badge, field, value[:limit] if limit else value)
     if result.issued_on is not None:
         badge.issued_on = result.issued_on
@@ -307,7 +308,7 @@ def _notify(badge: Badge, previous: str) -> None:
         "status": badge.status,
         "previousStatus": previous,
     }
-    if kind == "badge.verified" and badge.member_skill_id is not None:
+    if kind == "badge.verified" and badge.member_skill is not None:
         skill = badge.member_skill.skill
         payload["skill"] = {"name": skill.name, "slug": skill.slug}
     elif kind == "badge.failed":

@@ -104,7 +104,8 @@ def effective_scale(ctx: BenchContext) -> tuple[float, str]:
     if connection.vendor == "postgresql":
         return ctx.scale, ""
     return ctx.scale * SQLITE_FACTOR, (
-        f"{connection.vendor}: sizes scaled down ×{SQLITE_FACTOR:g} (set DATABASE_URL to PostgreSQL for the full network)"
+        f"{connection.vendor}: sizes scaled down ×{SQLITE_FACTOR:g} "
+        "(set DATABASE_URL to PostgreSQL for the full network)"
     )
 
 
@@ -356,7 +357,7 @@ def _build(ctx: BenchContext) -> Network:
         established: dict[int, list[float]] = defaultdict(list)
         pooled: dict[int, list[float]] = defaultdict(list)
         count: dict[int, int] = defaultdict(int)
-        for (_e, _m, ms_id, _s, _r, hidden), w in zip(edges, weighings):
+        for (_e, _m, ms_id, _s, _r, hidden), w in zip(edges, weighings, strict=True):
             if hidden:
                 continue
             (established if w.established else pooled)[ms_id].append(w.weight)
@@ -381,7 +382,9 @@ def _build(ctx: BenchContext) -> Network:
     weighed = _dt(now)
 
     def endorsement_rows() -> Iterable[tuple[Any, ...]]:
-        for i, ((endorser, member, ms_id, skill_id, relationship, hidden), w) in enumerate(zip(edges, weighings)):
+        for i, ((endorser, member, ms_id, skill_id, relationship, hidden), w) in enumerate(
+            zip(edges, weighings, strict=True)
+        ):
             assert w.inputs is not None
             yield (
                 first_endorsement + i,

@@ -198,7 +198,7 @@ def endorse(ctx: BenchContext) -> list[Result]:
     ]
 
 
-def _aware(ts: float):  # noqa: ANN202
+def _aware(ts: float):
     from datetime import datetime
 
     return datetime.fromtimestamp(ts, tz=UTC)

@@ -65,7 +65,8 @@ WHERE u.username = %s AND u.is_active AND p.visibility = 'PUBLIC'
 UNION ALL
 SELECT 'b', NULL, b.member_skill_id, b.name, b.issuer_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM badges_badge b JOIN profiles_user u ON u.id = b.owner_id
-WHERE u.username = %s AND b.status = 'VERIFIED' AND b.public AND (b.expires_at IS NULL OR b.expires_at > CURRENT_TIMESTAMP)
+WHERE u.username = %s AND b.status = 'VERIFIED' AND b.public
+  AND (b.expires_at IS NULL OR b.expires_at > CURRENT_TIMESTAMP)
 ORDER BY 1 DESC, 2, 3, 10 DESC, 12
 """
 # Elsewhere (SQLite): no LATERAL; rank with a window function.
@@ -88,7 +89,8 @@ WHERE u.username = %s AND u.is_active AND p.visibility = 'PUBLIC'
 UNION ALL
 SELECT 'b', NULL, b.member_skill_id, b.name, b.issuer_name, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM badges_badge b JOIN profiles_user u ON u.id = b.owner_id
-WHERE u.username = %s AND b.status = 'VERIFIED' AND b.public AND (b.expires_at IS NULL OR b.expires_at > CURRENT_TIMESTAMP)
+WHERE u.username = %s AND b.status = 'VERIFIED' AND b.public
+  AND (b.expires_at IS NULL OR b.expires_at > CURRENT_TIMESTAMP)
 ORDER BY 1 DESC, 2, 3, 10 DESC, 12
 """
 
@@ -119,7 +121,7 @@ def _top_from_body(body: dict[str, Any]) -> list[list[str]]:
 def _count_statements(fn: Any) -> int:
     statements: list[str] = []
 
-    def count(execute, sql, params, many, context):  # noqa: ANN001 - Django's execute_wrapper signature
+    def count(execute, sql, params, many, context):
         statements.append(sql)
         return execute(sql, params, many, context)
 

@@ -49,7 +49,7 @@ def _backdate(org: Any, rng: random.Random) -> None:
     from profiles.demo import DEMO_DOMAIN
 
     now = timezone.now()
-    for username, user in org.members.items():
+    for _username, user in org.members.items():
         days = rng.randint(30, 60) if user.profile.seniority == "INTERN" else rng.randint(200, 2000)
         if user.email.endswith("@" + DEMO_DOMAIN) and user.date_joined > now - timedelta(days=2):
             user.date_joined = now - timedelta(days=days)
@@ -110,7 +110,7 @@ def seed(rng: random.Random, org: Any) -> None:
             _endorse(member, manager, rng.choice(skills[manager_name]), "REPORT", rng)
 
     # Peers in the same team endorse a skill they share.
-    for team, usernames in org.teams.items():
+    for _team, usernames in org.teams.items():
         for username in usernames:
             peers = [p for p in usernames if p != username and p in members]
             for peer in rng.sample(peers, k=min(len(peers), 2)):

@@ -6,6 +6,8 @@ these classes hold rows, their constraints and the indexes the reads need, nothi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -118,7 +120,7 @@ class EndorsementRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.requester_id} → {self.recipient_id} · {self.skill_id} ({self.status})"
 
-    def is_overdue(self, now: object | None = None) -> bool:
+    def is_overdue(self, now: datetime | None = None) -> bool:
         return self.status == RequestStatus.PENDING and self.expires_at <= (now or timezone.now())
 
     @property

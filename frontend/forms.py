@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from profiles.models import Seniority, Visibility
 
@@ -31,6 +33,11 @@ class VouchForm(forms.Form):
 
     show_optional = True  # label optional fields "(optional)"
 
+    def set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
     def full_clean(self) -> None:
         super().full_clean()
         self._mark_invalid()
@@ -40,10 +47,12 @@ class VouchForm(forms.Form):
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.auto_id % name if self.auto_id else name}-errors"
+                field_id = self.auto_id % name if isinstance(self.auto_id, str) else name
+                widget.attrs["aria-describedby"] = f"{field_id}-errors"
 
     def add_service_error(self, exc: ValidationError) -> None:
-        """Put a service's ValidationError (codes kept) on the field it names (camelCase or snake_case), else on the form."""
+        """Put a service's ValidationError (codes kept) on the field it names (camelCase or snake_case), else on
+        the form."""
         _ = self.errors  # an unbound form (action buttons) gets its error dict here
         if not hasattr(self, "cleaned_data"):
             self.cleaned_data = {}
@@ -57,6 +66,10 @@ class VouchForm(forms.Form):
                 self.add_error(None, error)
         self._mark_invalid()
 
+    def error_messages(self) -> list[str]:
+        """Every error message of the form, field errors first, in field order."""
+        return [str(message) for errors in self.errors.values() for message in errors]
+
     def error_codes(self) -> list[str]:
         return [e.code or "" for errors in self.errors.as_data().values() for e in errors]
 
@@ -69,6 +82,12 @@ def _snake(name: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def flash_errors(request: HttpRequest, form: VouchForm) -> None:
+    """Show each of the form's errors as a message on the next page (a redirect after a refused action)."""
+    for message in form.error_messages():
+        messages.error(request, message)
 
 
 def call_service(form: VouchForm, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
@@ -152,7 +171,7 @@ class EndorseForm(VouchForm):
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["skill"].choices = skills
+        self.set_choices("skill", skills)
 
 
 class RequestForm(VouchForm):
@@ -163,7 +182,7 @@ class RequestForm(VouchForm):
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["skill"].choices = skills
+        self.set_choices("skill", skills)
         self.fields["recipient"].widget.attrs.update({"autocomplete": "off", "data-autocomplete": "members"})
 
 
@@ -178,7 +197,7 @@ class MutedKindsForm(VouchForm):
 
     def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["muted"].choices = kinds
+        self.set_choices("muted", kinds)
 
 
 class BadgeImportForm(VouchForm):
@@ -198,11 +217,11 @@ class BadgeImportForm(VouchForm):
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member_skill"].choices = [("", "— not yet —"), *skills]
+        self.set_choices("member_skill", [("", "— not yet —"), *skills])
         self.fields["image"].widget.attrs["accept"] = "image/png,image/svg+xml,.png,.svg"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         given = [k for k in ("url", "image", "assertion") if data.get(k)]
         if len(given) != 1:
             raise ValidationError("Give exactly one of: a URL, an image, or the assertion text.", code="EXACTLY_ONE")

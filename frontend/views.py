@@ -33,9 +33,11 @@ from frontend.forms import (
     SearchForm,
     VouchForm,
     call_service,
+    flash_errors,
 )
 from profiles import account
 from profiles import services as profile_services
+from profiles.actors import AuthenticatedHttpRequest
 from profiles.permissions import can_edit_profile
 from skills import services as skill_services
 
@@ -103,7 +105,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     profile_member = selectors.profile_of(request.user, username)
     if profile_member is None:
         raise Http404("No such member")
-    skills = profile_member.listed_skills
+    skills = profile_member.listed_skills  # type: ignore[attr-defined]  # profile_of's Prefetch(to_attr=...)
     is_owner = can_edit_profile(request.user, profile_member)
     mine = selectors.my_endorsements_of(request.user, profile_member)
     refusal, per_skill = selectors.endorse_refusals(request.user, profile_member, skills, given=mine)
@@ -183,7 +185,7 @@ def how_scores_work(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def endorse(request: HttpRequest, username: str) -> HttpResponse:
+def endorse(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     target = selectors.member_by_username(request.user, username)
@@ -210,7 +212,7 @@ def endorse(request: HttpRequest, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def withdraw(request: HttpRequest, endorsement_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     form = VouchForm()
@@ -223,7 +225,7 @@ def withdraw(request: HttpRequest, endorsement_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_hidden(request: HttpRequest, endorsement_id: int) -> HttpResponse:
+def set_hidden(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     hidden = request.POST.get("hidden") == "1"
@@ -238,7 +240,7 @@ def set_hidden(request: HttpRequest, endorsement_id: int) -> HttpResponse:
 
 
 @login_required
-def me(request: HttpRequest) -> HttpResponse:
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("member", username=request.user.username)
 
 
@@ -258,7 +260,7 @@ def _profile_initial(user: Any) -> dict[str, Any]:
 
 
 @login_required
-def settings_profile(request: HttpRequest) -> HttpResponse:
+def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
         if form.is_valid():
@@ -279,19 +281,19 @@ def settings_profile(request: HttpRequest) -> HttpResponse:
 # --- Settings: skills -----------------------------------------------------------------------
 
 
-def _skills_page(request: HttpRequest, add_form: AddSkillForm, status: int = 200) -> HttpResponse:
+def _skills_page(request: AuthenticatedHttpRequest, add_form: AddSkillForm, status: int = 200) -> HttpResponse:
     context = {"skills": selectors.own_skills(request.user), "add_form": add_form, "nav": "settings", "tab": "skills"}
     return render(request, "frontend/settings/skills.html", context, status=status)
 
 
 @login_required
-def settings_skills(request: HttpRequest) -> HttpResponse:
+def settings_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _skills_page(request, AddSkillForm())
 
 
 @login_required
 @require_POST
-def skill_add(request: HttpRequest) -> HttpResponse:
+def skill_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AddSkillForm(request.POST)
     if form.is_valid():
         ms = call_service(form, skill_services.add_skill, request.user, name=form.cleaned_data["name"])
@@ -303,7 +305,7 @@ def skill_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def skill_remove(request: HttpRequest, member_skill_id: int) -> HttpResponse:
+def skill_remove(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpResponse:
     form = AddSkillForm()
     if (
         call_service(form, skill_services.remove_skill, request.user, member_skill_id=member_skill_id) is None
@@ -316,7 +318,7 @@ def skill_remove(request: HttpRequest, member_skill_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def skill_move(request: HttpRequest, member_skill_id: int) -> HttpResponse:
+def skill_move(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpResponse:
     ids = [ms.pk for ms in selectors.own_skills(request.user)]
     if member_skill_id not in ids:
         raise Http404("No such skill")
@@ -330,7 +332,7 @@ def skill_move(request: HttpRequest, member_skill_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def skill_reorder(request: HttpRequest) -> HttpResponse:
+def skill_reorder(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReorderForm(request.POST)
     if (
         form.is_valid()
@@ -339,15 +341,13 @@ def skill_reorder(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, "Order saved.")
         return redirect("settings_skills")
-    messages.error(
-        request, "That order could not be saved: " + "; ".join(e for errs in form.errors.values() for e in errs)
-    )
+    messages.error(request, "That order could not be saved: " + "; ".join(form.error_messages()))
     return redirect("settings_skills")
 
 
 @login_required
 @require_POST
-def skill_endorsements(request: HttpRequest, member_skill_id: int) -> HttpResponse:
+def skill_endorsements(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     form = AddSkillForm()
     ms = call_service(
@@ -362,19 +362,19 @@ def skill_endorsements(request: HttpRequest, member_skill_id: int) -> HttpRespon
 # --- Settings: blocked members -----------------------------------------------------------------
 
 
-def _blocks_page(request: HttpRequest, form: BlockForm, status: int = 200) -> HttpResponse:
+def _blocks_page(request: AuthenticatedHttpRequest, form: BlockForm, status: int = 200) -> HttpResponse:
     context = {"blocks": selectors.blocked_members(request.user), "form": form, "nav": "settings", "tab": "blocks"}
     return render(request, "frontend/settings/blocks.html", context, status=status)
 
 
 @login_required
-def settings_blocks(request: HttpRequest) -> HttpResponse:
+def settings_blocks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _blocks_page(request, BlockForm())
 
 
 @login_required
 @require_POST
-def block(request: HttpRequest) -> HttpResponse:
+def block(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BlockForm(request.POST)
     if form.is_valid():
         target = selectors.member_by_username(request.user, form.cleaned_data["username"])
@@ -388,7 +388,7 @@ def block(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def unblock(request: HttpRequest) -> HttpResponse:
+def unblock(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BlockForm(request.POST)
     if form.is_valid():
         target = selectors.member_by_username(request.user, form.cleaned_data["username"])
@@ -438,7 +438,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def settings_endorsements(request: HttpRequest) -> HttpResponse:
+def settings_endorsements(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {"endorsements": selectors.received_endorsements(request.user), "nav": "settings", "tab": "endorsements"}
     return render(request, "frontend/settings/endorsements.html", context)
 
@@ -450,7 +450,7 @@ def _kind_choices() -> list[tuple[str, str]]:
 
 
 @login_required
-def settings_notifications(request: HttpRequest) -> HttpResponse:
+def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     from notifications import services as notification_services
 
     status = 200
@@ -475,7 +475,9 @@ def settings_notifications(request: HttpRequest) -> HttpResponse:
 # --- Endorsement requests ------------------------------------------------------------------------
 
 
-def _requests_page(request: HttpRequest, form: RequestForm | None = None, status: int = 200) -> HttpResponse:
+def _requests_page(
+    request: AuthenticatedHttpRequest, form: RequestForm | None = None, status: int = 200
+) -> HttpResponse:
     skills = selectors.own_skills(request.user)
     if form is None:
         initial = {
@@ -500,13 +502,13 @@ def _requests_page(request: HttpRequest, form: RequestForm | None = None, status
 
 @login_required
 @require_GET
-def requests_page(request: HttpRequest) -> HttpResponse:
+def requests_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _requests_page(request)
 
 
 @login_required
 @require_POST
-def request_new(request: HttpRequest) -> HttpResponse:
+def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     skills = selectors.own_skills(request.user)
@@ -531,7 +533,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_respond(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_respond(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     accept = request.POST.get("accept") == "1"
@@ -553,24 +555,20 @@ def request_respond(request: HttpRequest, request_id: int) -> HttpResponse:
             return redirect("requests")
     if "NOT_FOUND" in form.error_codes() or selectors.request_for(request.user, request_id) is None:
         raise Http404("No such request")
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
+    flash_errors(request, form)
     return redirect("requests")
 
 
 @login_required
 @require_POST
-def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
+def request_cancel(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
     form = VouchForm()
     if call_service(form, endorsement_services.cancel_endorsement_request, request.user, request_id=request_id) is None:
         if "NOT_FOUND" in form.error_codes():
             raise Http404("No such request")
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     else:
         messages.success(request, "Request cancelled.")
     return redirect("requests")
@@ -581,7 +579,7 @@ def request_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def notifications_page(request: HttpRequest) -> HttpResponse:
+def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     from notifications import services as notification_services
 
     unread_only = request.GET.get("filter") == "unread"
@@ -593,7 +591,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     from notifications import services as notification_services
 
     form = VouchForm()
@@ -614,7 +612,9 @@ def _skill_choices(member: Any) -> list[tuple[str, str]]:
     return [(str(ms.pk), ms.skill.name) for ms in selectors.own_skills(member)]
 
 
-def _badges_page(request: HttpRequest, form: BadgeImportForm | None = None, status: int = 200) -> HttpResponse:
+def _badges_page(
+    request: AuthenticatedHttpRequest, form: BadgeImportForm | None = None, status: int = 200
+) -> HttpResponse:
     choices = _skill_choices(request.user)
     context = {
         "form": form or BadgeImportForm(skills=choices),
@@ -627,13 +627,13 @@ def _badges_page(request: HttpRequest, form: BadgeImportForm | None = None, stat
 
 @login_required
 @require_GET
-def badges_page(request: HttpRequest) -> HttpResponse:
+def badges_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _badges_page(request)
 
 
 @login_required
 @require_POST
-def badge_import(request: HttpRequest) -> HttpResponse:
+def badge_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     from badges import services as badge_services
 
     form = BadgeImportForm(request.POST, request.FILES, skills=_skill_choices(request.user))
@@ -654,16 +654,14 @@ def badge_import(request: HttpRequest) -> HttpResponse:
     return _badges_page(request, form, status=400)
 
 
-def _badge_action(request: HttpRequest, fn: Any, done: str, **kwargs: Any) -> HttpResponse:
+def _badge_action(request: AuthenticatedHttpRequest, fn: Any, done: str, **kwargs: Any) -> HttpResponse:
     form = VouchForm()
-    badge = call_service(form, fn, request.user, **kwargs)
+    call_service(form, fn, request.user, **kwargs)
     codes = form.error_codes()
     if form.errors:
         if "NOT_FOUND" in codes or not codes:
             raise Http404("No such badge")
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_errors(request, form)
     else:
         messages.success(request, done)
     return _back(request, reverse("badges"))
@@ -671,7 +669,7 @@ def _badge_action(request: HttpRequest, fn: Any, done: str, **kwargs: Any) -> Ht
 
 @login_required
 @require_POST
-def badge_attach(request: HttpRequest, badge_id: int) -> HttpResponse:
+def badge_attach(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResponse:
     from badges import services as badge_services
 
     raw = request.POST.get("member_skill", "")
@@ -686,7 +684,7 @@ def badge_attach(request: HttpRequest, badge_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def badge_public(request: HttpRequest, badge_id: int) -> HttpResponse:
+def badge_public(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResponse:
     from badges import services as badge_services
 
     public = request.POST.get("public") == "1"
@@ -701,7 +699,7 @@ def badge_public(request: HttpRequest, badge_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def badge_reverify(request: HttpRequest, badge_id: int) -> HttpResponse:
+def badge_reverify(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResponse:
     from badges import services as badge_services
 
     return _badge_action(request, badge_services.reverify_badge, "Checked again.", badge_id=badge_id)
@@ -709,7 +707,7 @@ def badge_reverify(request: HttpRequest, badge_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def badge_delete(request: HttpRequest, badge_id: int) -> HttpResponse:
+def badge_delete(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResponse:
     from badges import services as badge_services
 
     form = VouchForm()

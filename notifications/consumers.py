@@ -52,6 +52,7 @@ def authenticated_user(scope: dict[str, Any]) -> Any | None:
 class NotificationConsumer(AsyncJsonWebsocketConsumer):
     user: Any = None
     group: str | None = None
+    session_group: str | None = None
 
     async def connect(self) -> None:
         self.user = authenticated_user(self.scope)
@@ -112,10 +113,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if after is None:
             after_pk = 0
         else:
-            after_pk = _decode_notification_id(after)
-            if after_pk is None:
+            decoded = _decode_notification_id(after)
+            if decoded is None:
                 await self._error("BAD_RESUME", '"after" must be a notification id received from this server, or null.')
                 return
+            after_pk = decoded
         rows, has_more = await database_sync_to_async(services.replay)(self.user, after=after_pk)
         sent = 0
         for row in rows:
@@ -165,9 +167,9 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             group, self.group = self.group, None
             await self.channel_layer.group_discard(group, self.channel_name)
-        if getattr(self, "session_group", None):
-            group, self.session_group = self.session_group, None
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if self.session_group:
+            session_group, self.session_group = self.session_group, None
+            await self.channel_layer.group_discard(session_group, self.channel_name)
 
     def _remember(self, pk: int) -> None:
         self.delivered[pk] = None

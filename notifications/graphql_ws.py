@@ -45,6 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, subscribe
 from graphql.utilities import get_operation_ast
@@ -328,7 +329,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             recipient_id=self.user.pk,
             kind=data["kind"],
             payload=data["payload"],
-            created_at=parse_datetime(data["createdAt"]),
+            # Written by notifications.services (ISO 8601); a value it cannot parse reads as now, never None.
+            created_at=parse_datetime(data["createdAt"]) or timezone.now(),
             read_at=None,
         )
         for listener in list(self.listeners):

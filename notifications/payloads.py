@@ -12,7 +12,7 @@ because they travel to clients unchanged (GraphQL `payload: JSONString!` and the
 
 # No `from __future__ import annotations` here: TypedDict must see NotRequired[...] as a real
 # object, not a string, or optional keys are reported as required (Python 3.11).
-from typing import Literal, NotRequired, TypedDict, Union
+from typing import Literal, NotRequired, TypedDict
 
 
 class Kind:
@@ -102,23 +102,14 @@ class BadgeRevokedPayload(_BadgeStatusChange):
     reason: NotRequired[str]
 
 
-Payload = Union[
-    EndorsementReceivedPayload,
-    EndorsementRequestReceivedPayload,
-    EndorsementRequestAnsweredPayload,
-    BadgeVerifiedPayload,
-    BadgeFailedPayload,
-    BadgeRevokedPayload,
-]
-
-PAYLOAD_TYPES: dict[str, type] = {
-    Kind.ENDORSEMENT_RECEIVED: EndorsementReceivedPayload,
-    Kind.ENDORSEMENT_REQUEST_RECEIVED: EndorsementRequestReceivedPayload,
-    Kind.ENDORSEMENT_REQUEST_ANSWERED: EndorsementRequestAnsweredPayload,
-    Kind.BADGE_VERIFIED: BadgeVerifiedPayload,
-    Kind.BADGE_FAILED: BadgeFailedPayload,
-    Kind.BADGE_REVOKED: BadgeRevokedPayload,
-}
+Payload = (
+    EndorsementReceivedPayload
+    | EndorsementRequestReceivedPayload
+    | EndorsementRequestAnsweredPayload
+    | BadgeVerifiedPayload
+    | BadgeFailedPayload
+    | BadgeRevokedPayload
+)
 
 
 # --- what travels on the socket `/ws/notifications/` (server → client) ----------------------

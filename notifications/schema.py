@@ -91,7 +91,7 @@ class MarkNotificationsRead(VouchMutation):
     unread_count = graphene.Int(description="The unread count after marking; null when there are errors.")
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, ids: list[str] | None = None, all: bool | None = None, **_: Any) -> Any:  # noqa: A002
+    def perform(cls, info: Any, actor: Any, ids: list[str] | None = None, all: bool | None = None, **_: Any) -> Any:
         pks = [decode_id(i, "Notification", field="ids") for i in ids or ()]
         return cls(unread_count=services.mark_read(actor, ids=pks, all=bool(all)))
 

@@ -112,7 +112,7 @@ def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notificatio
     return notification
 
 
-def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False) -> int:  # noqa: A002 - the API's name
+def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False) -> int:  # `all`: the API's name
     """Mark the actor's notifications read: the given primary keys, or all. Returns the new unread count.
 
     Exactly one of `ids` (non-empty) or `all=True`. A key that is not one of the actor's

@@ -49,7 +49,7 @@ def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any bi
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
                 raise _refuse("Upload a PNG, JPEG or WebP image.", "UNSUPPORTED_IMAGE_TYPE")
             width, height = image.size

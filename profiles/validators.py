@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.validators import RegexValidator
 
 USERNAME_RE = r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])?$"
@@ -38,4 +40,4 @@ def validate_not_reserved(value: str) -> None:
         raise ValidationError("This username is reserved.", code="USERNAME_RESERVED")
 
 
-username_validators = [username_validator, validate_not_reserved]
+username_validators: list[Callable[[str], None]] = [username_validator, validate_not_reserved]

@@ -49,8 +49,9 @@ def live_database(request, settings, tmp_path) -> dict[str, str]:
     """The env that points a live server at a database this test can fill.
 
     PostgreSQL: the test database itself (rows the test commits are visible to the server;
-    the test must be marked `django_db(transaction=True)`, which also flushes what the server wrote). SQLite: a fresh migrated file of its own (the
-    in-memory test database is invisible to another process); fill it with `server.shell()`.
+    the test must be marked `django_db(transaction=True)`, which also flushes what the server wrote).
+    SQLite: a fresh migrated file of its own (the in-memory test database is invisible to another
+    process); fill it with `server.shell()`.
     """
     from tests.live_server import postgres_env
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -112,7 +113,8 @@ class LiveServer:
         self.env = server_env(database, redis_url=redis_url, channel_prefix=channel_prefix, extra=extra_env)
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self.log = tempfile.NamedTemporaryFile(prefix="vouch-live-", suffix=".log", delete=False)
+        # The server writes to it for its whole life and output() reads it back: no `with` block fits.
+        self.log = tempfile.NamedTemporaryFile(prefix="vouch-live-", suffix=".log", delete=False)  # noqa: SIM115 - see above
 
     @property
     def url(self) -> str:
@@ -290,10 +292,8 @@ class WebSocket:
             fin, opcode, payload = await self._read_frame()
             if opcode == 0x8:  # close: answer it, then report the code
                 self.close_code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
-                try:
+                with contextlib.suppress(ConnectionError):
                     await self._write(0x8, payload[:2])
-                except ConnectionError:
-                    pass
                 raise ConnectionClosed(self.close_code, payload[2:].decode(errors="replace"))
             if opcode == 0x9:
                 await self._write(0xA, payload)
@@ -323,12 +323,8 @@ class WebSocket:
         raise AssertionError(f"expected nothing, got {message!r}")
 
     async def close(self, code: int = 1000) -> None:
-        try:
+        with contextlib.suppress(ConnectionError, RuntimeError):
             await self._write(0x8, struct.pack("!H", code))
-        except (ConnectionError, RuntimeError):
-            pass
         self.writer.close()
-        try:
+        with contextlib.suppress(ConnectionError, OSError):
             await self.writer.wait_closed()
-        except (ConnectionError, OSError):
-            pass

@@ -160,7 +160,7 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_bucket(settings)
     assert other_client.status_code == 401
 
 
-# --- daily caps on endorsements and requests (GraphQL) -------------------------------------------------------------------
+# --- daily caps on endorsements and requests (GraphQL) ----------------------------------------------------------------
 ENDORSE = """mutation($input: EndorseInput!) { endorse(input: $input) { endorsement { id } errors { code } } }"""
 REQUEST = """mutation($input: RequestEndorsementInput!) {
   requestEndorsement(input: $input) { endorsementRequest { id } errors { code } } }"""
@@ -221,7 +221,7 @@ def test_default_caps_are_the_documented_ones(settings):
     assert (settings.ENDORSEMENTS_PER_DAY, settings.ENDORSEMENT_REQUESTS_PER_DAY) == (50, 20)
 
 
-# --- request bodies, at the ASGI layer of a real server --------------------------------------------------------------------
+# --- request bodies, at the ASGI layer of a real server ---------------------------------------------------------------
 @pytest.mark.timeout(120)
 @pytest.mark.django_db(transaction=True)
 def test_an_oversized_body_is_refused_with_413_by_the_served_application(live_server_factory):

@@ -41,13 +41,13 @@ class Op:
     variables: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
 
 
-# --- expected outcomes -------------------------------------------------------------------------------------------------
+# --- expected outcomes ------------------------------------------------------------------------------------------------
 def data(body: dict[str, Any]) -> dict[str, Any]:
     assert not body.get("errors"), body["errors"]
     return body["data"]
 
 
-def UNAUTH(w: World, body: dict[str, Any], wrote: Callable[[], list[str]]) -> None:  # noqa: N802 - reads as a constant
+def UNAUTH(w: World, body: dict[str, Any], wrote: Callable[[], list[str]]) -> None:  # reads as a constant
     """The UNAUTHENTICATED GraphQL error, no data, nothing written."""
     assert unauthenticated(body), body
     assert not any((body.get("data") or {}).values()), body
@@ -107,7 +107,7 @@ def _skill(member: dict[str, Any], name: str) -> dict[str, Any]:
     return next(s for s in member["skills"] if s["skill"]["name"] == name)
 
 
-# --- queries -----------------------------------------------------------------------------------------------------------
+# --- queries ----------------------------------------------------------------------------------------------------------
 ME = "{ me { username visibility } }"
 COLLECTIONS = """query($shared: ID!, $priv: ID!) {
   shared: badgeCollection(id: $shared) { name badges { name } }
@@ -303,7 +303,7 @@ QUERIES: dict[str, Op] = {
 }
 
 
-# --- mutations ---------------------------------------------------------------------------------------------------------
+# --- mutations --------------------------------------------------------------------------------------------------------
 def _m(name: str, input_type: str, selection: str) -> str:
     return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} errors {{ field code }} }} }}"
 
@@ -650,7 +650,7 @@ SUBSCRIPTIONS: dict[str, dict[str, Callable[[World], Awaitable[None]]]] = {
 }
 
 
-# --- node(id:) for every Node type --------------------------------------------------------------------------------------
+# --- node(id:) for every Node type ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class NodeCase:
     fragment: str
@@ -750,7 +750,7 @@ def _skill_gid(w: World) -> str:
     return encode_id("Skill", w.ms_python.skill_id)
 
 
-# --- the tests ------------------------------------------------------------------------------------------------------------
+# --- the tests --------------------------------------------------------------------------------------------------------
 def _root_fields(type_: Any) -> set[str]:
     return set(type_.fields) if type_ is not None else set()
 
@@ -841,7 +841,7 @@ def test_subscription_sent_over_http_is_refused_with_a_clear_error(role):
     assert [e["extensions"]["code"] for e in body["errors"]] == ["SUBSCRIPTION_OVER_HTTP"]
 
 
-# --- the parties the three roles do not cover -----------------------------------------------------------------------------
+# --- the parties the three roles do not cover -------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_the_other_party_of_a_request_or_endorsement_is_refused_too():
     """The requester cannot answer their own request, the recipient cannot cancel it, the endorser cannot hide

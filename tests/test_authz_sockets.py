@@ -63,7 +63,7 @@ async def closed_with(socket: WebsocketCommunicator) -> int | None:
     return output.get("code")
 
 
-# --- /ws/notifications/ -------------------------------------------------------------------------------------------------
+# --- /ws/notifications/ -----------------------------------------------------------------------------------------------
 async def _notifications_socket(user: Any) -> WebsocketCommunicator:
     socket = await connect("/ws/notifications/", user)
     assert socket.connected
@@ -123,7 +123,7 @@ async def notifications_other(w: World) -> None:
     await socket.disconnect()
 
 
-# --- /graphql/ws/ --------------------------------------------------------------------------------------------------------
+# --- /graphql/ws/ -----------------------------------------------------------------------------------------------------
 async def _graphql_socket(user: Any | None, init: dict[str, Any] | None = None) -> WebsocketCommunicator:
     socket = await connect("/graphql/ws/", user, subprotocols=[PROTOCOL])
     assert socket.connected

@@ -79,7 +79,7 @@ def test_graphiql_has_its_own_policy_and_the_api_the_strict_one():
     assert_strict(api)
 
 
-# --- DEBUG off, as served ------------------------------------------------------------------------------------------------
+# --- DEBUG off, as served ---------------------------------------------------------------------------------------------
 @pytest.mark.timeout(180)
 @pytest.mark.django_db(transaction=True)
 def test_with_debug_off_the_server_sends_hsts_redirects_to_https_and_sets_secure_cookies(live_database, tmp_path):

@@ -1,4 +1,5 @@
-"""End to end through the real ASGI app: an endorsement made over GraphQL reaches every open tab of the endorsed member."""
+"""End to end through the real ASGI app: an endorsement made over GraphQL reaches every open tab of the endorsed
+member."""
 
 from __future__ import annotations
 

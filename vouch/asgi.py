@@ -6,10 +6,10 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vouch.settings")
 
-from django.conf import settings  # noqa: E402
-from django.core.asgi import get_asgi_application  # noqa: E402
+from django.conf import settings
+from django.core.asgi import get_asgi_application
 
-from vouch.bodylimit import BodySizeLimit  # noqa: E402
+from vouch.bodylimit import BodySizeLimit
 
 django_asgi_app = BodySizeLimit(get_asgi_application(), settings.MAX_REQUEST_BODY_BYTES)
 

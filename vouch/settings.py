@@ -101,9 +101,10 @@ if DATABASE_URL:
     except Exception as exc:  # dj-database-url raises several types on a malformed URL
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # Typo tolerance of member search and skill suggestions (profiles/search.py, skills.services): pg_trgm's operators compare against these
-        # per-session thresholds; set at connect so every pooled connection has them. 0.5 lets one
-        # transposition in a 6-letter name through ("Okafro" finds "Okafor"); pg_trgm's default is 0.6.
+        # Typo tolerance of member search and skill suggestions (profiles/search.py, skills.services):
+        # pg_trgm's operators compare against these per-session thresholds; set at connect so every pooled
+        # connection has them. 0.5 lets one transposition in a 6-letter name through ("Okafro" finds
+        # "Okafor"); pg_trgm's default is 0.6.
         _options = DATABASES["default"].setdefault("OPTIONS", {})
         _options["options"] = (
             _options.get("options", "")

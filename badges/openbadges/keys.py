@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 import base58
@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
 from joserfc.jwk import import_key as jose_import_key
 
 from . import codes
@@ -59,7 +60,7 @@ class PublicKey:
 
     def jose(self) -> Any:
         key = self.crypto()
-        kty = (
+        kty: Literal["OKP", "RSA", "EC"] | None = (
             "OKP"
             if isinstance(key, Ed25519PublicKey)
             else "RSA"
@@ -101,6 +102,8 @@ def from_jwk(jwk: Any) -> PublicKey:
         raise BadgeError(codes.SIGNING_KEY_INVALID, "The JWK holds private key material.")
     try:
         key = jose_import_key(jwk)
+        if isinstance(key, OctKey):  # a shared secret is no public key (and has no DER form)
+            raise ValueError("symmetric key")
         return PublicKey(key.as_der(private=False))
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise BadgeError(codes.SIGNING_KEY_INVALID, "The JWK is not a usable public key.") from exc
@@ -246,20 +249,19 @@ class KeyResolver:
         if vm is not None:
             method = next((m for m in doc.methods if m.get("id") == vm), None)
             if method is not None:
-                key = method_key(method)
-                if key is None:
+                listed = method_key(method)
+                if listed is None:
                     run.failed(what, codes.PROOF_KEY_UNAVAILABLE, f"{vm} carries no usable public key.", fatal=True)
-                assert key is not None
-                chosen = (vm, key)
+                chosen = (vm, listed)
             elif vm in doc.refs and is_http_url(vm) and same_origin(vm, doc.url):
                 chosen = (vm, self._fetch_ref(vm, what))
         if chosen is not None and embedded is not None and chosen[1].der != embedded.der:
             run.failed(what, codes.KEY_NOT_BOUND_TO_ISSUER, f"The issuer publishes another key as {vm}.", fatal=True)
         if chosen is None and embedded is not None:
             for m in doc.methods:
-                key = method_key(m)
-                if key is not None and key.der == embedded.der:
-                    chosen = (m.get("id"), key)
+                listed = method_key(m)
+                if listed is not None and listed.der == embedded.der:
+                    chosen = (m.get("id"), listed)
                     break
         if chosen is None and vm is None and embedded is None:
             keyed = [(m.get("id"), k) for m in doc.methods if (k := method_key(m)) is not None]

@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from . import codes
 from .fetcher import FetchError
-from .util import first_text, is_http_url, node_id, origin_of, same_origin
+from .util import as_object, first_text, is_http_url, node_id, origin_of, same_origin
 
 if TYPE_CHECKING:
     from .ob2 import OB2Verifier
@@ -78,8 +78,8 @@ def verify_ob05(v: OB2Verifier, doc: dict[str, Any], *, hosted_url: str) -> None
     r.spec_version = "0.5"
     r.verification_method = "hosted"
     r.identity = f"ob05:{hosted_url}"
-    badge = doc.get("badge") if isinstance(doc.get("badge"), dict) else {}
-    issuer = badge.get("issuer") if isinstance(badge.get("issuer"), dict) else {}
+    badge = as_object(doc.get("badge"))
+    issuer = as_object(badge.get("issuer"))
     missing = [p for p in ("name", "description", "image", "criteria") if not badge.get(p)]
     if missing or not issuer.get("origin") or not issuer.get("name") or not isinstance(doc.get("recipient"), str):
         run.failed(

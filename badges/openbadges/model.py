@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn, overload
 
 from . import codes
 
@@ -207,7 +207,12 @@ class Run:
     def warn(self, name: str, code: str, message: str | None = None) -> None:
         self.result.checks.append(Check(name, False, code, message or codes.message_for(code), warning=True))
 
+    @overload
+    def failed(self, name: str, code: str, message: str | None = None, *, fatal: Literal[True]) -> NoReturn: ...
+    @overload
+    def failed(self, name: str, code: str, message: str | None = None, *, fatal: bool = False) -> None: ...
     def failed(self, name: str, code: str, message: str | None = None, *, fatal: bool = False) -> None:
+        """Record a failed check; `fatal` ends the run (raises Abort), which the type says (NoReturn)."""
         self.result.checks.append(Check(name, False, code, message or codes.message_for(code)))
         if code not in self.result.errors:
             self.result.errors.append(code)

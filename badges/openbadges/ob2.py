@@ -17,6 +17,7 @@ from .fetcher import Fetcher, FetchError
 from .model import Abort, BadgeError, Run
 from .util import (
     as_list,
+    as_object,
     decode_jws_checked,
     evidence_items,
     first_text,
@@ -83,8 +84,9 @@ def hosted_url_of(doc: dict[str, Any], version: str) -> str | None:
         return ident if is_http_url(ident) else None
     if version in ("1.0", "1.1"):
         verify = doc.get("verify")
-        if isinstance(verify, dict) and verify.get("type") == "hosted" and is_http_url(verify.get("url")):
-            return verify["url"]
+        url = verify.get("url") if isinstance(verify, dict) and verify.get("type") == "hosted" else None
+        if is_http_url(url):
+            return url
         ident = doc.get("id")
         return ident if is_http_url(ident) else None
     return None
@@ -267,7 +269,7 @@ class OB2Verifier:
         self.r.identity = (
             f"ob2:{payload['id']}" if is_iri(payload.get("id")) else f"jws:{hashlib.sha256(raw).hexdigest()}"
         )
-        verification = payload.get("verification") if isinstance(payload.get("verification"), dict) else {}
+        verification = as_object(payload.get("verification"))
         if verification.get("type") not in SIGNED_TYPES:
             run.failed(
                 "Verification type",
@@ -429,7 +431,7 @@ class OB2Verifier:
 
         Origins are compared as origins (scheme, host and port); startsWith as URL prefixes on the same origin.
         """
-        policy = issuer.get("verification") if isinstance(issuer.get("verification"), dict) else {}
+        policy = as_object(issuer.get("verification"))
         allowed_origins = [o.strip() for o in as_list(policy.get("allowedOrigins")) if isinstance(o, str) and o.strip()]
         starts_with = [s for s in as_list(policy.get("startsWith")) if isinstance(s, str) and s]
         origin = origin_of(assertion_id)

@@ -32,6 +32,7 @@ from .fetcher import Fetcher, FetchError, bundled_context
 from .model import Abort, BadgeError, Run
 from .util import (
     as_list,
+    as_object,
     decode_jws_checked,
     evidence_items,
     first_text,
@@ -79,15 +80,17 @@ def _document_loader(url: str, options: Any = None) -> dict[str, Any]:
 def canonicalize(doc: dict[str, Any]) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of ``doc``; safe mode rejects terms the contexts do not define."""
     try:
-        return jsonld.normalize(
-            doc,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": _document_loader,
-                "contextResolver": ContextResolver({}, _document_loader),
-                "safeMode": True,
-            },
+        return str(
+            jsonld.normalize(
+                doc,
+                {
+                    "algorithm": "URDNA2015",
+                    "format": "application/n-quads",
+                    "documentLoader": _document_loader,
+                    "contextResolver": ContextResolver({}, _document_loader),
+                    "safeMode": True,
+                },
+            )
         )
     except (jsonld.JsonLdError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise BadgeError(codes.CANONICALIZATION_FAILED, f"Canonicalisation failed: {str(exc)[:200]}") from exc
@@ -341,8 +344,9 @@ class OB3Verifier:
     def _metadata(self, cred: dict[str, Any]) -> None:
         r = self.r
         subject = next((s for s in as_list(cred.get("credentialSubject")) if isinstance(s, dict)), {})
-        achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) else {}
-        issuer = cred.get("issuer") if isinstance(cred.get("issuer"), dict) else {"id": cred.get("issuer")}
+        achievement = as_object(subject.get("achievement"))
+        raw_issuer = cred.get("issuer")
+        issuer: dict[str, Any] = raw_issuer if isinstance(raw_issuer, dict) else {"id": raw_issuer}
         r.badge_name = first_text(achievement.get("name"), cred.get("name"))
         r.badge_description = first_text(achievement.get("description"), cred.get("description"))
         image = achievement.get("image") or cred.get("image")
@@ -418,7 +422,7 @@ class OB3Verifier:
         url = entry.get("statusListCredential")
         purpose = entry.get("statusPurpose")
         try:
-            index = int(entry.get("statusListIndex"))  # a string per the spec; ints are tolerated
+            index = int(entry.get("statusListIndex", ""))  # a string per the spec; ints are tolerated
         except (TypeError, ValueError):
             run.failed("Credential status", codes.STATUS_LIST_INVALID, "statusListIndex is not a number.")
             return
@@ -451,7 +455,7 @@ class OB3Verifier:
             # _verify_proof already recorded the reason under "Status list proof"; mark the list invalid.
             run.failed("Credential status", codes.STATUS_LIST_INVALID, "The status list's proof does not verify.")
             return
-        subject = listcred.get("credentialSubject") if isinstance(listcred.get("credentialSubject"), dict) else {}
+        subject = as_object(listcred.get("credentialSubject"))
         if subject.get("statusPurpose") not in (None, purpose) and purpose not in as_list(subject.get("statusPurpose")):
             run.failed("Credential status", codes.STATUS_LIST_INVALID, "statusPurpose differs from the list's.")
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import re
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from . import codes, jsonsafe
@@ -57,6 +57,11 @@ def parse_datetime(value: Any, *, allow_date_only: bool = False, allow_timestamp
     return parsed
 
 
+def as_object(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (a property that must be an object and is not)."""
+    return value if isinstance(value, dict) else {}
+
+
 def as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -79,7 +84,7 @@ def node_id(value: Any) -> str | None:
     return None
 
 
-def is_http_url(value: Any) -> bool:
+def is_http_url(value: Any) -> TypeGuard[str]:
     if not isinstance(value, str):
         return False
     parts = urlsplit(value)

@@ -46,8 +46,8 @@ OB2_BASE = {
     **IMAGES,
 }
 OB2_REVOC = {
-    "https://example.org/badge-from-organization-with-revocation-list.json": "ob2/badgeclass-issuer-with-revocation-list.json",
-    "https://example.org/badge-from-organization-with-empty-revocation-list.json": "ob2/badgeclass-issuer-with-empty-revocation-list.json",
+    "https://example.org/badge-from-organization-with-revocation-list.json": "ob2/badgeclass-issuer-with-revocation-list.json",  # noqa: E501 - one MANIFEST.md URL-map row per line
+    "https://example.org/badge-from-organization-with-empty-revocation-list.json": "ob2/badgeclass-issuer-with-empty-revocation-list.json",  # noqa: E501 - one MANIFEST.md URL-map row per line
     "https://example.org/organization-with-revocation-list.json": "ob2/issuer-with-revocation-list.json",
     "https://example.org/organization-with-empty-revocation-list.json": "ob2/issuer-with-empty-revocation-list.json",
     "http://example.org/revocation-list.json": "ob2/revocation-list.json",
@@ -79,9 +79,9 @@ BITSTRING_LIST = (
 def startswith_routes(flavour: str) -> dict[str, str]:
     """The startsWith rows: 'valid' or 'invalid' in every URL and file name."""
     return {
-        f"https://example.org/badgeclass-with-verification-{flavour}-starts-with.json": f"ob2/badgeclass-startswith-{flavour}.json",
-        f"http://example.org/badgeclass-with-verification-{flavour}-starts-with": f"ob2/badgeclass-startswith-{flavour}.json",
-        f"http://example.org/issuer-with-allowed-origins-{flavour}-starts-with.json": f"ob2/issuer-startswith-{flavour}.json",
+        f"https://example.org/badgeclass-with-verification-{flavour}-starts-with.json": f"ob2/badgeclass-startswith-{flavour}.json",  # noqa: E501 - one MANIFEST.md URL-map row per line
+        f"http://example.org/badgeclass-with-verification-{flavour}-starts-with": f"ob2/badgeclass-startswith-{flavour}.json",  # noqa: E501 - one MANIFEST.md URL-map row per line
+        f"http://example.org/issuer-with-allowed-origins-{flavour}-starts-with.json": f"ob2/issuer-startswith-{flavour}.json",  # noqa: E501 - one MANIFEST.md URL-map row per line
         "http://example.org/issuer-with-allowed-origins": f"ob2/issuer-startswith-{flavour}.json",
         "http://example.org/robotics-badge.png": "images/heart-unbaked.png",
         "https://example.org/beths-robot-badge.png": "images/heart-unbaked.png",

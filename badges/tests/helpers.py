@@ -19,14 +19,11 @@ BADGE_FIELDS = """
   memberSkill { id skill { name } }
 """
 
-IMPORT_BADGE = (
-    """
-mutation($input: ImportBadgeInput!) {
-  importBadge(input: $input) { badge { %s } errors { field message code } }
-}
+IMPORT_BADGE = f"""
+mutation($input: ImportBadgeInput!) {{
+  importBadge(input: $input) {{ badge {{ {BADGE_FIELDS} }} errors {{ field message code }} }}
+}}
 """
-    % BADGE_FIELDS
-)
 
 
 def run(capture: Any, client: Client, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -60,7 +57,7 @@ def upload(
     return response.json()
 
 
-BADGE_QUERY = "query($id: ID!) { badge(id: $id) { %s } }" % BADGE_FIELDS
+BADGE_QUERY = f"query($id: ID!) {{ badge(id: $id) {{ {BADGE_FIELDS} }} }}"
 
 
 def after_commit(client: Client, payload: dict[str, Any]) -> dict[str, Any]:

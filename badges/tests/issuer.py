@@ -1,7 +1,8 @@
 """A real Open Badges issuer for the Django-side tests: its own RSA key, issuer profile, CryptographicKey, BadgeClass
 and image, served over HTTP by a thread on 127.0.0.1, issuing hosted and signed (RS256 JWS) assertions, and baking
-them into PNG (iTXt "openbadges") and SVG. Nothing of the verifier is replaced: the app's own fetcher
-(badges.services.make_fetcher) reaches this server because the tests put 127.0.0.1 in BADGE_FETCH_ALLOWED_HOSTS.
+them into PNG (iTXt "openbadges") and SVG; the `issuer` fixture (root conftest.py) starts one per test. Nothing of
+the verifier is replaced: the app's own fetcher (badges.services.make_fetcher) reaches this server because the tests
+put 127.0.0.1 in BADGE_FETCH_ALLOWED_HOSTS.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from joserfc import jws
@@ -82,7 +82,7 @@ class LocalIssuer:
         issuer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 issuer.hits.append(self.path)
                 if self.path in issuer.redirects:
                     self.send_response(302)
@@ -202,11 +202,3 @@ class LocalIssuer:
     def revoke(self, url: str, reason: str = "Issued in error") -> None:
         path = url[len(self.base) :]
         self.serve_json(path, {"@context": OB2, "id": url, "revoked": True, "revocationReason": reason}, status=410)
-
-
-@pytest.fixture
-def issuer(settings):
-    settings.BADGE_FETCH_ALLOWED_HOSTS = frozenset({"127.0.0.1"})
-    local = LocalIssuer()
-    yield local
-    local.close()

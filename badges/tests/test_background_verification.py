@@ -6,7 +6,6 @@ import pytest
 
 from badges import services, tasks
 from badges.models import Badge, BadgeStatus
-from badges.tests.issuer import issuer  # noqa: F401 - fixture
 from profiles.tests.factories import make_member
 
 

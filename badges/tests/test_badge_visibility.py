@@ -10,7 +10,7 @@ import pytest
 from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
 from badges.selectors import badge_for_page, report_for
 from badges.tests.helpers import gid, import_url
-from badges.tests.issuer import hashed, issuer  # noqa: F401 - fixture
+from badges.tests.issuer import hashed
 from profiles.models import Profile, Visibility
 from profiles.tests.factories import make_member
 from skills.services import add_skill

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from badges.tests.helpers import BADGE_FIELDS, after_commit, gid, import_url, run
-from badges.tests.issuer import issuer  # noqa: F401 - fixture
 from endorsements.models import Endorsement
 from endorsements.services import endorse
 from endorsements.signals import endorser_has_verified_badge
@@ -17,11 +16,10 @@ from vouch.testing import client_for, data_of
 
 pytestmark = pytest.mark.django_db
 
-SET_PUBLIC = (
-    """mutation($input: SetBadgePublicInput!) { setBadgePublic(input: $input) { badge { %s } errors { code } } }
+SET_PUBLIC = f"""mutation($input: SetBadgePublicInput!) {{
+  setBadgePublic(input: $input) {{ badge {{ {BADGE_FIELDS} }} errors {{ code }} }}
+}}
 """
-    % BADGE_FIELDS
-)
 
 
 def _standing(e: Endorsement) -> bool:

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from badges import services
 from badges.models import Badge, BadgeStatus, SourceKind
 from badges.tests.helpers import IMPORT_BADGE, import_image, import_text, import_url, run, upload
-from badges.tests.issuer import bake_png, bake_svg, issuer, png_bytes  # noqa: F401 - fixture
+from badges.tests.issuer import bake_png, bake_svg, png_bytes
 from notifications.models import Notification
 from profiles.tests.factories import make_member
 from skills.services import add_skill
@@ -296,7 +296,8 @@ XXE_SVG = b"""<?xml version="1.0"?>
 <openbadges:assertion verify="https://example.org/a.json">&xxe;</openbadges:assertion></svg>"""
 
 LAUGHS_SVG = b"""<?xml version="1.0"?>
-<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>
 <svg xmlns="http://www.w3.org/2000/svg">&c;</svg>"""
 
 

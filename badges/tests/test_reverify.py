@@ -13,7 +13,6 @@ from badges import services
 from badges.models import Badge, BadgeStatus
 from badges.selectors import verified_badge_pairs
 from badges.tests.helpers import BADGE_FIELDS, after_commit, gid, import_url, run
-from badges.tests.issuer import issuer  # noqa: F401 - fixture
 from notifications.models import Notification
 from profiles.tests.factories import make_member
 from skills.services import add_skill
@@ -22,14 +21,11 @@ from vouch.testing import client_for, data_of, error_codes, gql, unauthenticated
 
 pytestmark = pytest.mark.django_db
 
-REVERIFY = (
-    """
-mutation($input: ReverifyBadgeInput!) {
-  reverifyBadge(input: $input) { badge { %s } errors { field message code } }
-}
+REVERIFY = f"""
+mutation($input: ReverifyBadgeInput!) {{
+  reverifyBadge(input: $input) {{ badge {{ {BADGE_FIELDS} }} errors {{ field message code }} }}
+}}
 """
-    % BADGE_FIELDS
-)
 PROFILE = "query($u: String!) { member(username: $u) { badges { name status } skills { badges { name } } } }"
 
 

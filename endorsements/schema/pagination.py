@@ -72,9 +72,10 @@ def resolve_member_skill_endorsements(
         # The denormalised count of visible endorsements, plus the owner's hidden ones.
         hidden = 0
         if is_owner(info, ms.member_id):
-            hidden = getattr(ms, "own_hidden_count", None)
-            if hidden is None:
-                hidden = Endorsement.objects.filter(member_skill_id=ms.pk, hidden=True).count()
+            counted = getattr(ms, "own_hidden_count", None)  # annotated by the prefetch when it could
+            if counted is None:
+                counted = Endorsement.objects.filter(member_skill_id=ms.pk, hidden=True).count()
+            hidden = counted
         connection.length = ms.endorsement_count + hidden
     return connection
 

@@ -40,7 +40,7 @@ def snapshot() -> tuple[list[tuple], list[tuple]]:
 
 
 def differences(before: tuple, after: tuple) -> list[tuple]:
-    return [(b, a) for old, new in zip(before, after) for b, a in zip(old, new) if b != a]
+    return [(b, a) for old, new in zip(before, after, strict=True) for b, a in zip(old, new, strict=True) if b != a]
 
 
 def settle() -> None:

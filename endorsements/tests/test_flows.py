@@ -13,14 +13,16 @@ pytestmark = pytest.mark.django_db
 
 ADD_SKILL = "mutation($n: String!) { addSkill(input: {name: $n}) { memberSkill { id } errors { code } } }"
 REQUEST = """mutation($to: String!, $skill: String!) { requestEndorsement(input: {recipient: $to, skill: $skill,
-  relationship: MANAGER, message: "Could you vouch for my Kubernetes work?"}) { endorsementRequest { id } errors { code } } }"""
+  relationship: MANAGER, message: "Could you vouch for my Kubernetes work?"}) {
+  endorsementRequest { id } errors { code } } }"""
 INBOX = """{ endorsementRequests(direction: INCOMING, status: PENDING, first: 10) { totalCount edges { node { id message
   requester { username } skill { name } } } } }"""
 ACCEPT = """mutation($id: ID!) { respondToEndorsementRequest(input: {requestId: $id, accept: true, comment: "Solid."}) {
   endorsement { id weight weightExplanation } errors { code } } }"""
-ENDORSE = """mutation($m: String!, $s: String!, $r: Relationship!) { endorse(input: {member: $m, skill: $s, relationship: $r}) {
-  endorsement { id weight } errors { code } } }"""
-HIDE = """mutation($id: ID!, $h: Boolean!) { setEndorsementHidden(input: {endorsementId: $id, hidden: $h}) { errors { code } } }"""
+ENDORSE = """mutation($m: String!, $s: String!, $r: Relationship!) {
+  endorse(input: {member: $m, skill: $s, relationship: $r}) { endorsement { id weight } errors { code } } }"""
+HIDE = """mutation($id: ID!, $h: Boolean!) {
+  setEndorsementHidden(input: {endorsementId: $id, hidden: $h}) { errors { code } } }"""
 WITHDRAW = """mutation($id: ID!) { withdrawEndorsement(input: {endorsementId: $id}) { errors { code } } }"""
 PROFILE = """{ member(username: "ana") { skills { skill { name } score endorsementCount
   topEndorsements(limit: 3) { endorser { username } weight weightExplanation } } } }"""

@@ -197,7 +197,8 @@ def test_member_skill_endorsements_reached_without_prefetch_still_work():
     body = gql(
         client_for(maria),
         """mutation { endorse(input: {member: "ana", skill: "Go", relationship: MANAGER}) {
-             memberSkill { endorsementCount endorsements(first: 5) { totalCount edges { node { endorser { username } } } } }
+             memberSkill { endorsementCount
+               endorsements(first: 5) { totalCount edges { node { endorser { username } } } } }
              errors { code } } }""",
     )
     ms = data_of(body)["endorse"]["memberSkill"]

@@ -135,7 +135,7 @@ def test_adding_a_visible_endorsement_never_lowers_a_score():
 def test_more_endorsements_help_with_diminishing_returns():
     w = weigh(inputs()).weight
     scores = [score([w] * n) for n in range(0, 40)]
-    gains = [b - a for a, b in zip(scores, scores[1:])]
+    gains = [b - a for a, b in zip(scores, scores[1:], strict=False)]
     assert all(g > 0 for g in gains)
     assert gains == sorted(gains, reverse=True)
     assert scores[-1] < 100

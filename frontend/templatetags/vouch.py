@@ -77,8 +77,8 @@ def notification_line(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     """A sentence and a same-site link for a stored notification (the payload carries both)."""
     payload = payload if isinstance(payload, dict) else {}
     skill = (payload.get("skill") or {}).get("name", "a skill") if isinstance(payload.get("skill"), dict) else "a skill"
-    badge = payload.get("badge") if isinstance(payload.get("badge"), dict) else {}
-    url = payload.get("url") or (badge or {}).get("url") or ""
+    badge: dict[str, Any] = payload["badge"] if isinstance(payload.get("badge"), dict) else {}
+    url = payload.get("url") or badge.get("url") or ""
     if kind == "endorsement.received":
         text = f"{_name(payload.get('endorser'))} endorsed you for {skill}."
     elif kind == "endorsement_request.received":

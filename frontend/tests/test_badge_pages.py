@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from badges.models import Badge
-from badges.tests.issuer import bake_png, issuer  # noqa: F401 - fixture
+from badges.tests.issuer import bake_png
 from frontend.tests.helpers import assert_csp_clean, csrf_client, html
 from profiles.tests.factories import make_member
 from skills.models import MemberSkill

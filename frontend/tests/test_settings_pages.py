@@ -113,7 +113,10 @@ def test_add_move_toggle_and_remove_skills():
     client = client_for(ana)
     for name in ("Python", "Go", "k8s"):
         assert client.post("/settings/skills/add/", {"name": name}).status_code == 302
-    names = lambda: [ms.skill.name for ms in MemberSkill.objects.filter(member=ana).order_by("position")]  # noqa: E731
+
+    def names() -> list[str]:
+        return [ms.skill.name for ms in MemberSkill.objects.filter(member=ana).order_by("position")]
+
     assert names() == ["Python", "Go", "Kubernetes"]
     go = MemberSkill.objects.get(member=ana, skill__name="Go")
     client.post(f"/settings/skills/{go.pk}/move/", {"direction": "up"})

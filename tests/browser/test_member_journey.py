@@ -173,7 +173,7 @@ def _journey(live, new_page, mail_dir, tmp_path, issuer):
     nia.get_by_role("button", name="Mark all as read").click()
     expect(nia.locator("[data-unread-count]")).to_have_attribute("data-count", "0")
 
-    # --- Nia hides Maria's endorsement; an anonymous visitor no longer sees it -----------------------------------------
+    # --- Nia hides Maria's endorsement; an anonymous visitor no longer sees it ----------------------------------------
     nia.goto("/m/nia/")
     nia.locator(".endorser", has_text="Maria Okafor").get_by_role("button", name=re.compile("^Hide")).click()
     expect(nia.get_by_text("Endorsement hidden: only you can see it now.")).to_be_visible()

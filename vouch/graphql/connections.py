@@ -6,7 +6,7 @@ import graphene
 from graphene import relay
 
 
-class CountableConnection(relay.Connection):
+class CountableConnection(relay.Connection):  # type: ignore[misc]  # graphene is untyped (Any)
     """A Relay connection with `totalCount` (the length graphene-django already counted)."""
 
     class Meta:

@@ -17,7 +17,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from graphql import GraphQLError, GraphQLSyntaxError
 
 
-class Error(graphene.ObjectType):
+class Error(graphene.ObjectType):  # type: ignore[misc]  # graphene is untyped (Any)
     """A validation error in a mutation payload. `code` is stable and machine-readable."""
 
     field = graphene.String(description="The input field the error is about (camelCase), or null.")

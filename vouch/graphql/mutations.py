@@ -8,7 +8,8 @@ mutation has written nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import graphene
 from django.core.exceptions import ValidationError
@@ -29,21 +30,21 @@ def require_user(info: graphene.ResolveInfo) -> Any:
     return user
 
 
-class VouchMutation(graphene.relay.ClientIDMutation):
+class VouchMutation(graphene.relay.ClientIDMutation):  # type: ignore[misc]  # graphene is untyped (Any)
     errors = graphene.List(graphene.NonNull(Error), required=True)
 
     class Meta:
         abstract = True
 
-    @classmethod
-    def perform(cls, info: graphene.ResolveInfo, actor: Any, **data: Any) -> VouchMutation:
-        raise NotImplementedError
+    # Each mutation's classmethod `perform(cls, info, actor, <its input fields>) -> payload`: typed as a
+    # callable, as every mutation's fields differ (a method here would make each signature an override error).
+    perform: ClassVar[Callable[..., Any]]
 
     @classmethod
     def mutate_and_get_payload(cls, root: Any, info: graphene.ResolveInfo, **data: Any) -> VouchMutation:
         actor = require_user(info)
         try:
-            payload = cls.perform(info, actor, **data)
+            payload: VouchMutation = cls.perform(info, actor, **data)
         except ValidationError as exc:
             return cls(errors=errors_from_validation(exc))
         if getattr(payload, "errors", None) is None:

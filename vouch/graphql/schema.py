@@ -13,6 +13,7 @@ from profiles.schema import MemberMutations, MemberQueries
 from skills.schema import SkillMutations, SkillQueries
 
 
+# The ignores: these derive from graphene's classes, which are untyped (Any).
 class Query(
     MemberQueries,
     SkillQueries,
@@ -20,7 +21,7 @@ class Query(
     BadgeQueries,
     BackpackQueries,
     NotificationQueries,
-    graphene.ObjectType,
+    graphene.ObjectType,  # type: ignore[misc]
 ):
     node = relay.Node.Field()
 
@@ -32,12 +33,12 @@ class Mutation(
     BadgeMutations,
     BackpackMutations,
     NotificationMutations,
-    graphene.ObjectType,
+    graphene.ObjectType,  # type: ignore[misc]
 ):
     pass
 
 
-class Subscription(NotificationSubscriptions, graphene.ObjectType):
+class Subscription(NotificationSubscriptions, graphene.ObjectType):  # type: ignore[misc]
     """Served over the graphql-transport-ws protocol at /graphql/ws/ (notifications/graphql_ws.py)."""
 
 

@@ -32,6 +32,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo network ready: {len(org.members)} members. Log in as maria@{profiles_demo.DEMO_DOMAIN} "
-                f"(or any member's <username>@{profiles_demo.DEMO_DOMAIN}) with password {profiles_demo.DEMO_PASSWORD!r}."
+                f"(or any member's <username>@{profiles_demo.DEMO_DOMAIN}) "
+                f"with password {profiles_demo.DEMO_PASSWORD!r}."
             )
         )
