@@ -80,7 +80,7 @@ class BackpackQueries(graphene.ObjectType):
         qs = collection_queryset(info.context.user, selected_paths(info))
         try:
             pk = decode_id(id, "BadgeCollection")
-        except Exception:  # noqa: BLE001 - not a global id: try it as a public id
+        except Exception:  # not a global id: try it as a public id
             return qs.filter(public_id=id[:32]).first()
         return qs.filter(pk=pk).first()
 

@@ -13,6 +13,7 @@ from backpack import services
 from backpack.models import BadgeCollection
 from backpack.permissions import shown_badges, visible_collections
 from badges.models import Badge
+from profiles.actors import AuthenticatedHttpRequest
 
 
 def _badge_ids(request: HttpRequest) -> list[int]:
@@ -39,13 +40,13 @@ def _run(request: HttpRequest, done: str, fn: object, **kwargs: object) -> HttpR
 
 @login_required
 @require_GET
-def collections_page(request: HttpRequest) -> HttpResponse:
+def collections_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     collections = list(
         BadgeCollection.objects.filter(owner=request.user).prefetch_related("badges").order_by("name", "id")
     )
-    for c in collections:
-        c.badge_ids = {b.pk for b in c.badges.all()}
-        c.page_url = request.build_absolute_uri(f"/c/{c.public_id}/")
+    for c in collections:  # what the template reads of each, beside the row
+        c.badge_ids = {b.pk for b in c.badges.all()}  # type: ignore[attr-defined]
+        c.page_url = request.build_absolute_uri(f"/c/{c.public_id}/")  # type: ignore[attr-defined]
     badges = list(Badge.objects.filter(owner=request.user).order_by("name", "id"))
     context = {"collections": collections, "badges": badges, "nav": "badges"}
     return render(request, "backpack/collections.html", context)

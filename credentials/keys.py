@@ -19,6 +19,7 @@ import base64
 import binascii
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -26,6 +27,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+
+if TYPE_CHECKING:  # imported lazily at run time (app registry)
+    from credentials.models import SigningKey
 
 ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
@@ -153,7 +157,7 @@ def _load() -> KeyRing:
     return KeyRing(Key(parse_secret(active.secret)), tuple(dict.fromkeys(retired)))
 
 
-def _generate() -> SigningKey:  # noqa: F821 - imported lazily (app registry)
+def _generate() -> SigningKey:
     from credentials.models import SigningKey
 
     private = Ed25519PrivateKey.generate()

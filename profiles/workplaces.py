@@ -73,4 +73,4 @@ def verified_workplaces(user_ids: Iterable[int] | None = None) -> dict[int, Orga
 
 def verified_workplace(user: object) -> Organisation | None:
     pk = getattr(user, "pk", None)
-    return verified_workplaces([pk]).get(pk) if pk is not None else None  # type: ignore[arg-type]
+    return verified_workplaces([pk]).get(pk) if pk is not None else None
