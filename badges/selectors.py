@@ -88,7 +88,7 @@ def badge_for_page(viewer: Any, ident: str, paths: frozenset[str] = frozenset())
     if badge is None:
         from django.core.exceptions import ValidationError
 
-        from vouch.graphql.ids import decode_id
+        from vouch.ids import decode_id
 
         try:
             pk = decode_id(ident, "Badge")

@@ -14,7 +14,6 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,7 +23,8 @@ from badges.openbadges import BadgeSource, Check, Fetcher, VerificationResult, c
 from badges.openbadges.util import safe_url
 from badges.permissions import can_manage_badge, is_evidence
 from profiles.models import User
-from vouch.graphql.errors import not_found
+from vouch.errors import error as _error
+from vouch.errors import not_found
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,6 @@ def verified_identities(user: User) -> list[str]:
 
 
 # --- import -------------------------------------------------------------------------------------------------------
-def _error(field: str | None, message: str, code: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
-
-
 def _digest(kind: str, payload: bytes) -> str:
     return hashlib.sha256(kind.encode() + b"\x00" + payload).hexdigest()
 
@@ -298,7 +293,7 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
 def _notify(badge: Badge, previous: str) -> None:
     """Tell the owner; the payload follows notifications.payloads (BadgeVerified/Failed/RevokedPayload)."""
     from notifications.services import notify
-    from vouch.graphql.ids import encode_id
+    from vouch.ids import encode_id
 
     kind = NOTIFY_KIND.get(BadgeStatus(badge.status))
     if kind is None:

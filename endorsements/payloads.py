@@ -16,7 +16,7 @@ from notifications.payloads import (
     MemberRef,
     SkillRef,
 )
-from vouch.graphql.ids import encode_id
+from vouch.ids import encode_id
 
 REQUEST_INBOX_URL = "/requests/"
 

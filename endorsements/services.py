@@ -17,12 +17,10 @@ recomputed").
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -49,30 +47,14 @@ from profiles.permissions import can_view_member
 from skills.models import MemberSkill, Skill
 from skills.normalise import key_for
 from skills.services import find_skill
-from vouch.graphql.errors import not_found
+from vouch.errors import clean_text, not_found
+from vouch.errors import error as _error
 
 MAX_MESSAGE = 500
 MAX_COMMENT = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _error(field: str | None, message: str, code: str) -> ValidationError:
-    error = ValidationError(message, code=code)
-    return ValidationError({field: error}) if field else error
 
 
 # --- input checks ------------------------------------------------------------------------
-def _clean_text(field: str, value: Any, limit: int) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise _error(field, "Must be text.", "INVALID")
-    value = _CONTROL.sub("", value).strip()
-    if len(value) > limit:
-        raise _error(field, f"At most {limit} characters.", "MAX_LENGTH")
-    return value
-
-
 def _relationship(value: Any) -> str:
     value = getattr(value, "value", value)
     if value not in Relationship.values:
@@ -208,7 +190,7 @@ def request_endorsement(
     actor: User, *, recipient: User | str, skill: Skill | str, relationship: str, message: str = ""
 ) -> EndorsementRequest:
     """Ask `recipient` to endorse one of the actor's listed skills."""
-    message = _clean_text("message", message, MAX_MESSAGE)
+    message = clean_text("message", message, MAX_MESSAGE)
     relationship = _relationship(relationship)
     target = _member(actor, recipient, "recipient")
     if target.pk == actor.pk:
@@ -257,7 +239,7 @@ def respond_to_endorsement_request(
     The request row is locked first, so of two simultaneous accepts the second finds it
     ACCEPTED and gets INVALID_STATE: exactly one endorsement.
     """
-    comment = _clean_text("comment", comment, MAX_COMMENT) if accept else ""
+    comment = clean_text("comment", comment, MAX_COMMENT) if accept else ""
     peek = (
         EndorsementRequest.objects.filter(pk=request_id, recipient_id=actor.pk)
         .values("member_skill_id", "requester_id", "skill_id")
@@ -344,7 +326,7 @@ def endorse(
 
     A pending request from `member` to the actor for that skill is fulfilled by it.
     """
-    comment = _clean_text("comment", comment, MAX_COMMENT)
+    comment = clean_text("comment", comment, MAX_COMMENT)
     relationship = _relationship(relationship)
     target = _member(actor, member, "member")
     if target.pk == actor.pk:

@@ -197,7 +197,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 def _decode_notification_id(value: Any) -> int | None:
     from django.core.exceptions import ValidationError
 
-    from vouch.graphql.ids import decode_id
+    from vouch.ids import decode_id
 
     if not isinstance(value, str) or len(value) > 100:
         return None

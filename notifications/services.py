@@ -83,7 +83,7 @@ def end_member_sockets(user_id: int) -> None:
 
 
 def serialize(notification: Notification) -> NotificationData:
-    from vouch.graphql.ids import encode_id
+    from vouch.ids import encode_id
 
     return {
         "id": encode_id("Notification", notification.pk),
@@ -133,7 +133,7 @@ def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False
         if wanted:
             owned = set(mine.filter(pk__in=wanted).values_list("pk", flat=True))
             if owned != set(wanted):
-                from vouch.graphql.errors import not_found
+                from vouch.errors import not_found
 
                 raise not_found("ids", "notification")
             mine = mine.filter(pk__in=wanted)

@@ -12,9 +12,9 @@ from django.db import transaction
 from profiles.avatars import process_avatar
 from profiles.models import Block, Organisation, OrganisationDomain, Profile, Seniority, User, Visibility
 from profiles.validators import RESERVED_USERNAMES, username_validator
+from vouch.errors import CONTROL_CHARACTERS, clean_text
 
 _PROFILE_TEXT_FIELDS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def ensure_profile(user: User, **defaults: Any) -> Profile:
@@ -70,13 +70,7 @@ def create_member(
 
 
 def _clean_text(field: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValidationError({field: ValidationError("Must be text.", code="INVALID")})
-    value = _CONTROL.sub("", value).strip()
-    limit = _PROFILE_TEXT_FIELDS[field]
-    if len(value) > limit:
-        raise ValidationError({field: ValidationError(f"At most {limit} characters.", code="MAX_LENGTH")})
-    return value
+    return clean_text(field, value, _PROFILE_TEXT_FIELDS[field], none_as_empty=False)
 
 
 @transaction.atomic
@@ -159,7 +153,7 @@ def verify_organisation(actor: User | None, *, domain: str, name: str | None = N
     clean = normalise_domain(domain)
     if not clean:
         raise ValidationError({"domain": ValidationError("Not an e-mail domain.", code="INVALID")})
-    name = _CONTROL.sub("", name or "").strip()[:100]
+    name = CONTROL_CHARACTERS.sub("", name or "").strip()[:100]
     existing = OrganisationDomain.objects.select_related("organisation").filter(domain=clean).first()
     org = existing.organisation if existing else Organisation(name=name or clean)
     if name:

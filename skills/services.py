@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from profiles.models import User
 from skills.models import MemberSkill, Skill, SkillAlias
 from skills.normalise import MAX_LENGTH, clean_name, key_for, slug_for
-from vouch.graphql.errors import not_found
+from vouch.errors import not_found
 
 
 def find_skill(name: str) -> Skill | None:

@@ -118,7 +118,7 @@ def check_message(code: str) -> str:
 
 @register.filter
 def global_id(obj: Any, type_name: str) -> str:
-    from vouch.graphql.ids import encode_id
+    from vouch.ids import encode_id
 
     return encode_id(type_name, obj.pk)
 
