@@ -71,7 +71,7 @@ pytestmark_db = pytest.mark.django_db(transaction=True)
         (
             "{ " + " ".join(f"a{n}: __schema {{ types {{ fields {{ name }} }} }}" for n in range(150)) + " }",
             "QUERY_TOO_COSTLY",
-        ),  # noqa: E501
+        ),
     ],
 )
 async def test_the_socket_applies_the_http_limits(query: str, code: str) -> None:

@@ -112,7 +112,7 @@ class CookieOriginGuard:
         return await self.inner(scope, receive, send)
 
 
-def SessionOrTokenAuthMiddleware(inner: Any) -> Any:  # noqa: N802 - reads like a class at the call site
+def SessionOrTokenAuthMiddleware(inner: Any) -> Any:
     # The session middleware sets scope["user"] from the cookie (only when the Origin allows it); a token header,
     # when sent, wins.
     return CookieOriginGuard(AuthMiddlewareStack(_TokenAuth(inner)))

@@ -14,6 +14,7 @@ Rules (docs/openbadges.md, "Recipient matching"):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -80,10 +81,8 @@ def email_forms(address: str) -> list[str]:
     forms = [norm]
     local, _, domain = norm.rpartition("@")
     if "xn--" in domain:
-        try:
+        with contextlib.suppress(idna.IDNAError, UnicodeError):
             forms.append(f"{local}@{idna.decode(domain)}")
-        except (idna.IDNAError, UnicodeError):
-            pass
     return forms
 
 
