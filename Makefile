@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format typecheck check bench schema clean install serve serve-prod
+.PHONY: run worker test test-fast lint format typecheck check bench schema clean install serve serve-prod
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,15 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/daphne -b 127.0.0.1 -p $(PORT) vouch.asgi:application
+	$(BIN)/python bin/run --port $(PORT)
 
-# Production: migrate + collectstatic + check --deploy once, then one Daphne worker per core (docs/deploy.md).
+# Job workers alone (as many as you start; each claims jobs with SKIP LOCKED on PostgreSQL).
+worker: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py run_jobs --no-reload
+
+# Production: migrate + collectstatic + check --deploy once, then one Daphne worker per core and JOB_WORKERS
+# job workers (docs/deploy.md).
 serve-prod: $(STAMP)
 	$(BIN)/python bin/serve-prod --port $(PORT)
 

@@ -81,3 +81,8 @@ def issuer(settings):
     local = LocalIssuer()
     yield local
     local.close()
+
+
+# Jobs on the real backend, in this process or in worker processes (jobs/testing.py).
+from jobs.testing import database_backend, worker_env, worker_factory  # noqa: E402, F401
+from notifications.testing import smtp_server  # noqa: E402, F401

@@ -1,55 +1,58 @@
-"""Where verification runs (docs/badges.md, "Execution").
+"""Badge verification as jobs (docs/badges.md, "Execution"; the engine: jobs/, docs/architecture.md "Jobs").
 
 `schedule_verification(badge_id)` is called by services with transaction.on_commit, so a verification never sees a
 badge that is not committed yet. BADGE_VERIFY_MODE decides what happens then:
 
-* ``background`` (default): a bounded in-process thread pool (BADGE_VERIFY_WORKERS threads, at most
-  BADGE_VERIFY_QUEUE jobs waiting). The request returns at once with the badge PENDING. A job refused because the
-  queue is full, or lost in a restart, stays PENDING and `manage.py reverify_badges` picks it up.
-* ``inline``: verify right away in the calling thread (tests, the demo seed, single-user set-ups).
-* ``off``: do nothing; only `reverify_badges` verifies (a deployment that runs it from a scheduler).
+* ``background`` (default): the owner's turn in the fair verification lane. A member has at most one verification
+  job queued or running (`jobs.fairness`): `verify_next_badge(owner)` checks that member's oldest badge waiting
+  for a check, then, if more are waiting, enqueues itself again at the back of the queue. One member importing 200
+  badges therefore delays another member's import by one verification, not by 200. (Per-member import rate limits
+  are the badges service's.)
+* ``inline``: verify right away in the calling thread (unit tests, the demo seed, single-user set-ups).
+* ``off``: do nothing now; the periodic sweep (`reverify_due_badges`) or `manage.py reverify_badges` verifies.
 
-Verification is I/O bound (a few HTTP fetches) and its state is all in the database, so threads are enough: no
-broker, no extra process.
+A badge waits for a check when it was never checked, or a check was requested after the last one finished
+(`verification_requested_at > last_checked_at`). The periodic sweep `reverify_due_badges` (settings.PERIODIC_JOBS,
+every BADGE_REVERIFY_EVERY_SECONDS) requests checks for VERIFIED badges due again and for PENDING ones whose job was
+lost, then gives each owner a turn: the same fair lane. Jobs are idempotent (a check can run twice) and finish
+quietly when the badge or its owner was deleted meanwhile.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import connections
+from django.db.models import F, Q
+from django.utils import timezone
+from django_tasks import task
+
+from jobs.engine import retrying
+from jobs.fairness import end_turn, release_stale, take_turn
 
 log = logging.getLogger(__name__)
 
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_slots: threading.BoundedSemaphore | None = None
+LANE = "badge-verify"
 
 
-def _pool() -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-    global _executor, _slots
-    with _lock:
-        if _executor is None or _slots is None:
-            _executor = ThreadPoolExecutor(max_workers=settings.BADGE_VERIFY_WORKERS, thread_name_prefix="badge-verify")
-            _slots = threading.BoundedSemaphore(settings.BADGE_VERIFY_QUEUE)
-        return _executor, _slots
+def _waiting(owner_id: int):  # noqa: ANN202 - a queryset
+    from badges.models import Badge
+
+    return Badge.objects.filter(owner_id=owner_id).filter(
+        Q(last_checked_at__isnull=True) | Q(verification_requested_at__gt=F("last_checked_at"))
+    )
 
 
-def _run(badge_id: int) -> None:
-    from badges.services import verify_badge
-
-    try:
-        verify_badge(badge_id)
-    except Exception:  # a failed job leaves the badge PENDING for reverify_badges; never kill the worker
-        log.exception("badge %s: background verification failed", badge_id)
-    finally:
-        connections.close_all()  # this thread's connections; the pool thread may idle for long
+def give_turn(owner_id: int) -> bool:
+    """Enqueue the owner's verification job unless one is queued or running already. True if enqueued here."""
+    if take_turn(LANE, owner_id):
+        verify_next_badge.enqueue(owner_id)
+        return True
+    return False
 
 
-def schedule_verification(badge_id: int) -> Future[None] | None:
+def schedule_verification(badge_id: int) -> None:
     mode = settings.BADGE_VERIFY_MODE
     if mode == "off":
         return None
@@ -58,10 +61,44 @@ def schedule_verification(badge_id: int) -> Future[None] | None:
 
         verify_badge(badge_id)
         return None
-    executor, slots = _pool()
-    if not slots.acquire(blocking=False):
-        log.warning("badge %s: verification queue full; left PENDING for reverify_badges", badge_id)
-        return None
-    future = executor.submit(_run, badge_id)
-    future.add_done_callback(lambda _f: slots.release())
-    return future
+    from badges.models import Badge
+
+    owner_id = Badge.objects.filter(pk=badge_id).values_list("owner_id", flat=True).first()
+    if owner_id is not None:  # deleted before its job was enqueued: nothing to do
+        give_turn(owner_id)
+    return None
+
+
+@task()
+@retrying(retries=3, backoff=30)
+def verify_next_badge(owner_id: int) -> int | None:
+    """Check the owner's oldest waiting badge, then pass the turn on. Returns the badge checked (None: none)."""
+    from badges.services import verify_badge
+
+    badge_id = _waiting(owner_id).order_by("verification_requested_at", "id").values_list("pk", flat=True).first()
+    if badge_id is not None:
+        verify_badge(badge_id)
+    # Release the turn, then take it again if more are waiting: an import committing in between either sees the
+    # turn free (and enqueues) or loses the insert to us (and we enqueue). Never two, never none.
+    end_turn(LANE, owner_id)
+    if _waiting(owner_id).exists():
+        give_turn(owner_id)
+    return badge_id
+
+
+@task()
+def reverify_due_badges() -> int:
+    """Periodic: request a check for every badge due (badges.services.due_for_recheck) and give each owner a turn."""
+    from badges.models import Badge
+    from badges.services import due_for_recheck
+
+    now = timezone.now()
+    # A turn older than the stale-PENDING limit belongs to a job that failed for good: free it.
+    release_stale(LANE, before=now - timedelta(minutes=settings.BADGE_PENDING_STALE_MINUTES))
+    ids = due_for_recheck(now)
+    if ids:
+        Badge.objects.filter(pk__in=ids).update(verification_requested_at=now)
+    owners = set(Badge.objects.filter(pk__in=ids).values_list("owner_id", flat=True))
+    for owner_id in sorted(owners):
+        give_turn(owner_id)
+    return len(ids)

@@ -191,13 +191,38 @@ class RespondForm(VouchForm):
 
 
 class MutedKindsForm(VouchForm):
+    """Per kind: where it goes (channel_<kind>: live only / e-mail at once / daily digest / off), and the kinds not
+    popped up live. A channel field left out of the POST keeps that kind's channel."""
+
     muted = forms.MultipleChoiceField(
         required=False, widget=forms.CheckboxSelectMultiple, label="Don't alert me live about"
     )
 
-    def __init__(self, *args: Any, kinds: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kinds: list[tuple[str, str]], channels: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        from notifications.channels import CHANNEL_LABELS, CHANNELS, EMAIL, LIVE_ONLY, MAILABLE, OFF
+
         super().__init__(*args, **kwargs)
         self.set_choices("muted", kinds)
+        self.channel_fields: list[tuple[str, str]] = []
+        for kind, label in kinds:
+            allowed = CHANNELS if kind in MAILABLE else (LIVE_ONLY, OFF)
+            name = "channel_" + kind.replace(".", "__")
+            self.fields[name] = forms.ChoiceField(
+                required=False,
+                label=label,
+                choices=[(c, CHANNEL_LABELS[c]) for c in allowed],
+                widget=forms.Select,
+                initial=(channels or {}).get(kind, EMAIL if kind in MAILABLE else LIVE_ONLY),
+            )
+            self.channel_fields.append((kind, name))
+
+    def channel_pairs(self) -> list[tuple[str, str]]:
+        return [(kind, self.cleaned_data[name]) for kind, name in self.channel_fields if self.cleaned_data.get(name)]
+
+    def bound_channel_fields(self) -> list[Any]:
+        return [self[name] for _kind, name in self.channel_fields]
 
 
 class BadgeImportForm(VouchForm):

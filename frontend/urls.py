@@ -42,4 +42,5 @@ urlpatterns = [
     path("badges/<int:badge_id>/check/", views.badge_reverify, name="badge_reverify"),
     path("badges/<int:badge_id>/delete/", views.badge_delete, name="badge_delete"),
     path("b/<str:ident>/", views.badge_page, name="badge"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

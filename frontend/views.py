@@ -16,7 +16,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend import selectors
 from frontend.forms import (
@@ -454,12 +455,26 @@ def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
     from notifications import services as notification_services
 
     status = 200
+    prefs = notification_services.preferences_of(request.user)
     if request.method == "POST":
-        form = MutedKindsForm(request.POST, kinds=_kind_choices())
+        action = request.POST.get("action", "save")
+        if action == "resume-email":
+            notification_services.resume_email(request.user)
+            messages.success(request, "We will e-mail you again.")
+            return redirect("settings_notifications")
+        if action == "revoke-links":
+            notification_services.revoke_unsubscribe_links(request.user)
+            messages.success(request, "Unsubscribe links in e-mails sent so far no longer work.")
+            return redirect("settings_notifications")
+        form = MutedKindsForm(request.POST, kinds=_kind_choices(), channels=prefs["channels"])
         if (
             form.is_valid()
             and call_service(
-                form, notification_services.update_preferences, request.user, muted_kinds=form.cleaned_data["muted"]
+                form,
+                notification_services.update_preferences,
+                request.user,
+                muted_kinds=form.cleaned_data["muted"],
+                channels=form.channel_pairs(),
             )
             is not None
         ):
@@ -467,9 +482,43 @@ def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect("settings_notifications")
         status = 400
     else:
-        form = MutedKindsForm(kinds=_kind_choices(), initial={"muted": request.user.profile.muted_kinds})
-    context = {"form": form, "nav": "settings", "tab": "notifications"}
+        form = MutedKindsForm(
+            kinds=_kind_choices(), channels=prefs["channels"], initial={"muted": prefs["muted_kinds"]}
+        )
+    context = {"form": form, "email": prefs["email"], "nav": "settings", "tab": "notifications"}
     return render(request, "frontend/settings/notifications.html", context, status=status)
+
+
+# --- One-click unsubscribe (RFC 8058), no login ------------------------------------------------------------------
+
+
+# Mail providers POST "List-Unsubscribe=One-Click" with no cookie or CSRF token: the signed token is the proof.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks first (link scanners fetch links); POST unsubscribes. A bad token: a clear page, nothing changed."""
+    from frontend.templatetags.vouch import KIND_LABELS
+    from notifications import services as notification_services
+    from notifications.mail import DIGEST, BadToken
+
+    try:
+        user, kind = notification_services.unsubscribe_target(token)
+        changed = notification_services.unsubscribe(token)[1] if request.method == "POST" else []
+    except BadToken as exc:
+        response = render(request, "frontend/unsubscribe.html", {"bad": exc.reason}, status=400)
+        response["Cache-Control"] = "no-store"
+        return response
+    what = "the daily digest" if kind == DIGEST else f"e-mail when “{KIND_LABELS.get(kind, kind).lower()}”"
+    context = {
+        "done": request.method == "POST",
+        "what": what,
+        "changed": [KIND_LABELS.get(k, k) for k in changed],
+        "address": user.email,
+    }
+    response = render(request, "frontend/unsubscribe.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
 
 
 # --- Endorsement requests ------------------------------------------------------------------------

@@ -44,11 +44,54 @@ class NotificationType(DjangoObjectType):
         return queryset.filter(recipient_id=user.pk)
 
 
+class NotificationChannel(graphene.Enum):
+    """Where a notification kind goes: live only (socket and bell), e-mail at once (and live), the daily digest
+    (and live), or nowhere (still stored and listed, not pushed, not mailed)."""
+
+    LIVE_ONLY = "LIVE_ONLY"
+    EMAIL = "EMAIL"
+    DIGEST = "DIGEST"
+    OFF = "OFF"
+
+
+class KindChannel(graphene.ObjectType):
+    kind = graphene.String(required=True)
+    channel = graphene.Field(NotificationChannel, required=True)
+
+
+class KindChannelInput(graphene.InputObjectType):
+    kind = graphene.String(required=True)
+    channel = graphene.Field(NotificationChannel, required=True)
+
+
+class EmailDelivery(graphene.ObjectType):
+    """The address notification e-mail goes to, and whether it stopped: an address that refused mail for good
+    gets none until `resumeNotificationEmail` (or a new address)."""
+
+    address = graphene.String(description="The member's primary address.")
+    stopped = graphene.Boolean(required=True)
+    stopped_reason = graphene.String(description="What the receiving server answered, when stopped.")
+    stopped_at = graphene.DateTime()
+
+
 class NotificationPreferences(graphene.ObjectType):
     muted_kinds = graphene.List(
         graphene.NonNull(graphene.String), required=True, description="Stored and counted, but not pushed live."
     )
     kinds = graphene.List(graphene.NonNull(graphene.String), required=True, description="Every notification kind.")
+    channels = graphene.List(
+        graphene.NonNull(KindChannel), required=True, description="Every kind's channel (defaults included)."
+    )
+    email = graphene.Field(EmailDelivery, required=True)
+
+    @staticmethod
+    def build(prefs: dict[str, Any]) -> NotificationPreferences:
+        return NotificationPreferences(
+            muted_kinds=prefs["muted_kinds"],
+            kinds=sorted(KINDS),
+            channels=[KindChannel(kind=k, channel=c) for k, c in prefs["channels"].items()],
+            email=EmailDelivery(**prefs["email"]),
+        )
 
 
 class NotificationQueries(graphene.ObjectType):
@@ -77,7 +120,7 @@ class NotificationQueries(graphene.ObjectType):
         user = info.context.user
         if not user.is_authenticated:
             return None
-        return NotificationPreferences(muted_kinds=sorted(services.muted_kinds(user.pk)), kinds=sorted(KINDS))
+        return NotificationPreferences.build(services.preferences_of(user))
 
 
 class MarkNotificationsRead(VouchMutation):
@@ -97,22 +140,42 @@ class MarkNotificationsRead(VouchMutation):
 
 
 class UpdateNotificationPreferences(VouchMutation):
-    """Choose the kinds that are not pushed live (they are still stored, listed and counted)."""
+    """Choose, per kind, where notifications go (`channels`; kinds not named keep theirs), and/or the kinds that
+    are not pushed live (`mutedKinds` replaces the list; they are still stored, listed and counted). Unknown kinds:
+    UNKNOWN_KIND; EMAIL/DIGEST for a kind that is never mailed: NOT_MAILABLE; nothing is changed then."""
 
     class Input:
-        muted_kinds = graphene.List(graphene.NonNull(graphene.String), required=True)
+        muted_kinds = graphene.List(graphene.NonNull(graphene.String))
+        channels = graphene.List(graphene.NonNull(KindChannelInput))
 
     preferences = graphene.Field(NotificationPreferences)
 
     @classmethod
-    def perform(cls, info: Any, actor: Any, muted_kinds: list[str], **_: Any) -> Any:
-        kinds = services.update_preferences(actor, muted_kinds=muted_kinds)
-        return cls(preferences=NotificationPreferences(muted_kinds=kinds, kinds=sorted(KINDS)))
+    def perform(
+        cls, info: Any, actor: Any, muted_kinds: list[str] | None = None, channels: list[Any] | None = None, **_: Any
+    ) -> Any:
+        pairs = [(c.kind, getattr(c.channel, "value", c.channel)) for c in channels or ()]
+        prefs = services.update_preferences(actor, muted_kinds=muted_kinds, channels=pairs)
+        return cls(preferences=NotificationPreferences.build(prefs))
+
+
+class ResumeNotificationEmail(VouchMutation):
+    """Send notification e-mail to your address again after it refused mail (you fixed the mailbox)."""
+
+    class Input:
+        pass
+
+    preferences = graphene.Field(NotificationPreferences)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, **_: Any) -> Any:
+        return cls(preferences=NotificationPreferences.build(services.resume_email(actor)))
 
 
 class NotificationMutations(graphene.ObjectType):
     mark_notifications_read = MarkNotificationsRead.Field()
     update_notification_preferences = UpdateNotificationPreferences.Field()
+    resume_notification_email = ResumeNotificationEmail.Field()
 
 
 class NotificationSubscriptions(graphene.ObjectType):

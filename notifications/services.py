@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.models import Notification
+from jobs.engine import enqueue_on_commit
+from notifications.channels import CHANNELS, EMAIL, MAILABLE, OFF, all_channels, channel_for
+from notifications.models import MailState, Notification
 from notifications.payloads import KINDS, NotificationData, NotificationPushMessage, UnreadPushMessage
 
 log = logging.getLogger(__name__)
@@ -107,8 +109,14 @@ def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notificatio
     # The message (with the unread count, which includes this row) is built now, inside the
     # caller's transaction, so after COMMIT only the group_send is left: that is the time
     # from commit to frame (notifications/bench.py).
-    message = _push_message(notification)
+    muted, channels = _preferences(notification.recipient_id)
+    message = _push_message(notification, muted=muted, channels=channels)
     transaction.on_commit(lambda: _send_push(notification.recipient_id, notification.pk, message))
+    if channel_for(kind, channels) == EMAIL:
+        # A job, after commit: the request does not wait for SMTP, and a rolled-back event mails nothing.
+        from notifications.tasks import send_notification_email
+
+        enqueue_on_commit(send_notification_email, notification.pk)
     return notification
 
 
@@ -144,10 +152,17 @@ def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False
     return count
 
 
-def update_preferences(actor: Any, *, muted_kinds: Iterable[str]) -> list[str]:
-    """Set the kinds the actor does not want pushed live (they are still stored). Returns them, sorted."""
-    kinds = sorted({str(k).strip() for k in muted_kinds})
-    unknown = [k for k in kinds if k not in KINDS]
+def update_preferences(
+    actor: Any, *, muted_kinds: Iterable[str] | None = None, channels: Iterable[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """Set the kinds not pushed live (`muted_kinds`, replaces the list) and/or the channel of some kinds
+    (`channels`: (kind, LIVE_ONLY | EMAIL | DIGEST | OFF) pairs; kinds not named keep theirs). Nothing is written
+    when anything is refused. Returns `preferences_of(actor)`."""
+    from profiles.models import Profile
+
+    pairs = [(str(k).strip(), str(c).strip().upper()) for k, c in (channels or ())]
+    kinds = sorted({str(k).strip() for k in muted_kinds}) if muted_kinds is not None else None
+    unknown = sorted({k for k in (kinds or [])} - KINDS)
     if unknown:
         raise ValidationError(
             {
@@ -158,11 +173,104 @@ def update_preferences(actor: Any, *, muted_kinds: Iterable[str]) -> list[str]:
                 )
             }
         )
-    from profiles.models import Profile
-
+    if len(pairs) > 2 * len(KINDS):
+        raise ValidationError({"channels": ValidationError("Too many entries.", code="TOO_MANY_ITEMS")})
+    unknown = sorted({k for k, _ in pairs} - KINDS)
+    if unknown:
+        raise ValidationError(
+            {
+                "channels": ValidationError(
+                    "Unknown notification kind(s): %(kinds)s. Known: %(known)s.",
+                    code="UNKNOWN_KIND",
+                    params={"kinds": ", ".join(unknown), "known": ", ".join(sorted(KINDS))},
+                )
+            }
+        )
+    for kind, channel in pairs:
+        if channel not in CHANNELS:
+            raise ValidationError({"channels": ValidationError(f"Unknown channel {channel[:20]!r}.", code="INVALID")})
+        if channel in {EMAIL, "DIGEST"} and kind not in MAILABLE:
+            raise ValidationError({"channels": ValidationError(f"{kind} is not sent by e-mail.", code="NOT_MAILABLE")})
     with transaction.atomic():
-        Profile.objects.filter(user=actor).update(muted_kinds=kinds)
-    return kinds
+        profile = Profile.objects.select_for_update().get(user=actor)
+        fields = []
+        if kinds is not None:
+            profile.muted_kinds, fields = kinds, ["muted_kinds"]
+        if pairs:
+            stored = dict(profile.notification_channels or {})
+            stored.update(dict(pairs))
+            profile.notification_channels = {k: v for k, v in sorted(stored.items()) if k in KINDS}
+            fields.append("notification_channels")
+        if fields:
+            profile.save(update_fields=[*fields, "updated_at"])
+    return preferences_of(actor)
+
+
+def preferences_of(actor: Any) -> dict[str, Any]:
+    """What the settings page and `notificationPreferences` show: muted kinds, every kind's channel, and the
+    e-mail state (the address mail goes to, or why it stopped)."""
+    muted, stored = _preferences(actor.pk)
+    state = MailState.objects.filter(user_id=actor.pk).first()
+    stopped = bool(state and state.stopped_address and state.stopped_address.lower() == (actor.email or "").lower())
+    return {
+        "muted_kinds": sorted(muted),
+        "channels": all_channels(stored),
+        "email": {
+            "address": actor.email or None,
+            "stopped": stopped,
+            "stopped_reason": state.stopped_reason if stopped and state else None,
+            "stopped_at": state.stopped_at if stopped and state else None,
+        },
+    }
+
+
+def resume_email(actor: Any) -> dict[str, Any]:
+    """Mail the member's address again after it refused mail (they fixed their mailbox)."""
+    MailState.objects.filter(user_id=actor.pk).update(stopped_address="", stopped_reason="", stopped_at=None)
+    return preferences_of(actor)
+
+
+def revoke_unsubscribe_links(actor: Any) -> None:
+    """Every unsubscribe link sent so far stops working (e.g. a mail was forwarded)."""
+    from django.db.models import F
+
+    MailState.objects.get_or_create(user_id=actor.pk)
+    MailState.objects.filter(user_id=actor.pk).update(token_generation=F("token_generation") + 1)
+
+
+def unsubscribe_target(token: str) -> tuple[Any, str]:
+    """The member and kind ("digest" for the digest) an unsubscribe token names; mail.BadToken when the token is
+    tampered with, expired, revoked, or names a member or kind that no longer exists. Reads only."""
+    from notifications.mail import DIGEST as DIGEST_TOKEN
+    from notifications.mail import BadToken, read_token
+    from profiles.models import User
+
+    user_id, kind, generation = read_token(token)
+    user = User.objects.select_related("profile").filter(pk=user_id).first()
+    if user is None or (kind not in MAILABLE and kind != DIGEST_TOKEN):
+        raise BadToken("invalid")
+    state = MailState.objects.filter(user_id=user_id).first()
+    if (state.token_generation if state else 0) != generation:
+        raise BadToken("revoked")
+    return user, kind
+
+
+def unsubscribe(token: str) -> tuple[Any, list[str]]:
+    """One-click unsubscribe (RFC 8058), no login: the token's kind goes LIVE_ONLY (for the digest token: every kind
+    now in the digest). Returns the member and the kinds changed. Idempotent; BadToken changes nothing."""
+    from notifications.channels import DIGEST as DIGEST_CHANNEL
+    from notifications.channels import LIVE_ONLY
+    from notifications.mail import DIGEST as DIGEST_TOKEN
+
+    user, kind = unsubscribe_target(token)
+    stored = _preferences(user.pk)[1]
+    if kind == DIGEST_TOKEN:
+        kinds = [k for k in sorted(MAILABLE) if channel_for(k, stored) == DIGEST_CHANNEL]
+    else:
+        kinds = [kind] if channel_for(kind, stored) in {EMAIL, DIGEST_CHANNEL} else []
+    if kinds:
+        update_preferences(user, channels=[(k, LIVE_ONLY) for k in kinds])
+    return user, kinds
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -193,10 +301,16 @@ def replay(user: Any, *, after: int, limit: int | None = None) -> tuple[list[Not
 
 
 def muted_kinds(user_id: int) -> frozenset[str]:
+    return _preferences(user_id)[0]
+
+
+def _preferences(user_id: int) -> tuple[frozenset[str], dict[str, Any]]:
+    """(kinds not pushed live, stored channel per kind), in one query."""
     from profiles.models import Profile
 
-    value = Profile.objects.filter(user_id=user_id).values_list("muted_kinds", flat=True).first()
-    return frozenset(value or ())
+    row = Profile.objects.filter(user_id=user_id).values_list("muted_kinds", "notification_channels").first()
+    muted, channels = row or ((), {})
+    return frozenset(muted or ()), channels if isinstance(channels, dict) else {}
 
 
 # --- pushing -------------------------------------------------------------------------------
@@ -206,18 +320,19 @@ def push(notification: Notification) -> None:
     Never raises: runs after commit, when the request has succeeded already.
     """
     try:
-        message = _push_message(notification)
+        muted, channels = _preferences(notification.recipient_id)
+        message = _push_message(notification, muted=muted, channels=channels)
     except Exception:
         log.warning("live push of notification %s failed", notification.pk, exc_info=True)
         return
     _send_push(notification.recipient_id, notification.pk, message)
 
 
-def _push_message(notification: Notification) -> dict[str, Any]:
-    """The group message for a notification: the frame, or only the unread count for a muted kind."""
+def _push_message(notification: Notification, *, muted: frozenset[str], channels: dict[str, Any]) -> dict[str, Any]:
+    """The group message for a notification: the frame, or only the unread count for a muted kind (or OFF)."""
     user_id = notification.recipient_id
     count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
-    if notification.kind in muted_kinds(user_id):
+    if notification.kind in muted or channel_for(notification.kind, channels) == OFF:
         muted: UnreadPushMessage = {"type": "unread.push", "count": count}
         return dict(muted)
     message: NotificationPushMessage = {

@@ -9,6 +9,20 @@ from django.core.exceptions import ValidationError
 from profiles.services import ensure_profile, username_from_email
 
 
+class _Site:
+    """What allauth's mail templates read as `current_site`: the site's name (SITE_NAME, "Vouch") and domain
+    (SITE_URL's host), not the request's host ("Hello from 127.0.0.1:8000" otherwise)."""
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        self.name = settings.SITE_NAME
+        self.domain = settings.SITE_URL.split("://", 1)[-1]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         """Sign-up and "add an address": store the IDNA 2008 / UTS 46 normal form (A-label domain, ASCII letters
@@ -23,6 +37,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return normalize_email(email)
         except EmailIdnaError as exc:
             raise forms.ValidationError(str(exc), code="EMAIL_IDNA_AMBIGUOUS") from exc
+    def render_mail(self, template_prefix, email, context, headers=None):
+        context = {**context, "current_site": _Site()}
+        return super().render_mail(template_prefix, email, context, headers=headers)
 
     def clean_username(self, username, shallow=False):
         return super().clean_username(username.strip().lower(), shallow=shallow)

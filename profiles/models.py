@@ -66,6 +66,9 @@ class Profile(models.Model):
     seniority_confirmed_by = models.ForeignKey(
         "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Where each notification kind goes: {kind: LIVE_ONLY | EMAIL | DIGEST | OFF}; kinds not listed take the defaults
+    # in notifications.channels.DEFAULT_CHANNELS.
+    notification_channels = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -126,6 +126,11 @@ def build_world() -> World:
     b_private = _badge(olive, "Private badge", public=False)
     block_member(olive, member=bert)
     update_preferences(olive, muted_kinds=["badge.verified"])
+    from notifications.models import MailState
+
+    MailState.objects.update_or_create(
+        user=olive, defaults={"stopped_address": olive.email, "stopped_reason": "550 5.1.1 User unknown"}
+    )
     with transaction.atomic():
         n_olive = notify(olive, "badge.verified", {"badge": {"id": b_public.public_id, "name": "Public badge"}})
         n_otto = notify(otto, "badge.verified", {"badge": {"id": "x", "name": "Otto's"}})

@@ -328,6 +328,16 @@ def _muted(user: Any) -> list[str]:
     return Profile.objects.get(user=user).muted_kinds
 
 
+def _channels(user: Any) -> dict[str, str]:
+    return Profile.objects.get(user=user).notification_channels
+
+
+def _stopped(user: Any) -> bool:
+    from notifications.models import MailState
+
+    return MailState.objects.filter(user=user).exclude(stopped_address="").exists()
+
+
 def expect(condition: bool, what: Any = None) -> None:
     assert condition, what
 
@@ -576,16 +586,41 @@ MUTATIONS: dict[str, Op] = {
         other=refused("markNotificationsRead", "NOT_FOUND"),
     ),
     "updateNotificationPreferences": Op(
-        _m("updateNotificationPreferences", "UpdateNotificationPreferencesInput", "preferences { mutedKinds }"),
-        variables=lambda w: {"input": {"mutedKinds": ["endorsement.received"]}},
+        _m(
+            "updateNotificationPreferences",
+            "UpdateNotificationPreferencesInput",
+            "preferences { mutedKinds channels { kind channel } }",
+        ),
+        variables=lambda w: {
+            "input": {
+                "mutedKinds": ["endorsement.received"],
+                "channels": [{"kind": "endorsement.received", "channel": "OFF"}],
+            }
+        },
         anonymous=UNAUTH,
-        owner=ok("updateNotificationPreferences", lambda w, p: expect(_muted(w.olive) == ["endorsement.received"], p)),
+        owner=ok(
+            "updateNotificationPreferences",
+            lambda w, p: expect(
+                _muted(w.olive) == ["endorsement.received"] and _channels(w.olive) == {"endorsement.received": "OFF"},
+                p,
+            ),
+        ),
         other=ok(
             "updateNotificationPreferences",
             lambda w, p: expect(
-                _muted(w.otto) == ["endorsement.received"] and _muted(w.olive) == ["badge.verified"], p
+                _muted(w.otto) == ["endorsement.received"]
+                and _muted(w.olive) == ["badge.verified"]
+                and _channels(w.olive) == {},
+                p,
             ),
         ),
+    ),
+    "resumeNotificationEmail": Op(
+        _m("resumeNotificationEmail", "ResumeNotificationEmailInput", "preferences { email { stopped } }"),
+        variables=lambda w: {"input": {}},
+        anonymous=UNAUTH,
+        owner=ok("resumeNotificationEmail", lambda w, p: expect(not _stopped(w.olive), p)),
+        other=ok("resumeNotificationEmail", lambda w, p: expect(_stopped(w.olive), p)),  # only his own
     ),
 }
 

@@ -66,6 +66,12 @@ class Page:
     data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
 
 
+def _unsubscribe_token(w: World) -> str:
+    from notifications.mail import make_token
+
+    return make_token(w.olive.pk, "endorsement_request.received", 0)
+
+
 def text(response: Any) -> str:
     return response.content.decode(errors="replace")
 
@@ -223,6 +229,14 @@ PAGES: dict[str, Page] = {
         lambda w: {"password": PASSWORD},
         owner=done(lambda w, r: gone(w.olive), location=lambda w: "/"),
         other=done(lambda w, r: gone(w.otto) and not gone(w.olive), location=lambda w: "/"),
+    ),
+    # The signed token is the authority (RFC 8058 one-click, no login): the same answer whoever is signed in;
+    # GET asks and changes nothing, POST unsubscribes olive (the token's member) only.
+    "unsubscribe/<str:token>/": Page(
+        lambda w: f"/unsubscribe/{_unsubscribe_token(w)}/",
+        anonymous=shown(200, has("Unsubscribe?")),
+        owner=shown(200, has("Unsubscribe?")),
+        other=shown(200, has("Unsubscribe?")),
     ),
     "requests/": private(
         lambda w: "/requests/", owner_sees=("Please?", "Pat Public"), other_lacks=("Please?", "Pat Public")

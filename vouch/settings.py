@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "credentials",
     "backpack",
     "frontend",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -200,7 +203,6 @@ ACCOUNT_USERNAME_MIN_LENGTH = 3
 ACCOUNT_USERNAME_VALIDATORS = "profiles.validators.username_validators"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vouch] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -244,8 +246,24 @@ if env_str("LINKEDIN_CLIENT_ID"):
     }
 
 # --- E-mail -------------------------------------------------------------------------
+# The site's name in every mail (ours and allauth's) and the origin of the absolute links in them.
+SITE_NAME = env_str("SITE_NAME", "Vouch").strip() or "Vouch"
+SITE_URL = env_str("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL:
+    SITE_URL = f"http://127.0.0.1:{PORT}" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, got {SITE_URL!r}")
 EMAIL_URL = env_str("EMAIL_URL")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Vouch <no-reply@vouch.local>")
+_mail_host = SITE_URL.split("://", 1)[1].split("/")[0].split(":")[0].strip("[]") or "vouch.local"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <no-reply@{_mail_host}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1, maximum=300)
+# Digests (docs/notifications.md): at most one per member per DIGEST_INTERVAL_HOURS, covering the last
+# DIGEST_WINDOW_DAYS, listing at most DIGEST_MAX_ITEMS (then "and N more").
+DIGEST_INTERVAL_HOURS = env_int("DIGEST_INTERVAL_HOURS", 24, minimum=1)
+DIGEST_WINDOW_DAYS = env_int("DIGEST_WINDOW_DAYS", 7, minimum=1)
+DIGEST_MAX_ITEMS = env_int("DIGEST_MAX_ITEMS", 20, minimum=1, maximum=200)
+UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS = env_int("UNSUBSCRIBE_TOKEN_MAX_AGE_DAYS", 90, minimum=1)
 if EMAIL_URL:
     from urllib.parse import unquote, urlsplit
 
@@ -266,6 +284,8 @@ elif env_str("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # --- Static and media -------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -332,14 +352,12 @@ ENDORSEMENT_REQUEST_TTL_DAYS = env_int("ENDORSEMENT_REQUEST_TTL_DAYS", 30, minim
 ENDORSEMENT_REQUESTS_PER_DAY = env_int("ENDORSEMENT_REQUESTS_PER_DAY", 20, minimum=1)
 ENDORSEMENTS_PER_DAY = env_int("ENDORSEMENTS_PER_DAY", 50, minimum=1)
 BADGE_FETCH_ALLOWED_HOSTS = frozenset(h.lower() for h in env_list("BADGE_FETCH_ALLOWED_HOSTS", []))
-# Badge verification (docs/badges.md): "background" runs it in a bounded in-process thread pool after the import
-# commits; "inline" runs it on commit in the request's own thread (tests, the demo seed); "off" leaves badges PENDING
-# for `manage.py reverify_badges`.
+# Badge verification (docs/badges.md): "background" enqueues a job after the import commits (fair per member:
+# jobs.fairness); "inline" runs it on commit in the request's own thread (unit tests, the demo seed); "off" leaves
+# badges PENDING for `manage.py reverify_badges` (or the periodic sweep).
 BADGE_VERIFY_MODE = env_str("BADGE_VERIFY_MODE", "inline" if TESTING else "background").strip().lower()
 if BADGE_VERIFY_MODE not in {"background", "inline", "off"}:
     raise ImproperlyConfigured(f"BADGE_VERIFY_MODE must be background, inline or off, got {BADGE_VERIFY_MODE!r}")
-BADGE_VERIFY_WORKERS = env_int("BADGE_VERIFY_WORKERS", 2, minimum=1, maximum=32)
-BADGE_VERIFY_QUEUE = env_int("BADGE_VERIFY_QUEUE", 100, minimum=1)
 BADGE_IMAGE_MAX_BYTES = env_int("BADGE_IMAGE_MAX_BYTES", 5 * 1000 * 1000, minimum=1024)
 BADGE_TEXT_MAX_BYTES = env_int("BADGE_TEXT_MAX_BYTES", 1000 * 1000, minimum=1024)
 BADGE_MAX_PER_MEMBER = env_int("BADGE_MAX_PER_MEMBER", 200, minimum=1)
@@ -360,6 +378,44 @@ if not DEBUG and not VOUCH_SIGNING_KEY:
 VOUCH_RETIRED_SIGNING_KEYS = env_list("VOUCH_RETIRED_SIGNING_KEYS", [])
 # The origin credentials and DIDs are issued under (e.g. https://vouch.example); default: the request's own.
 VOUCH_ORIGIN = env_str("VOUCH_ORIGIN", "").rstrip("/")
+# --- Background jobs (docs/architecture.md, "Jobs") -----------------------------------------------------------
+# Django's Tasks API (the django-tasks backport) on the django-tasks-db backend: jobs are rows in this database, run
+# by `manage.py run_jobs` workers. JOBS_BACKEND=immediate runs each job in the process that enqueues it (the unit
+# tests' default; the real-worker tests use the database backend in separate processes).
+JOBS_BACKEND = env_str("JOBS_BACKEND", "immediate" if TESTING else "database").strip().lower()
+if JOBS_BACKEND not in {"database", "immediate"}:
+    raise ImproperlyConfigured(f"JOBS_BACKEND must be database or immediate, got {JOBS_BACKEND!r}")
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if JOBS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+    }
+}
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 5, minimum=1, maximum=300)
+# A RUNNING job whose worker has not been seen for this long is run again by another worker.
+JOBS_WORKER_LEASE_SECONDS = env_int("JOBS_WORKER_LEASE_SECONDS", 30, minimum=2, maximum=3600)
+if JOBS_WORKER_LEASE_SECONDS <= JOBS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("JOBS_WORKER_LEASE_SECONDS must be longer than JOBS_HEARTBEAT_SECONDS")
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 5, minimum=1, maximum=100)
+# /healthz answers 503 when a job has waited longer than this with no live worker.
+JOBS_MAX_WAIT_SECONDS = env_int("JOBS_MAX_WAIT_SECONDS", 60, minimum=1)
+# Periodic jobs: run once per interval across all workers (0 turns one off). The trust recomputation job adds
+# its line here: "trust.recompute": {"task": "<app>.tasks.<job>", "every": env_int("TRUST_RECOMPUTE_EVERY", ...)}.
+PERIODIC_JOBS: dict[str, dict] = {
+    "badges.reverify": {
+        "task": "badges.tasks.reverify_due_badges",
+        "every": env_int("BADGE_REVERIFY_EVERY_SECONDS", 600, minimum=0),
+    },
+    "endorsements.expire_requests": {
+        "task": "endorsements.tasks.expire_requests",
+        "every": env_int("EXPIRE_REQUESTS_EVERY_SECONDS", 3600, minimum=0),
+    },
+    "notifications.send_digests": {
+        "task": "notifications.tasks.send_digests",
+        "every": env_int("DIGESTS_EVERY_SECONDS", 900, minimum=0),
+    },
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
