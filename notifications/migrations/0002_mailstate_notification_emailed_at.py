@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("notifications", "0001_initial"),
-        ("profiles", "0002_profile_notification_channels"),
+        ("profiles", "0001_initial"),
     ]
 
     operations = [
