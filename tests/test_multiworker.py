@@ -135,10 +135,19 @@ class Deployment:
             raise RuntimeError(f"workers {sorted(pending)} not ready:\n{self.output()}")
         return self
 
-    def children(self) -> list[int]:
+    def children(self, kind: str = "web") -> list[int]:
+        """The supervisor's web workers (daphne), or its job workers (`kind="jobs"`, manage.py run_jobs)."""
         assert self.process is not None
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in path.read_text().split()]
+        pids = []
+        for pid in (int(p) for p in path.read_text().split()):
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if (b"run_jobs" in command) == (kind == "jobs"):
+                pids.append(pid)
+        return pids
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -285,6 +294,16 @@ async def test_shared_socket_mode_serves_one_port_with_several_supervised_worker
         health = httpx.get(f"{d.url()}/healthz", timeout=10)
         assert health.status_code == 200, (health.text, d.output())
 
+    # The job worker serve-prod started beside them (--job-workers, default 1) is seen by /healthz; one killed
+    # outright is replaced too.
+    (job_worker,) = d.children("jobs")
+    assert httpx.get(f"{d.url()}/healthz", timeout=10).json()["queue"]["workers"] >= 1
+    os.kill(job_worker, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (d.children("jobs") in ([], [job_worker])):
+        time.sleep(0.2)
+    assert len(d.children("jobs")) == 1 and job_worker not in d.children("jobs"), d.output()
+
 
 def test_more_than_one_worker_without_redis_refuses_to_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
@@ -323,7 +342,8 @@ def test_connections_stay_bounded_by_the_pool_under_concurrent_requests(tmp_path
 
     d = Deployment(tmp_path / "pool", redis_url, workers=1, ports=False)
     application = f"vouch-pool-{uuid.uuid4().hex[:8]}"
-    d.env.update({"DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4", "PGAPPNAME": application})
+    # JOB_WORKERS=0: only the web worker's connections are counted here (a job worker has a pool of its own).
+    d.env.update({"DB_POOL_MIN_SIZE": "1", "DB_POOL_MAX_SIZE": "4", "PGAPPNAME": application, "JOB_WORKERS": "0"})
     d.start()
     manage(d.env, "shell", "-c", SETUP)
     database = connection.settings_dict["NAME"]
