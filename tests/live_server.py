@@ -71,6 +71,9 @@ def server_env(
     env.setdefault("SECURE_SSL_REDIRECT", "0")
     # DEBUG-off servers refuse to start without a signing key: a fixed test-only one (never a real secret).
     env.setdefault("VOUCH_SIGNING_KEY", "7e" * 32)
+    # No job worker beside a plain live server: its jobs run in the server process when enqueued (on commit).
+    # Tests of the real worker path pass JOBS_BACKEND=database and start workers (jobs/testing.py).
+    env.setdefault("JOBS_BACKEND", "immediate")
     env.update(extra or {})
     return env
 
