@@ -517,7 +517,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     }
     response = render(request, "frontend/unsubscribe.html", context)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response
 
 

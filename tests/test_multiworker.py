@@ -96,6 +96,7 @@ class Deployment:
                 "SECRET_KEY": secrets.token_urlsafe(50),
                 "ALLOWED_HOSTS": "127.0.0.1",
                 "SECURE_SSL_REDIRECT": "1",
+                "JOBS_BACKEND": "database",  # serve-prod starts real job workers
                 "STATIC_ROOT": str(tmp_path / "static"),
                 "CACHE_PREFIX": prefix,
                 "MEDIA_ROOT": str(tmp_path / "media"),
