@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 LANE = "badge-verify"
 
 
-def _waiting(owner_id: int):  # noqa: ANN202 - a queryset
+def _waiting(owner_id: int):
     from badges.models import Badge
 
     return Badge.objects.filter(owner_id=owner_id).filter(

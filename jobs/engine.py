@@ -46,7 +46,7 @@ class Permanent(Exception):
 
 def backoff_delay(attempt: int, base: float, *, cap: float = 6 * 3600) -> float:
     """Seconds to wait before attempt `attempt + 1`: base, 2·base, 4·base, … (±20 % jitter), at most `cap`."""
-    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not crypto
+    return min(cap, base * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
 
 
 def retrying(*, retries: int = 3, backoff: float = 30.0) -> Callable[[F], F]:

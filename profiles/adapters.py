@@ -37,6 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
             return normalize_email(email)
         except EmailIdnaError as exc:
             raise forms.ValidationError(str(exc), code="EMAIL_IDNA_AMBIGUOUS") from exc
+
     def render_mail(self, template_prefix, email, context, headers=None):
         context = {**context, "current_site": _Site()}
         return super().render_mail(template_prefix, email, context, headers=headers)
