@@ -333,8 +333,8 @@ def _push_message(notification: Notification, *, muted: frozenset[str], channels
     user_id = notification.recipient_id
     count = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).count()
     if notification.kind in muted or channel_for(notification.kind, channels) == OFF:
-        muted: UnreadPushMessage = {"type": "unread.push", "count": count}
-        return dict(muted)
+        only_count: UnreadPushMessage = {"type": "unread.push", "count": count}
+        return dict(only_count)
     message: NotificationPushMessage = {
         "type": "notification.push",
         "notification": serialize(notification),
