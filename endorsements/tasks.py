@@ -12,3 +12,13 @@ def expire_requests() -> int:
     from endorsements.services import expire_endorsement_requests
 
     return expire_endorsement_requests()
+
+
+@task()
+def recompute_trust() -> int:
+    """Periodic: recompute every member's trust from the starting points and re-weigh what members whose
+    trust moved gave (idempotent; `manage.py recompute_trust` does the same by hand). Its interval is the
+    staleness bound of trust beyond the endorsed member's own, which moves at once (docs/weighting.md)."""
+    from endorsements.trust_graph import recompute_trust as recompute
+
+    return recompute().changed

@@ -411,6 +411,10 @@ PERIODIC_JOBS: dict[str, dict] = {
         "task": "endorsements.tasks.expire_requests",
         "every": env_int("EXPIRE_REQUESTS_EVERY_SECONDS", 3600, minimum=0),
     },
+    "endorsements.recompute_trust": {
+        "task": "endorsements.tasks.recompute_trust",
+        "every": env_int("TRUST_RECOMPUTE_EVERY_SECONDS", 900, minimum=0),
+    },
     "notifications.send_digests": {
         "task": "notifications.tasks.send_digests",
         "every": env_int("DIGESTS_EVERY_SECONDS", 900, minimum=0),

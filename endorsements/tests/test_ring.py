@@ -116,3 +116,20 @@ def test_an_honest_score_does_not_drop_when_a_ring_forms_elsewhere():
     reweigh_all()
     assert scores([people["ana"]])[0] >= before
     assert max(scores(ring)) < before
+
+
+def test_the_scheduler_recomputes_trust_as_a_periodic_job(settings):
+    """Trust is recomputed by the job engine's scheduler (settings.PERIODIC_JOBS), not by someone
+    remembering a command: run the registered job and the ring/expert split appears."""
+    from django.utils.module_loading import import_string
+
+    spec = settings.PERIODIC_JOBS["endorsements.recompute_trust"]
+    assert 0 < spec["every"] <= 900  # the staleness bound docs/weighting.md states
+    people = northwind()
+    ring = make_ring(4)
+    Profile.objects.update(trust=0.0)
+    changed = import_string(spec["task"]).call()
+    assert changed > 0
+    assert Profile.objects.get(user=people["maria"]).trust > 0
+    assert all(Profile.objects.get(user=m).trust == 0.0 for m in ring)
+    assert import_string(spec["task"]).call() == 0  # idempotent
