@@ -15,7 +15,6 @@ from badges.demo import DemoIssuer
 from badges.models import Badge, IssuerTrust, TrustedIssuer
 from badges.selectors import verified_badge_pairs
 from badges.tests.helpers import import_text, import_url
-from badges.tests.issuer import issuer  # noqa: F401 - fixture
 from badges.trust import set_trusted_issuer
 from profiles.tests.factories import PASSWORD, make_member
 from skills.services import add_skill
@@ -67,7 +66,7 @@ def test_registry_confirms_an_issuer_and_it_counts(django_capture_on_commit_call
     assert badge.issuer_trust == IssuerTrust.SELF_ISSUED
 
 
-def test_pinned_key_that_does_not_match_does_not_confirm(django_capture_on_commit_callbacks, issuer):  # noqa: F811
+def test_pinned_key_that_does_not_match_does_not_confirm(django_capture_on_commit_callbacks, issuer):
     ana = make_member("ana")
     payload = import_url(django_capture_on_commit_callbacks, client_for(ana), issuer.hosted("ana@example.com"))
     assert payload["badge"]["status"] == "VERIFIED"
