@@ -96,6 +96,7 @@ LIST_SIZES: dict[str, ListSize] = {
     "Badge.evidence": lambda args: 20,  # what the badge itself lists; costed like the checks
     "Query.badgeCollections": _setting("GRAPHQL_MAX_PAGE_SIZE"),
     "BadgeCollection.badges": _setting("BADGE_MAX_PER_MEMBER"),
+    "NotificationPreferences.channels": lambda args: 20,  # one per notification kind; there are fewer
 }
 # A mutation payload's `errors: [Error!]!`: a handful per input at most.
 PAYLOAD_ERRORS = 20
