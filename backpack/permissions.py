@@ -33,3 +33,22 @@ def shown_badges(viewer: Any, collection: BadgeCollection) -> QuerySet[Any]:
     from badges.selectors import visible_badges
 
     return visible_badges(viewer).filter(collections=collection).order_by("-issued_on", "id")
+
+
+def profile_collections(viewer: Any, member: Any) -> list[BadgeCollection]:
+    """The collections listed on ``member``'s profile page: the SHARED ones only, for everyone (the owner too: the
+    page shows what others see; private ones are managed at /badges/collections/). Each carries ``shown_count``, the
+    verified public badges in it (what a visitor sees on its page). One query."""
+    from django.db.models import Count
+
+    from badges.models import BadgeStatus
+
+    return list(
+        visible_collections(viewer, BadgeCollection.objects.filter(owner=member, public=True))
+        .annotate(
+            shown_count=Count(
+                "badges", filter=Q(badges__public=True, badges__status=BadgeStatus.VERIFIED), distinct=True
+            )
+        )
+        .order_by("name", "id")[:50]
+    )

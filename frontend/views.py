@@ -113,6 +113,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     open_skills = [(ms.skill.name, ms.skill.name) for ms in skills if ms.pk not in per_skill]
     if endorse_form is None and refusal is None:
         endorse_form = EndorseForm(skills=open_skills, initial={"relationship": "PEER"})
+    from backpack.permissions import profile_collections
     from profiles.workplaces import verified_workplace
     from skills.ranking import rank_text, ranks
 
@@ -131,6 +132,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "top_score": max((ms.score for ms in skills), default=0),
         "share": _share_links(request, profile_member, skills),
         "workplace": verified_workplace(profile_member),
+        "collections": profile_collections(request.user, profile_member),
     }
     return render(
         request,

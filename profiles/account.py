@@ -58,6 +58,7 @@ def export_member_data(actor: User) -> dict[str, Any]:
     """Everything Vouch holds about `actor`, as JSON-ready data."""
     from allauth.account.models import EmailAddress
 
+    from backpack.models import BadgeCollection
     from badges.models import Badge
     from endorsements.models import Endorsement, EndorsementRequest
     from notifications.models import Notification
@@ -92,6 +93,10 @@ def export_member_data(actor: User) -> dict[str, Any]:
             for r in EndorsementRequest.objects.filter(recipient=actor).select_related("requester", "skill")
         ],
         "badges": _rows(Badge.objects.filter(owner=actor).order_by("id")),
+        "badgeCollections": [
+            _row(c) | {"badgeIds": sorted(b.pk for b in c.badges.all())}
+            for c in BadgeCollection.objects.filter(owner=actor).prefetch_related("badges").order_by("id")
+        ],
         "notifications": _rows(Notification.objects.filter(recipient=actor).order_by("id").iterator()),
         "blocked": [
             _row(b) | {"blocked": b.blocked.username}

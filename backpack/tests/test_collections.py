@@ -178,3 +178,45 @@ def test_listing_collections_takes_a_fixed_number_of_queries():
             {"input": {"name": f"B{i}", "public": True, "badgeIds": [_gid(shown), _gid(failed)]}},
         )
     assert count() == one
+
+
+def test_profile_page_lists_shared_collections_only_and_private_never_to_others():
+    ana, ben, shown, private, failed = _setup()
+    from backpack.services import create_collection
+
+    shared = create_collection(ana, name="Cloud work", public=True, badge_ids=[shown.pk, private.pk, failed.pk])
+    create_collection(ana, name="Secret stash", public=False, badge_ids=[shown.pk])
+    for client in (Client(), client_for(ben), client_for(ana)):
+        page = client.get("/m/ana/").content.decode()
+        assert "Cloud work" in page and f"/c/{shared.public_id}/" in page
+        assert "1 verified badge" in page  # only the verified public one counts for what visitors see
+        assert "Secret stash" not in page
+    assert "Manage your collections" in client_for(ana).get("/m/ana/").content.decode()
+    assert "Manage your collections" not in client_for(ben).get("/m/ana/").content.decode()
+
+
+def test_members_only_profile_hides_its_collections_from_anonymous_visitors():
+    ana, ben, shown, _private, _failed = _setup()
+    from backpack.permissions import profile_collections
+    from backpack.services import create_collection
+
+    ana.profile.visibility = "MEMBERS"
+    ana.profile.save()
+    create_collection(ana, name="Cloud work", public=True, badge_ids=[shown.pk])
+    assert Client().get("/m/ana/").status_code == 404
+    from django.contrib.auth.models import AnonymousUser
+
+    assert profile_collections(AnonymousUser(), ana) == []
+    assert [c.name for c in profile_collections(ben, ana)] == ["Cloud work"]
+
+
+def test_export_includes_collections_with_their_badges():
+    ana, ben, shown, private, _failed = _setup()
+    from backpack.services import create_collection
+
+    create_collection(ana, name="Secret stash", public=False, badge_ids=[shown.pk, private.pk])
+    create_collection(ben, name="Ben's own", public=True)
+    data = client_for(ana).get("/settings/export.json").json()
+    assert [(c["name"], c["public"], c["badgeIds"]) for c in data["badgeCollections"]] == [
+        ("Secret stash", False, sorted([shown.pk, private.pk]))
+    ]
