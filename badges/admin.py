@@ -43,7 +43,7 @@ class TrustedIssuerAdmin(admin.ModelAdmin):
     search_fields = ("name", "value")
     readonly_fields = ("created_by", "created_at", "updated_at")
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         from badges import trust
 
         if change:
@@ -60,11 +60,11 @@ class TrustedIssuerAdmin(admin.ModelAdmin):
         )
         obj.pk = entry.pk
 
-    def delete_model(self, request, obj):  # type: ignore[no-untyped-def]
+    def delete_model(self, request, obj):
         from badges import trust
 
         trust.remove_trusted_issuer(request.user, kind=obj.kind, value=obj.value)
 
-    def delete_queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def delete_queryset(self, request, queryset):
         for obj in list(queryset):
             self.delete_model(request, obj)

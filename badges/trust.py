@@ -69,7 +69,7 @@ def confirming_entry(
     return None
 
 
-def trust_level(issuer_id: str, binding: str | None, fingerprint: str | None) -> tuple[str, str]:
+def trust_level(issuer_id: str, binding: str | None, fingerprint: str | None) -> tuple[IssuerTrust, str]:
     """(IssuerTrust level, the registry's confirmed name or "")."""
     entry = confirming_entry(issuer_id, binding, fingerprint)
     if entry is not None:

@@ -208,7 +208,7 @@ def trust_may_change(
     return TrustChange(push, reweigh)
 
 
-def given(member: User, skill_id: int, *, trust: bool) -> Any:
+def given(member: User, skill_id: int, *, trust: bool | TrustChange) -> Any:
     """What `member` gave that a change to their listing of `skill_id` can re-weigh: the
     endorsements they gave for that skill (their standing in it), or all of them (their trust)."""
     given = Endorsement.objects.filter(endorser_id=member.pk)
@@ -238,7 +238,7 @@ def cascade(
     skill_id: int,
     *,
     rescored: bool,
-    trust: bool,
+    trust: bool | TrustChange,
     now: datetime | None = None,
     locked: Iterable[int] | None = None,
 ) -> None:

@@ -30,6 +30,7 @@ from endorsements import payloads, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
 from endorsements.scoring import (
+    NO_CHANGE,
     TrustChange,
     apply_weighing,
     cascade,
@@ -249,7 +250,7 @@ def respond_to_endorsement_request(
         raise not_found("requestId", "endorsement request")
     now = timezone.now()
     requester = User.objects.select_related("profile").get(pk=peek["requester_id"])
-    trust = False
+    trust = NO_CHANGE
     if accept:
         # Lock order: listings first, then the request (as endorse() does).
         trust = trust_may_change(actor, requester, now=now, adding=True)
@@ -266,8 +267,7 @@ def respond_to_endorsement_request(
         _check_open(ms, endorser=actor, member=requester, relationship=request.relationship)
         _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
         endorsement = _create_endorsement(actor, requester, ms, request.relationship, comment)
-        if trust is not False:
-            trust.apply()
+        trust.apply()
         request.status = RequestStatus.ACCEPTED
         request.endorsement = endorsement
         request.responded_at = now
@@ -369,14 +369,15 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     member = User.objects.get(pk=endorsement.member_id)
     was_visible = not endorsement.hidden
     now = timezone.now()
-    trust = was_visible and trust_may_change(actor, member, now=now, adding=False, excluding=endorsement.pk)
+    trust = (
+        trust_may_change(actor, member, now=now, adding=False, excluding=endorsement.pk) if was_visible else NO_CHANGE
+    )
     lock_listings(endorsement.member_skill_id, given(member, endorsement.skill_id, trust=trust))
     # Its credential stays served, revoked through the endorser's status list (docs/credentials.md).
     record_withdrawal(endorsement, now=now)
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
-    if trust is not False:
-        trust.apply()
+    trust.apply()
     if was_visible:
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
@@ -392,8 +393,10 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
     now = timezone.now()
     endorser = User.objects.get(pk=endorsement.endorser_id)
     seen_hidden = endorsement.hidden
-    trust = seen_hidden != bool(hidden) and trust_may_change(
-        endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk
+    trust = (
+        trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
+        if seen_hidden != bool(hidden)
+        else NO_CHANGE
     )
     lock_listings(endorsement.member_skill_id, given(actor, endorsement.skill_id, trust=trust))
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
@@ -402,8 +405,7 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
             trust = trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
         endorsement.hidden = bool(hidden)
         endorsement.save(update_fields=["hidden"])
-        if trust is not False:
-            trust.apply()
+        trust.apply()
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement

@@ -404,20 +404,20 @@ def unblock(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- Settings: your data (download, delete) ---------------------------------------------------------
 
 
-def _data_page(request: HttpRequest, form: DeleteAccountForm, status: int = 200) -> HttpResponse:
+def _data_page(request: AuthenticatedHttpRequest, form: DeleteAccountForm, status: int = 200) -> HttpResponse:
     return render(
         request, "frontend/settings/data.html", {"form": form, "nav": "settings", "tab": "data"}, status=status
     )
 
 
 @login_required
-def settings_data(request: HttpRequest) -> HttpResponse:
+def settings_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _data_page(request, DeleteAccountForm())
 
 
 @login_required
 @require_GET
-def export_data(request: HttpRequest) -> HttpResponse:
+def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = account.export_member_data(request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="vouch-{request.user.username}.json"'
@@ -427,13 +427,14 @@ def export_data(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
-    if form.is_valid():
-        if call_service(form, account.delete_account, request.user, password=form.cleaned_data["password"]):
-            logout(request)
-            messages.success(request, "Your account and everything it held are deleted.")
-            return redirect("home")
+    if form.is_valid() and call_service(
+        form, account.delete_account, request.user, password=form.cleaned_data["password"]
+    ):
+        logout(request)
+        messages.success(request, "Your account and everything it held are deleted.")
+        return redirect("home")
     return _data_page(request, form, status=400)
 
 

@@ -257,8 +257,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             return
         self.subscribes.append(now)
         if len(self.operations) >= MAX_SUBSCRIPTIONS:
-            message = f"At most {MAX_SUBSCRIPTIONS} subscriptions per socket."
-            await self._refuse(op_id, [_error(message, "TOO_MANY_SUBSCRIPTIONS")])
+            refusal = f"At most {MAX_SUBSCRIPTIONS} subscriptions per socket."
+            await self._refuse(op_id, [_error(refusal, "TOO_MANY_SUBSCRIPTIONS")])
             return
         result = await self._start(payload)
         if not self.open:

@@ -7,8 +7,9 @@ Rules (docs/openbadges.md, "Recipient matching"):
   identities compare exactly.
 * Hashed identities (``sha256$hex`` / ``md5$hex``, hex case-insensitive, optional salt appended to the identity
   before hashing, as OB 1.0/2.0 and 3.0 ``identityHash`` define it): for e-mail the hash is tried over the address
-  as the member verified it *and* over its normal form and that form with U-label domain, because issuers commonly lower-case before hashing
-  while allauth may keep the case the member typed. Upper-case variants are not guessed.
+  as the member verified it *and* over its normal form and that form with U-label domain, because issuers
+  commonly lower-case before hashing while allauth may keep the case the member typed. Upper-case variants are
+  not guessed.
 * The address itself never leaves this module: results carry only a boolean.
 """
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from threading import Lock
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, specified_rules, validate
@@ -28,18 +28,22 @@ MAX_CACHED_QUERY = 20_000  # characters
 MAX_ENTRIES = 500
 
 
-class _LRU:
-    def __init__(self, size: int) -> None:
-        self.size, self.data, self.lock = size, OrderedDict[Any, Any](), Lock()
+K = TypeVar("K")
+V = TypeVar("V")
 
-    def get(self, key: Any) -> Any:
+
+class _LRU(Generic[K, V]):
+    def __init__(self, size: int) -> None:
+        self.size, self.data, self.lock = size, OrderedDict[K, V](), Lock()
+
+    def get(self, key: K) -> V | None:
         with self.lock:
             value = self.data.get(key)
             if value is not None:
                 self.data.move_to_end(key)
             return value
 
-    def put(self, key: Any, value: Any) -> None:
+    def put(self, key: K, value: V) -> None:
         with self.lock:
             self.data[key] = value
             self.data.move_to_end(key)
@@ -51,8 +55,8 @@ class _LRU:
             self.data.clear()
 
 
-_parsed = _LRU(MAX_ENTRIES)
-_validated = _LRU(MAX_ENTRIES)
+_parsed: _LRU[str, DocumentNode] = _LRU(MAX_ENTRIES)
+_validated: _LRU[tuple[Any, ...], bool] = _LRU(MAX_ENTRIES)
 
 
 def too_large(message: str) -> GraphQLError:

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -45,6 +46,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -55,7 +57,6 @@ from graphql import (
     ValidationRule,
     VariableNode,
     get_named_type,
-    get_nullable_type,
     is_abstract_type,
     is_composite_type,
     specified_rules,
@@ -344,7 +345,7 @@ class _CostWalk:
                 target = get_named_type(field.type)
                 if not is_composite_type(target):
                     continue
-                size = page if isinstance(get_nullable_type(field.type), GraphQLList) else 1
+                size = page if _is_list(field.type) else 1
                 total += size * (1 + self.selection(node.selection_set, target, seen))
             self.check(total)
         return total
@@ -360,7 +361,7 @@ class _CostWalk:
         return max(0, min(max(given), self.page_cap))
 
     def list_size(self, key: str, field: GraphQLField, args: dict[str, Any]) -> int:
-        if not isinstance(get_nullable_type(field.type), GraphQLList):
+        if not _is_list(field.type):
             return 1
         size = LIST_SIZES.get(key)
         if key == "MemberSkill.badges" and self.skills_page:
@@ -462,8 +463,14 @@ def _field(parent: GraphQLNamedType, name: str) -> GraphQLField | None:
     if name == "__type":
         return TypeMetaFieldDef
     if isinstance(parent, (GraphQLObjectType, GraphQLInterfaceType)):
-        return parent.fields.get(name)
+        field: GraphQLField | None = parent.fields.get(name)
+        return field
     return None  # a union's only field is __typename (free)
+
+
+def _is_list(output: GraphQLOutputType) -> bool:
+    """A list field (`[T]` or `[T]!`): costed by its page or list size, not as one object."""
+    return isinstance(output.of_type if isinstance(output, GraphQLNonNull) else output, GraphQLList)
 
 
 def _is_connection(target: GraphQLNamedType) -> bool:
@@ -546,7 +553,7 @@ def limit_rules(variables: dict[str, Any] | None = None) -> list[type[Validation
     return [DepthLimitRule, RepeatedFieldsRule, cost_rule]
 
 
-def validation_rules(variables: dict[str, Any] | None = None) -> list[type[ValidationRule]]:
+def validation_rules(variables: dict[str, Any] | None = None) -> list[type[ASTValidationRule]]:
     # graphql-core's validate() uses the rules it is given INSTEAD of the specification's, so
     # the standard rules must be listed too: without them an unknown field or a missing
     # required argument is not an error at all.

@@ -9,7 +9,7 @@ from graphql import ValueNode
 from graphql.utilities import value_from_ast_untyped
 
 
-class JSON(graphene.Scalar):
+class JSON(graphene.Scalar):  # type: ignore[misc]  # graphene is untyped (Any)
     """A JSON value as itself on the wire (an object stays an object), never a JSON-encoded string."""
 
     @staticmethod
