@@ -429,13 +429,13 @@ def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
-    if form.is_valid() and call_service(
-        form, account.delete_account, request.user, password=form.cleaned_data["password"]
+    if not form.is_valid() or (
+        call_service(form, account.delete_account, request.user, password=form.cleaned_data["password"]) is None
     ):
-        logout(request)
-        messages.success(request, "Your account and everything it held are deleted.")
-        return redirect("home")
-    return _data_page(request, form, status=400)
+        return _data_page(request, form, status=400)
+    logout(request)
+    messages.success(request, "Your account and everything it held are deleted.")
+    return redirect("home")
 
 
 # --- Settings: endorsements received, notification preferences -----------------------------------
