@@ -53,7 +53,7 @@ def _plan(count: int) -> list[tuple[int, str, str]]:
     done = set(
         Endorsement.objects.filter(endorser_id__in=endorsers).values_list("endorser_id", "member_id", "skill_id")
     )
-    # One relationship per endorser and member (RELATIONSHIP_CONFLICT otherwise): the plan endorses as
+    # One relationship per endorser and member (a later one keeps the first): the plan endorses as
     # PEER, so it skips pairs already related otherwise.
     related = set(
         Endorsement.objects.filter(endorser_id__in=endorsers)

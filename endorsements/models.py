@@ -51,6 +51,9 @@ class Endorsement(models.Model):
     explanation = models.CharField(max_length=600)
     from_established = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
+    # Waiting for the member's review (they turned on "review before showing"): always `hidden` too, so
+    # it counts nowhere and shows to nobody but the member (and, as pending, the endorser) until shown.
+    pending_review = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     weighed_at = models.DateTimeField(default=timezone.now)
 
@@ -59,6 +62,9 @@ class Endorsement(models.Model):
             # One endorsement per endorser, member and skill: the race-proof backstop of ALREADY_ENDORSED.
             models.UniqueConstraint(fields=["endorser", "member", "skill"], name="uniq_endorsement"),
             models.CheckConstraint(condition=~Q(endorser=F("member")), name="endorsement_not_self"),
+            models.CheckConstraint(
+                condition=Q(pending_review=False) | Q(hidden=True), name="endorsement_pending_is_hidden"
+            ),
         ]
         indexes = [
             # Top endorsements of one listing for the public (profiles, topEndorsements).
@@ -71,10 +77,19 @@ class Endorsement(models.Model):
             models.Index(fields=["endorser", "created_at"], name="endorsement_endorser_idx"),
             # "Endorsed by others" (trust signal): who endorsed this member.
             models.Index(fields=["member", "endorser"], name="endorsement_member_idx"),
+            # The member's review queue.
+            models.Index(fields=["member", "id"], condition=Q(pending_review=True), name="endorsement_review_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.endorser_id} → {self.member_id} · {self.skill_id}"
+
+    @property
+    def status(self) -> str:
+        """VISIBLE, HIDDEN (by the member) or PENDING_REVIEW (waiting for the member to show or hide it)."""
+        if self.pending_review:
+            return "PENDING_REVIEW"
+        return "HIDDEN" if self.hidden else "VISIBLE"
 
 
 class EndorsementRequest(models.Model):

@@ -19,6 +19,7 @@ from notifications.payloads import (
 from vouch.ids import encode_id
 
 REQUEST_INBOX_URL = "/requests/"
+REVIEW_QUEUE_URL = "/settings/endorsements/#review"
 
 
 def member_url(user: Any) -> str:
@@ -49,6 +50,10 @@ def endorsement_received(endorsement: Any) -> EndorsementReceivedPayload:
     }
     if endorsement.comment:
         payload["comment"] = endorsement.comment
+    if endorsement.pending_review:
+        # The member reviews endorsements before they show: the link goes to the queue.
+        payload["awaitingReview"] = True
+        payload["url"] = REVIEW_QUEUE_URL
     return payload
 
 
@@ -65,7 +70,7 @@ def request_received(request: Any) -> EndorsementRequestReceivedPayload:
     return payload
 
 
-def request_answered(request: Any) -> EndorsementRequestAnsweredPayload:
+def request_answered(request: Any, endorsement: Any = None) -> EndorsementRequestAnsweredPayload:
     """To the requester. A decline says only that: no comment, no reason (docs/endorsements.md)."""
     payload: EndorsementRequestAnsweredPayload = {
         "requestId": encode_id("EndorsementRequest", request.pk),
@@ -77,4 +82,7 @@ def request_answered(request: Any) -> EndorsementRequestAnsweredPayload:
     }
     if request.endorsement_id:
         payload["endorsementId"] = encode_id("Endorsement", request.endorsement_id)
+    if endorsement is not None and endorsement.pending_review:
+        payload["awaitingReview"] = True
+        payload["url"] = REVIEW_QUEUE_URL
     return payload

@@ -20,7 +20,8 @@ def _signed_in(viewer: Any) -> bool:
 def visible_endorsements(
     viewer: Any, queryset: QuerySet[Endorsement] | None = None, *, member_visible: bool = False
 ) -> QuerySet[Endorsement]:
-    """Endorsements `viewer` may see in lists: visible ones, plus hidden ones they received.
+    """Endorsements `viewer` may see in lists: visible ones, plus hidden ones they received, plus their
+    own that wait for the member's review (shown to them as pending; docs/endorsements.md).
 
     Endorsements whose endorser or member `viewer` may not see are left out (an anonymous
     visitor does not learn the names of members-only profiles from someone else's page).
@@ -32,7 +33,7 @@ def visible_endorsements(
     if not member_visible:
         qs = qs.filter(member__is_active=True)
     if _signed_in(viewer):
-        return qs.filter(Q(hidden=False) | Q(member_id=viewer.pk))
+        return qs.filter(Q(hidden=False) | Q(member_id=viewer.pk) | Q(endorser_id=viewer.pk, pending_review=True))
     qs = qs.filter(hidden=False, endorser__profile__visibility=Visibility.PUBLIC)
     return qs if member_visible else qs.filter(member__profile__visibility=Visibility.PUBLIC)
 
@@ -40,6 +41,12 @@ def visible_endorsements(
 def can_hide(actor: Any, endorsement: Endorsement) -> bool:
     """Only the endorsed member hides or shows an endorsement."""
     return _signed_in(actor) and endorsement.member_id == actor.pk
+
+
+def can_see_status(viewer: Any, endorsement: Endorsement) -> bool:
+    """Whether it is hidden or waits for review is the member's business; the endorser sees only that
+    their own endorsement waits (not that it was hidden)."""
+    return _signed_in(viewer) and viewer.pk in (endorsement.member_id, endorsement.endorser_id)
 
 
 def can_withdraw(actor: Any, endorsement: Endorsement) -> bool:

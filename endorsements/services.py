@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from credentials.services import record_withdrawal
-from endorsements import payloads, weighting
+from endorsements import payloads, policy, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
 from endorsements.scoring import (
@@ -100,29 +100,19 @@ def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
     return ms
 
 
-def _check_open(member_skill: MemberSkill, endorser: User, member: User, relationship: str | None = None) -> None:
-    """The refusals shared by endorsing, requesting and accepting."""
+def _check_open(member_skill: MemberSkill, endorser: User, member: User, relationship: str | None = None) -> str | None:
+    """The refusals shared by endorsing, requesting and accepting. Returns the relationship to record:
+    one relationship per endorser and member, so the one their endorsements already give, if any, is kept
+    (`relationship` otherwise; docs/endorsements.md, "One relationship per pair")."""
     if not member_skill.endorsements_enabled:
         raise _error("skill", "Endorsements are turned off for this skill.", "ENDORSEMENTS_OFF")
     if blocked_between(endorser, member):
-        raise _error(None, "You cannot endorse this member, or be endorsed by them.", "BLOCKED")
+        raise _error(None, policy.BLOCKED_MESSAGE, "BLOCKED")
     if Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists():
         raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED")
-    if relationship is not None:
-        # One relationship per endorser and member: nobody was both someone's manager and their peer.
-        other = (
-            Endorsement.objects.filter(endorser=endorser, member=member)
-            .exclude(relationship=relationship)
-            .values_list("relationship", flat=True)
-            .first()
-        )
-        if other is not None:
-            said = Relationship(other).label.lower()
-            raise _error(
-                "relationship",
-                f"Another endorsement already gives this relationship as {said!r}; one relationship per member.",
-                "RELATIONSHIP_CONFLICT",
-            )
+    if relationship is None:
+        return None
+    return policy.pair_relationship(endorser, member) or relationship
 
 
 def _today() -> Any:
@@ -171,6 +161,9 @@ def _create_endorsement(
         relationship=relationship,
         comment=comment,
     )
+    if member.profile.review_before_showing:
+        # Waits for the member's review: hidden (counts nowhere, shows to nobody else) until shown.
+        endorsement.hidden = endorsement.pending_review = True
     apply_weighing(
         endorsement, weighting.weigh(signals.inputs(skill.pk, relationship, member.pk, new=True)), member, skill
     )
@@ -197,7 +190,7 @@ def request_endorsement(
     if target.pk == actor.pk:
         raise _error("recipient", "You cannot ask yourself for an endorsement.", "SELF_ENDORSEMENT")
     ms = _listing(actor, skill, lock=True)
-    _check_open(ms, endorser=target, member=actor, relationship=relationship)
+    relationship = _check_open(ms, endorser=target, member=actor, relationship=relationship) or relationship
     now = timezone.now()
     pending = EndorsementRequest.objects.filter(
         requester=actor, recipient=target, skill_id=ms.skill_id, status=RequestStatus.PENDING
@@ -264,18 +257,24 @@ def respond_to_endorsement_request(
     request.recipient = actor
     if accept:
         ms = MemberSkill.objects.select_related("skill").get(pk=request.member_skill_id)  # locked above
-        _check_open(ms, endorser=actor, member=requester, relationship=request.relationship)
+        # Asked, so always allowed (the requester's "who may endorse me" does not apply); the pair's
+        # relationship is kept if the actor endorsed the requester meanwhile.
+        relationship = _check_open(ms, endorser=actor, member=requester, relationship=request.relationship)
         _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
-        endorsement = _create_endorsement(actor, requester, ms, request.relationship, comment)
-        trust.apply()
+        endorsement = _create_endorsement(actor, requester, ms, relationship or request.relationship, comment)
         request.status = RequestStatus.ACCEPTED
         request.endorsement = endorsement
         request.responded_at = now
         request.save(update_fields=["status", "endorsement", "responded_at"])
-        rescored = ms.pk in recompute_member_skills([ms.pk])
         request.skill = ms.skill
-        notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request))
-        cascade(requester, ms.skill_id, rescored=rescored, trust=trust, now=now)
+        if endorsement.pending_review:
+            # Counts once the requester shows it (approveEndorsement): nothing to recompute yet.
+            notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request, endorsement))
+        else:
+            trust.apply()
+            rescored = ms.pk in recompute_member_skills([ms.pk])
+            notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request, endorsement))
+            cascade(requester, ms.skill_id, rescored=rescored, trust=trust, now=now)
     else:
         request.status = RequestStatus.DECLINED
         request.responded_at = now
@@ -333,11 +332,15 @@ def endorse(
         raise _error("member", "You cannot endorse yourself.", "SELF_ENDORSEMENT")
     ms = _listing(target, skill, lock=False)
     now = timezone.now()
+    # One relationship per endorser and member: a second endorsement keeps the one the first gave.
+    relationship = policy.pair_relationship(actor, target) or relationship
+    review = target.profile.review_before_showing
     # The actor's signals do not depend on the listing locks: read them first, they also say
     # whether the actor counts as a voucher for the target (what the cascade re-weighs).
     signals = signals_for(actor, [ms.skill_id], member_ids=[target.pk], now=now, only_skills=True)
-    trust = trust_may_change(actor, target, now=now, adding=True)
-    if relationship == Relationship.REPORT and not trust.reweigh:
+    # Waiting for review, it counts nowhere yet: no trust, score or cascade to plan.
+    trust = NO_CHANGE if review else trust_may_change(actor, target, now=now, adding=True)
+    if relationship == Relationship.REPORT and not review and not trust.reweigh:
         # "I reported to them" confirms what the target claimed in managing the actor: re-weigh it.
         agrees = Endorsement.objects.filter(endorser=target, member=actor, relationship=Relationship.MANAGER)
         if agrees.exists():
@@ -346,13 +349,17 @@ def endorse(
     if ms.pk not in locked:  # removed from the profile a moment ago
         raise _error("skill", f"{target.username} does not list that skill.", "SKILL_NOT_LISTED")
     ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
-    _check_open(ms, endorser=actor, member=target, relationship=relationship)
+    _check_open(ms, endorser=actor, member=target)
+    policy.check_may_endorse(actor, target)
     _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
     endorsement = _create_endorsement(actor, target, ms, relationship, comment, signals)
-    trust.apply()
     EndorsementRequest.objects.filter(
         requester=target, recipient=actor, skill_id=ms.skill_id, status=RequestStatus.PENDING, expires_at__gt=now
     ).update(status=RequestStatus.ACCEPTED, endorsement=endorsement, responded_at=now)
+    if endorsement.pending_review:
+        notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
+        return endorsement
+    trust.apply()
     # Locked and read above: aggregate and update only.
     rescored = ms.pk in recompute_locked([ms.pk], [locked[ms.pk]])
     notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
@@ -386,7 +393,11 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
 
 @transaction.atomic
 def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) -> Endorsement:
-    """The endorsed member hides (or shows again) an endorsement. The endorser is not told."""
+    """The endorsed member hides (or shows again) an endorsement. The endorser is not told.
+
+    An endorsement waiting for review leaves the queue either way: shown (it counts from now on) or
+    hidden (as any hidden one: the member may still show it later).
+    """
     endorsement = Endorsement.objects.filter(pk=endorsement_id, member_id=actor.pk).first()
     if endorsement is None or not can_hide(actor, endorsement):
         raise not_found("endorsementId", "endorsement")
@@ -400,12 +411,23 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
     )
     lock_listings(endorsement.member_skill_id, given(actor, endorsement.skill_id, trust=trust))
     endorsement = Endorsement.objects.select_for_update().get(pk=endorsement.pk)
-    if endorsement.hidden != bool(hidden):
+    if endorsement.pending_review and endorsement.hidden == bool(hidden):
+        endorsement.pending_review = False  # reviewed: hidden it stays
+        endorsement.save(update_fields=["pending_review"])
+    elif endorsement.hidden != bool(hidden):
         if endorsement.hidden != seen_hidden:  # toggled by a concurrent call meanwhile: decide again
             trust = trust_may_change(endorser, actor, now=now, adding=not hidden, excluding=endorsement.pk)
         endorsement.hidden = bool(hidden)
-        endorsement.save(update_fields=["hidden"])
+        endorsement.pending_review = False
+        endorsement.save(update_fields=["hidden", "pending_review"])
         trust.apply()
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement
+
+
+def approve_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
+    """The endorsed member shows an endorsement that waited for their review (or one they hid): from now
+    on it counts in their score and shows to everyone who may see their profile. Showing one that is
+    shown already changes nothing."""
+    return set_endorsement_hidden(actor, endorsement_id=endorsement_id, hidden=False)

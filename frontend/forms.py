@@ -164,6 +164,27 @@ class BlockForm(VouchForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "off", "data-autocomplete": "members"})
 
 
+class EndorsementSettingsForm(VouchForm):
+    """ "Who may endorse me" and "review before showing" (endorsements.policy.update_endorsement_settings)."""
+
+    who_may_endorse = forms.ChoiceField(
+        label="Who may endorse me",
+        widget=forms.RadioSelect,
+        choices=[
+            ("ANYONE", "Anyone signed in to Vouch"),
+            ("ORGANISATION_AND_ASKED", "People at my verified organisation, and people I asked for an endorsement"),
+            ("ONLY_ASKED", "Only people I asked for an endorsement"),
+        ],
+    )
+    review_before_showing = forms.BooleanField(
+        required=False,
+        label="Let me review new endorsements before they show",
+        help_text="New endorsements wait here until you show or hide them; until then they don’t count in your "
+        "score and only you (and the person who gave it) can see them.",
+    )
+    show_optional = False
+
+
 class EndorseForm(VouchForm):
     skill = forms.ChoiceField(label="Skill")
     relationship = forms.ChoiceField(choices=RELATIONSHIP_CHOICES, label="You were")

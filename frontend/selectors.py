@@ -78,14 +78,11 @@ def endorse_refusals(
     authority: a form posted anyway gets the service's error) so the page can disable the
     button and say why.
     """
-    from endorsements.permissions import blocked_between
+    from endorsements.policy import endorse_refusal
 
-    if viewer is None or not viewer.is_authenticated:
-        return "Log in to endorse.", {}
-    if viewer.pk == member.pk:
-        return "This is your profile: you can’t endorse yourself.", {}
-    if blocked_between(viewer, member):
-        return "You can’t endorse this member.", {}
+    refusal = endorse_refusal(viewer, member)  # not signed in, yourself, a block, "who may endorse me"
+    if refusal is not None:
+        return refusal.message, {}
     per_skill: dict[int, str] = {}
     for ms in skills:
         if ms.skill_id in given:
@@ -101,11 +98,17 @@ def endorse_refusals(
 
 def my_endorsements_of(viewer: Any, member: User) -> dict[int, int]:
     """The endorsements `viewer` gave `member`, as {skill id: endorsement id} (for "Withdraw")."""
+    return {skill_id: pk for skill_id, (pk, _pending) in my_endorsement_states(viewer, member).items()}
+
+
+def my_endorsement_states(viewer: Any, member: User) -> dict[int, tuple[int, bool]]:
+    """{skill id: (endorsement id, waits for the member's review)} for what `viewer` gave `member`."""
     from endorsements.models import Endorsement
 
     if viewer is None or not viewer.is_authenticated:
         return {}
-    return dict(Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", "pk"))
+    rows = Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", "pk", "pending_review")
+    return {skill_id: (pk, pending) for skill_id, pk, pending in rows}
 
 
 def received_endorsements(member: User) -> list[Any]:
@@ -146,6 +149,13 @@ def own_badges(member: User) -> list[Any]:
 
 def own_skills(member: User) -> list[MemberSkill]:
     return list(MemberSkill.objects.select_related("skill").filter(member=member).order_by("position", "id"))
+
+
+def has_blocked(viewer: Any, member: User) -> bool:
+    """`viewer` blocked `member` (the profile then shows "Blocked · Unblock")."""
+    if viewer is None or not viewer.is_authenticated or viewer.pk == member.pk:
+        return False
+    return Block.objects.filter(blocker_id=viewer.pk, blocked_id=member.pk).exists()
 
 
 def blocked_members(member: User) -> list[Block]:

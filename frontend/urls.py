@@ -22,6 +22,7 @@ urlpatterns = [
     path("settings/skills/<int:member_skill_id>/move/", views.skill_move, name="skill_move"),
     path("settings/skills/<int:member_skill_id>/endorsements/", views.skill_endorsements, name="skill_endorsements"),
     path("settings/endorsements/", views.settings_endorsements, name="settings_endorsements"),
+    path("settings/endorsements/controls/", views.endorsement_settings, name="endorsement_settings"),
     path("settings/blocked/", views.settings_blocks, name="settings_blocks"),
     path("settings/blocked/add/", views.block, name="block"),
     path("settings/blocked/remove/", views.unblock, name="unblock"),

@@ -26,6 +26,7 @@ from frontend.forms import (
     BlockForm,
     DeleteAccountForm,
     EndorseForm,
+    EndorsementSettingsForm,
     MutedKindsForm,
     ProfileForm,
     ReorderForm,
@@ -108,11 +109,14 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         raise Http404("No such member")
     skills = profile_member.listed_skills  # type: ignore[attr-defined]  # profile_of's Prefetch(to_attr=...)
     is_owner = can_edit_profile(request.user, profile_member)
-    mine = selectors.my_endorsements_of(request.user, profile_member)
+    states = selectors.my_endorsement_states(request.user, profile_member)
+    mine = {skill_id: pk for skill_id, (pk, _pending) in states.items()}
     refusal, per_skill = selectors.endorse_refusals(request.user, profile_member, skills, given=mine)
     open_skills = [(ms.skill.name, ms.skill.name) for ms in skills if ms.pk not in per_skill]
+    # One relationship per endorser and member: a second endorsement says what the first said.
+    kept = _kept_relationship(request.user, profile_member) if mine else None
     if endorse_form is None and refusal is None:
-        endorse_form = EndorseForm(skills=open_skills, initial={"relationship": "PEER"})
+        endorse_form = EndorseForm(skills=open_skills, initial={"relationship": kept[0] if kept else "PEER"})
     from backpack.permissions import profile_collections
     from profiles.workplaces import verified_workplace
     from skills.ranking import rank_text, ranks
@@ -121,6 +125,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     for ms in skills:
         ms.refusal = per_skill.get(ms.pk)
         ms.my_endorsement_id = mine.get(ms.skill_id)
+        ms.my_endorsement_pending = states.get(ms.skill_id, (0, False))[1]
         ms.rank_text = rank_text(*standing.get(ms.pk, (1, 1)), ms.skill.name)
     context: dict[str, Any] = {
         "member": profile_member,
@@ -133,6 +138,8 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "share": _share_links(request, profile_member, skills),
         "workplace": verified_workplace(profile_member),
         "collections": profile_collections(request.user, profile_member),
+        "kept_relationship": kept[1] if kept else None,
+        "blocked_by_me": selectors.has_blocked(request.user, profile_member),
     }
     return render(
         request,
@@ -162,6 +169,15 @@ def _share_links(request: HttpRequest, member: Any, skills: list[Any]) -> dict[s
         "credential": base + "/credential",
         "description": description or f"{member.profile.name} on Vouch: weighted, explained skill endorsements.",
     }
+
+
+def _kept_relationship(viewer: Any, member: Any) -> tuple[str, str] | None:
+    """The relationship `viewer`'s endorsements of `member` give, and how it reads ("their manager")."""
+    from endorsements.models import Relationship
+    from endorsements.policy import pair_relationship
+
+    kept = pair_relationship(viewer, member)
+    return (kept, Relationship(kept).label.lower()) if kept else None
 
 
 @require_GET
@@ -208,7 +224,14 @@ def endorse(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
             comment=data["comment"],
         )
         if done is not None:
-            messages.success(request, f"You endorsed {target.profile.name} for {done.skill.name}.")
+            from endorsements.policy import relationship_notice
+
+            said = f"You endorsed {target.profile.name} for {done.skill.name}."
+            if done.pending_review:
+                said += f" It shows once {target.profile.name} reviews it."
+            if done.relationship != data["relationship"]:
+                said += " " + relationship_notice(target, data["relationship"], done.relationship)
+            messages.success(request, said)
             return redirect("member", username=target.username)
     return _member_page(request, target.username, endorse_form=form)
 
@@ -238,7 +261,9 @@ def set_hidden(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpRe
     )
     if form.errors:
         raise Http404("No such endorsement")
-    messages.success(request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown again.")
+    messages.success(
+        request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown: it counts now."
+    )
     return _back(request, reverse("settings_endorsements"))
 
 
@@ -378,13 +403,23 @@ def settings_blocks(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def block(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Blocking asks first: a post without `confirm=1` (the profile's button, the settings form) answers the
+    confirmation page, whose button posts again with it. No JavaScript needed."""
     form = BlockForm(request.POST)
     if form.is_valid():
         target = selectors.member_by_username(request.user, form.cleaned_data["username"])
         if target is None:
             form.add_error("username", "No member with that username.")
+        elif request.POST.get("confirm") != "1" and target.pk != request.user.pk:
+            back = request.POST.get("next") or ""
+            back = back if back.startswith("/") and not back.startswith("//") else ""
+            context = {"target": target, "next": back, "nav": "settings", "tab": "blocks"}
+            return render(request, "frontend/settings/block_confirm.html", context)
         elif call_service(form, profile_services.block_member, request.user, member=target) is not None:
-            messages.success(request, f"{target.profile.name} can no longer endorse you or ask you for endorsements.")
+            messages.success(
+                request,
+                f"{target.profile.name} is blocked: they can no longer endorse you or ask you for endorsements.",
+            )
             return _back(request, reverse("settings_blocks"))
     return _blocks_page(request, form, status=400)
 
@@ -441,10 +476,50 @@ def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- Settings: endorsements received, notification preferences -----------------------------------
 
 
+def _endorsements_page(
+    request: AuthenticatedHttpRequest, form: EndorsementSettingsForm | None = None, status: int = 200
+) -> HttpResponse:
+    from endorsements.selectors import awaiting_review
+
+    profile = request.user.profile
+    form = form or EndorsementSettingsForm(
+        initial={"who_may_endorse": profile.who_may_endorse, "review_before_showing": profile.review_before_showing}
+    )
+    received = selectors.received_endorsements(request.user)
+    context = {
+        "endorsements": [e for e in received if not e.pending_review],
+        "review_queue": list(awaiting_review(request.user)[:100]),
+        "settings_form": form,
+        "nav": "settings",
+        "tab": "endorsements",
+    }
+    return render(request, "frontend/settings/endorsements.html", context, status=status)
+
+
 @login_required
 def settings_endorsements(request: AuthenticatedHttpRequest) -> HttpResponse:
-    context = {"endorsements": selectors.received_endorsements(request.user), "nav": "settings", "tab": "endorsements"}
-    return render(request, "frontend/settings/endorsements.html", context)
+    return _endorsements_page(request)
+
+
+@login_required
+@require_POST
+def endorsement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    from endorsements.policy import update_endorsement_settings
+
+    form = EndorsementSettingsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = call_service(
+            form,
+            update_endorsement_settings,
+            request.user,
+            who_may_endorse=data["who_may_endorse"],
+            review_before_showing=data["review_before_showing"],
+        )
+        if done is not None:
+            messages.success(request, "Your endorsement settings are saved.")
+            return redirect(f"{reverse('settings_endorsements')}#who-may-endorse")
+    return _endorsements_page(request, form, status=400)
 
 
 def _kind_choices() -> list[tuple[str, str]]:

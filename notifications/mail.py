@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 TOKEN_SALT = "vouch.notifications.unsubscribe"
 DIGEST = "digest"  # the token "kind" of the digest mail
+# An endorsement waiting for the member's review (docs/endorsements.md, "Review before showing").
+REVIEW_LINE = "It awaits your review: it shows on your profile and counts only once you show it."
 
 
 # --- unsubscribe tokens -------------------------------------------------------------------------------------------
@@ -104,17 +106,23 @@ def describe(kind: str, payload: dict[str, Any]) -> Item:
         if payload.get("status") == "ACCEPTED":
             pk = _pk(payload.get("endorsementId"), "Endorsement")
             link = _abs(f"/settings/endorsements/#endorsement-{pk}" if pk else "/settings/endorsements/")
+            if payload.get("awaitingReview") is True:
+                return Item(
+                    kind, f"{who} endorsed you for {skill}, as you asked", REVIEW_LINE, link, "Review the endorsement"
+                )
             return Item(kind, f"{who} endorsed you for {skill}, as you asked", "", link, "See the endorsement")
         return Item(kind, f"{who} answered your request about {skill}", "", _abs("/requests/"), "See your requests")
     if kind == Kind.ENDORSEMENT_RECEIVED:
         pk = _pk(payload.get("endorsementId"), "Endorsement")
         link = _abs(f"/settings/endorsements/#endorsement-{pk}" if pk else "/settings/endorsements/")
+        review = payload.get("awaitingReview") is True
+        comment = str(payload.get("comment") or "")[:500]
         return Item(
             kind,
             f"{name(payload.get('endorser'))} endorsed you for {skill}",
-            str(payload.get("comment") or "")[:500],
+            (REVIEW_LINE + (" “" + comment + "”" if comment else "")) if review else comment,
             link,
-            "See the endorsement",
+            "Review the endorsement" if review else "See the endorsement",
         )
     if kind in {Kind.BADGE_VERIFIED, Kind.BADGE_FAILED, Kind.BADGE_REVOKED}:
         badge = payload.get("badge") or {}

@@ -60,7 +60,8 @@ class EndorsementReceivedPayload(TypedDict):
     memberSkillId: str
     relationship: str  # MANAGER | PEER | REPORT | OTHER
     comment: NotRequired[str]
-    url: str  # where the endorsement is shown (the member's own profile)
+    url: str  # where the endorsement is shown (the member's own profile), or the review queue
+    awaitingReview: NotRequired[bool]  # true: it waits for the member's review (shown nowhere until then)
 
 
 class EndorsementRequestReceivedPayload(TypedDict):
@@ -82,6 +83,7 @@ class EndorsementRequestAnsweredPayload(TypedDict):
     status: str  # RequestStatus value: ACCEPTED | DECLINED
     endorsementId: NotRequired[str]
     url: str
+    awaitingReview: NotRequired[bool]  # accepted, and the endorsement waits for the requester's review
 
 
 class _BadgeStatusChange(TypedDict):

@@ -28,6 +28,15 @@ class Visibility(models.TextChoices):
     MEMBERS = "MEMBERS", "Signed-in members only"
 
 
+class EndorsementPolicy(models.TextChoices):
+    """Who may endorse a member (docs/endorsements.md, "Who may endorse me"). Someone the member asked
+    (a request from the member to them, open or answered) may always endorse and answer."""
+
+    ANYONE = "ANYONE", "Anyone signed in"
+    ORGANISATION_AND_ASKED = "ORGANISATION_AND_ASKED", "People at my verified organisation, and people I asked"
+    ONLY_ASKED = "ONLY_ASKED", "Only people I asked"
+
+
 class User(AbstractUser):
     """The account. Usernames are lower-case handles used in profile URLs."""
 
@@ -69,6 +78,12 @@ class Profile(models.Model):
     # Where each notification kind goes: {kind: LIVE_ONLY | EMAIL | DIGEST | OFF}; kinds not listed take the defaults
     # in notifications.channels.DEFAULT_CHANNELS.
     notification_channels = models.JSONField(default=dict, blank=True)
+    # Endorsement controls (endorsements.policy): who may endorse the member, and whether new endorsements
+    # wait for the member's review (Endorsement.pending_review) before they show or count.
+    who_may_endorse = models.CharField(
+        max_length=24, choices=EndorsementPolicy.choices, default=EndorsementPolicy.ANYONE
+    )
+    review_before_showing = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

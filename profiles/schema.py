@@ -26,6 +26,37 @@ VisibilityEnum = graphene.Enum(
 )
 
 
+REVIEW_QUEUE_MAX = 100
+
+
+class EndorsementSettingsType(graphene.ObjectType):
+    """Your endorsement controls (updateEndorsementSettings)."""
+
+    class Meta:
+        name = "EndorsementSettings"
+
+    who_may_endorse = graphene.Field(graphene.NonNull("endorsements.schema.mutations.EndorsementPolicyEnum"))
+    review_before_showing = graphene.Boolean(
+        required=True, description="New endorsements wait (status PENDING_REVIEW) until you show or hide them."
+    )
+
+    @staticmethod
+    def resolve_who_may_endorse(profile: Any, info: Any) -> str:
+        return str(profile.who_may_endorse)
+
+
+class EndorseEligibilityType(graphene.ObjectType):
+    """Whether you may endorse this member at all, and if not why: the refusal `endorse` would give, said before
+    you try. Per skill, `endorse` may still refuse (ALREADY_ENDORSED, ENDORSEMENTS_OFF, …)."""
+
+    class Meta:
+        name = "EndorseEligibility"
+
+    allowed = graphene.Boolean(required=True)
+    code = graphene.String(description="SELF_ENDORSEMENT, BLOCKED or ENDORSEMENT_NOT_ALLOWED; null when allowed.")
+    message = graphene.String(description="Why not, for people; null when allowed.")
+
+
 class MemberType(DjangoObjectType):
     """A member's public profile. Private data (e-mail addresses) is never exposed here."""
 
@@ -51,6 +82,20 @@ class MemberType(DjangoObjectType):
         "domains), e.g. 'Northwind Labs'; null when none. The address itself is never shown."
     )
     skills = graphene.List(graphene.NonNull(MemberSkillType), required=True, description="In the member's own order.")
+    endorsement_settings = graphene.Field(
+        EndorsementSettingsType, description="Only to the member themselves; null for anyone else."
+    )
+    endorsements_awaiting_review = graphene.List(
+        graphene.NonNull("endorsements.schema.EndorsementType"),
+        first=graphene.Int(default_value=50, description=f"At most {REVIEW_QUEUE_MAX}."),
+        description="Only to the member themselves (null for anyone else): new endorsements waiting for their "
+        "review, oldest first. Show with approveEndorsement, hide with setEndorsementHidden.",
+    )
+    viewer_may_endorse = graphene.Field(
+        EndorseEligibilityType,
+        description="Whether the signed-in viewer may endorse this member (block, the member's whoMayEndorse); "
+        "null for anonymous viewers. A few queries per member: ask it of one member, not of a search page.",
+    )
     badges = graphene.List(
         graphene.NonNull("badges.schema.BadgeType"),
         required=True,
@@ -90,6 +135,30 @@ class MemberType(DjangoObjectType):
             org = verified_workplace(user)
             cache[user.pk] = org.name if org is not None else None
         return cache[user.pk]
+
+    @staticmethod
+    def resolve_endorsement_settings(user: User, info: Any) -> Any:
+        return user.profile if info.context.user.pk == user.pk else None
+
+    @staticmethod
+    def resolve_endorsements_awaiting_review(user: User, info: Any, first: int = 50) -> Any:
+        from endorsements.selectors import awaiting_review
+
+        if info.context.user.pk != user.pk:
+            return None
+        return list(awaiting_review(user)[: max(0, min(first, REVIEW_QUEUE_MAX))])
+
+    @staticmethod
+    def resolve_viewer_may_endorse(user: User, info: Any) -> Any:
+        from endorsements.policy import endorse_refusal
+
+        viewer = info.context.user
+        if not viewer.is_authenticated:
+            return None
+        refusal = endorse_refusal(viewer, user)
+        if refusal is None:
+            return EndorseEligibilityType(allowed=True)
+        return EndorseEligibilityType(allowed=False, code=refusal.code, message=refusal.message)
 
     @staticmethod
     def resolve_visibility(user: User, info: Any) -> str | None:

@@ -495,6 +495,47 @@ MUTATIONS: dict[str, Op] = {
         owner=ok("withdrawEndorsement", lambda w, p: expect(_gone(w.e_given), p)),
         other=refused("withdrawEndorsement", "NOT_FOUND"),
     ),
+    # Showing from review (or showing a hidden one): only the endorsed member.
+    "approveEndorsement": Op(
+        _m("approveEndorsement", "ApproveEndorsementInput", "endorsement { status hidden }"),
+        variables=lambda w: {"input": {"endorsementId": w.gid(w.e_hidden)}},
+        anonymous=UNAUTH,
+        owner=ok(
+            "approveEndorsement",
+            lambda w, p: expect(
+                p["endorsement"] == {"status": "VISIBLE", "hidden": False} and not _fresh(w.e_hidden).hidden, p
+            ),
+        ),
+        other=refused("approveEndorsement", "NOT_FOUND"),
+    ),
+    "updateEndorsementSettings": Op(
+        _m(
+            "updateEndorsementSettings",
+            "UpdateEndorsementSettingsInput",
+            "member { username endorsementSettings { whoMayEndorse reviewBeforeShowing } }",
+        ),
+        variables=lambda w: {"input": {"whoMayEndorse": "ONLY_ASKED", "reviewBeforeShowing": True}},
+        anonymous=UNAUTH,
+        owner=ok(
+            "updateEndorsementSettings",
+            lambda w, p: expect(
+                p["member"]["username"] == "olive"
+                and Profile.objects.filter(
+                    user=w.olive, who_may_endorse="ONLY_ASKED", review_before_showing=True
+                ).exists(),
+                p,
+            ),
+        ),
+        # The settings changed are always the caller's own: otto's call never touches olive's.
+        other=ok(
+            "updateEndorsementSettings",
+            lambda w, p: expect(
+                p["member"]["username"] == "otto"
+                and Profile.objects.filter(user=w.olive, who_may_endorse="ANYONE").exists(),
+                p,
+            ),
+        ),
+    ),
     "setEndorsementHidden": Op(
         _m("setEndorsementHidden", "SetEndorsementHiddenInput", "endorsement { hidden }"),
         variables=lambda w: {"input": {"endorsementId": w.gid(w.e_visible), "hidden": True}},

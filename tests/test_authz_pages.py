@@ -203,9 +203,25 @@ PAGES: dict[str, Page] = {
     ),
     "settings/endorsements/": private(lambda w: "/settings/endorsements/", owner_sees=("Meh",), other_lacks=("Meh",)),
     "settings/blocked/": private(lambda w: "/settings/blocked/", owner_sees=("Bert",), other_lacks=("Bert",)),
+    "settings/endorsements/controls/": post(
+        lambda w: "/settings/endorsements/controls/",
+        lambda w: {"who_may_endorse": "ONLY_ASKED", "review_before_showing": "on"},
+        owner=done(
+            lambda w, r: Profile.objects.filter(
+                user=w.olive, who_may_endorse="ONLY_ASKED", review_before_showing=True
+            ).exists()
+        ),
+        # The settings changed are always the caller's own.
+        other=done(
+            lambda w, r: (
+                Profile.objects.filter(user=w.olive, who_may_endorse="ANYONE").exists()
+                and Profile.objects.filter(user=w.otto, who_may_endorse="ONLY_ASKED").exists()
+            )
+        ),
+    ),
     "settings/blocked/add/": post(
         lambda w: "/settings/blocked/add/",
-        lambda w: {"username": "carol"},
+        lambda w: {"username": "carol", "confirm": "1"},
         owner=done(lambda w, r: Block.objects.filter(blocker=w.olive, blocked=w.carol).exists()),
         other=done(lambda w, r: not Block.objects.filter(blocker=w.olive, blocked=w.carol).exists()),
     ),

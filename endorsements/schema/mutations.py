@@ -6,11 +6,30 @@ from typing import Any
 
 import graphene
 
-from endorsements import services
+from endorsements import policy, services
 from endorsements.models import Endorsement
 from endorsements.schema.types import EndorsementRequestType, EndorsementType, RelationshipEnum
 from vouch.graphql.ids import decode_id
 from vouch.graphql.mutations import VouchMutation
+
+RELATIONSHIP_NOTICE = (
+    "Set when the relationship you named differs from the one your endorsements of this member already give: "
+    "one relationship per endorser and member, so the earlier one was kept (this says which)."
+)
+
+EndorsementPolicyEnum = graphene.Enum(
+    "EndorsementPolicy",
+    [("ANYONE", "ANYONE"), ("ORGANISATION_AND_ASKED", "ORGANISATION_AND_ASKED"), ("ONLY_ASKED", "ONLY_ASKED")],
+    description="Who may endorse a member: ANYONE signed in; ORGANISATION_AND_ASKED, members of their verified "
+    "organisation and people they asked (an open or answered request from them); ONLY_ASKED, only people they "
+    "asked. Someone asked can always answer the request.",
+)
+
+
+def _notice(member: Any, named: Any, endorsement_or_request: Any) -> str | None:
+    named = str(getattr(named, "value", named))
+    kept = str(endorsement_or_request.relationship)
+    return policy.relationship_notice(member, named, kept) if kept != named else None
 
 
 def _member_skill(endorsement: Endorsement) -> Any:
@@ -29,6 +48,7 @@ class RequestEndorsement(VouchMutation):
         message = graphene.String(description="At most 500 characters.")
 
     endorsement_request = graphene.Field(EndorsementRequestType)
+    relationship_notice = graphene.String(description=RELATIONSHIP_NOTICE)
 
     @classmethod
     def perform(
@@ -37,7 +57,8 @@ class RequestEndorsement(VouchMutation):
         request = services.request_endorsement(
             actor, recipient=recipient, skill=skill, relationship=relationship, message=message or ""
         )
-        return cls(endorsement_request=request)
+        # Asking names what the recipient was to you: kept as their endorsements of you already say.
+        return cls(endorsement_request=request, relationship_notice=_notice(request.recipient, relationship, request))
 
 
 class RespondToEndorsementRequest(VouchMutation):
@@ -50,6 +71,7 @@ class RespondToEndorsementRequest(VouchMutation):
 
     endorsement_request = graphene.Field(EndorsementRequestType)
     endorsement = graphene.Field(EndorsementType)
+    relationship_notice = graphene.String(description=RELATIONSHIP_NOTICE)
 
     @classmethod
     def perform(
@@ -57,7 +79,9 @@ class RespondToEndorsementRequest(VouchMutation):
     ) -> RespondToEndorsementRequest:
         pk = decode_id(request_id, "EndorsementRequest", field="requestId")
         request = services.respond_to_endorsement_request(actor, request_id=pk, accept=accept, comment=comment or "")
-        return cls(endorsement_request=request, endorsement=request.endorsement if accept else None)
+        endorsement = request.endorsement if accept else None
+        notice = _notice(request.requester, request.relationship, endorsement) if endorsement is not None else None
+        return cls(endorsement_request=request, endorsement=endorsement, relationship_notice=notice)
 
 
 class CancelEndorsementRequest(VouchMutation):
@@ -83,6 +107,7 @@ class Endorse(VouchMutation):
 
     endorsement = graphene.Field(EndorsementType)
     member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+    relationship_notice = graphene.String(description=RELATIONSHIP_NOTICE)
 
     @classmethod
     def perform(
@@ -91,7 +116,11 @@ class Endorse(VouchMutation):
         endorsement = services.endorse(
             actor, member=member, skill=skill, relationship=relationship, comment=comment or ""
         )
-        return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
+        return cls(
+            endorsement=endorsement,
+            member_skill=_member_skill(endorsement),
+            relationship_notice=_notice(endorsement.member, relationship, endorsement),
+        )
 
 
 class WithdrawEndorsement(VouchMutation):
@@ -127,7 +156,48 @@ class SetEndorsementHidden(VouchMutation):
         return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
 
 
+class ApproveEndorsement(VouchMutation):
+    """Show an endorsement that waits for your review (reviewBeforeShowing): from now on it counts in your score
+    and shows on your profile. To hide it instead, setEndorsementHidden(hidden: true). The endorser is not told."""
+
+    class Input:
+        endorsement_id = graphene.ID(required=True)
+
+    endorsement = graphene.Field(EndorsementType)
+    member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> ApproveEndorsement:
+        pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
+        endorsement = services.approve_endorsement(actor, endorsement_id=pk)
+        return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
+
+
+class UpdateEndorsementSettings(VouchMutation):
+    """Choose who may endorse you, and whether new endorsements wait for your review before they show or count.
+    Fields left out stay as they are."""
+
+    class Input:
+        who_may_endorse = EndorsementPolicyEnum()
+        review_before_showing = graphene.Boolean()
+
+    member = graphene.Field("profiles.schema.MemberType")
+
+    @classmethod
+    def perform(
+        cls, info: Any, actor: Any, who_may_endorse: Any = None, review_before_showing: bool | None = None, **_: Any
+    ) -> UpdateEndorsementSettings:
+        policy.update_endorsement_settings(
+            actor, who_may_endorse=who_may_endorse, review_before_showing=review_before_showing
+        )
+        from profiles.schema import get_visible_member
+
+        return cls(member=get_visible_member(actor, actor.username))
+
+
 class EndorsementMutations(graphene.ObjectType):
+    approve_endorsement = ApproveEndorsement.Field()
+    update_endorsement_settings = UpdateEndorsementSettings.Field()
     request_endorsement = RequestEndorsement.Field()
     respond_to_endorsement_request = RespondToEndorsementRequest.Field()
     cancel_endorsement_request = CancelEndorsementRequest.Field()

@@ -10,7 +10,7 @@ from graphene import relay
 from graphene_django import DjangoObjectType
 
 from endorsements.models import Endorsement, EndorsementRequest, Relationship, RequestStatus
-from endorsements.permissions import visible_endorsements, visible_requests
+from endorsements.permissions import can_see_status, visible_endorsements, visible_requests
 from vouch.graphql.connections import CountableConnection
 
 RelationshipEnum = graphene.Enum(
@@ -20,6 +20,13 @@ RelationshipEnum = graphene.Enum(
     "them (REPORT), or OTHER.",
 )
 RequestStatusEnum = graphene.Enum("RequestStatus", [(v, v) for v in RequestStatus.values])
+EndorsementStatusEnum = graphene.Enum(
+    "EndorsementStatus",
+    [("VISIBLE", "VISIBLE"), ("HIDDEN", "HIDDEN"), ("PENDING_REVIEW", "PENDING_REVIEW")],
+    description="VISIBLE: shown and counted. HIDDEN: hidden by the endorsed member (only they see it). "
+    "PENDING_REVIEW: waits for the endorsed member to show (approveEndorsement) or hide (setEndorsementHidden) "
+    "it; until then it counts nowhere and only the member and its endorser see it.",
+)
 RequestDirectionEnum = graphene.Enum(
     "RequestDirection",
     [("INCOMING", "INCOMING"), ("OUTGOING", "OUTGOING")],
@@ -50,7 +57,15 @@ class EndorsementType(DjangoObjectType):
     comment = graphene.String(required=True)
     weight = graphene.Float(required=True)
     weight_explanation = graphene.String(required=True, description="Why it weighs what it does, for people.")
-    hidden = graphene.Boolean(description="Only to the endorsed member; null for anyone else.")
+    hidden = graphene.Boolean(
+        description="Only to the endorsed member; null for anyone else. True as well while it waits for review."
+    )
+    status = graphene.Field(
+        graphene.NonNull(EndorsementStatusEnum),
+        description="To the endorsed member: VISIBLE, HIDDEN or PENDING_REVIEW. To its endorser: PENDING_REVIEW "
+        "while it waits for the member's review, VISIBLE otherwise. To anyone else (who sees only shown ones): "
+        "VISIBLE.",
+    )
     created_at = graphene.DateTime(required=True)
     credential_url = graphene.String(
         description="Absolute URL of this endorsement as a signed Open Badges 3.0 EndorsementCredential "
@@ -81,6 +96,14 @@ class EndorsementType(DjangoObjectType):
     @staticmethod
     def resolve_hidden(e: Endorsement, info: Any) -> bool | None:
         return e.hidden if is_owner(info, e.member_id) else None
+
+    @staticmethod
+    def resolve_status(e: Endorsement, info: Any) -> str:
+        if is_owner(info, e.member_id):
+            return e.status
+        if e.pending_review and can_see_status(info.context.user, e):
+            return "PENDING_REVIEW"
+        return "VISIBLE"
 
 
 EndorsementConnection = EndorsementType._meta.connection
@@ -127,8 +150,10 @@ class EndorsementRequestType(DjangoObjectType):
     @staticmethod
     def resolve_endorsement(r: EndorsementRequest, info: Any) -> Endorsement | None:
         e = r.endorsement if r.endorsement_id else None
-        # A hidden endorsement is the endorsed member's (the requester's) business only.
-        if e is not None and e.hidden and not is_owner(info, e.member_id):
+        # A hidden endorsement is the endorsed member's (the requester's) business only; one waiting for
+        # their review is also shown (as pending) to its endorser.
+        pending_for_endorser = e is not None and e.pending_review and can_see_status(info.context.user, e)
+        if e is not None and e.hidden and not is_owner(info, e.member_id) and not pending_for_endorser:
             return None
         return e
 

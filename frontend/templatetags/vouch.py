@@ -79,13 +79,14 @@ def notification_line(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     skill = (payload.get("skill") or {}).get("name", "a skill") if isinstance(payload.get("skill"), dict) else "a skill"
     badge: dict[str, Any] = payload["badge"] if isinstance(payload.get("badge"), dict) else {}
     url = payload.get("url") or badge.get("url") or ""
+    review = " It awaits your review: show or hide it." if payload.get("awaitingReview") is True else ""
     if kind == "endorsement.received":
-        text = f"{_name(payload.get('endorser'))} endorsed you for {skill}."
+        text = f"{_name(payload.get('endorser'))} endorsed you for {skill}.{review}"
     elif kind == "endorsement_request.received":
         text = f"{_name(payload.get('requester'))} asked you to endorse their {skill}."
     elif kind == "endorsement_request.answered":
         verb = "accepted" if payload.get("status") == "ACCEPTED" else "declined"
-        text = f"{_name(payload.get('recipient'))} {verb} your request for {skill}."
+        text = f"{_name(payload.get('recipient'))} {verb} your request for {skill}.{review}"
     elif kind == "badge.verified":
         text = f"Your badge “{badge.get('name', 'badge')}” is verified."
     elif kind == "badge.failed":

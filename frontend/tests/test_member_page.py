@@ -79,7 +79,7 @@ def test_profile_read_takes_the_same_number_of_queries_with_1_and_with_30_endors
     "setup, reason",
     [
         (lambda ana, me: None, None),
-        (lambda ana, me: block_member(ana, member=me), "You can’t endorse this member."),
+        (lambda ana, me: block_member(ana, member=me), "one of you blocked the other"),
     ],
 )
 def test_endorse_form_is_offered_or_disabled_with_a_reason(setup, reason):

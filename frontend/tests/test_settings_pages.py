@@ -157,7 +157,10 @@ def test_another_member_cannot_change_my_skills():
 def test_block_and_unblock_a_member():
     ana, eve = make_member("ana"), make_member("eve", display_name="Eve")
     client = client_for(ana)
-    assert client.post("/settings/blocked/add/", {"username": "@Eve"}).status_code == 302
+    # Blocking asks first (docs/endorsements.md): the confirmation page, nothing written yet.
+    asked = client.post("/settings/blocked/add/", {"username": "@Eve"})
+    assert asked.status_code == 200 and "Block Eve?" in html(asked) and not Block.objects.exists()
+    assert client.post("/settings/blocked/add/", {"username": "eve", "confirm": "1"}).status_code == 302
     assert Block.objects.filter(blocker=ana, blocked=eve).exists()
     assert "Eve" in html(client.get("/settings/blocked/"))
     client.post("/settings/blocked/remove/", {"username": "eve"})

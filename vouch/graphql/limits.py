@@ -90,6 +90,7 @@ LIST_SIZES: dict[str, ListSize] = {
     "Query.blockedMembers": _setting("GRAPHQL_MAX_PAGE_SIZE"),  # not capped by the domain: costed as a page
     "Member.skills": _setting("MAX_SKILLS_PER_MEMBER"),
     "Member.badges": _setting("BADGE_MAX_PER_MEMBER"),
+    "Member.endorsementsAwaitingReview": _arg("first", 50, 100),  # profiles.schema.REVIEW_QUEUE_MAX
     "MemberSkill.badges": _setting("BADGE_MAX_PER_MEMBER"),
     "MemberSkill.topEndorsements": _arg("limit", 3, 10),
     "MemberSkill.topEndorsers": _arg("limit", 3, 10),

@@ -48,11 +48,12 @@
     var p = n.payload || {};
     var skill = p.skill && p.skill.name || "a skill";
     var badge = p.badge || {};
+    var review = p.awaitingReview === true ? " It awaits your review: show or hide it." : "";
     switch (n.kind) {
-      case "endorsement.received": return name(p.endorser) + " endorsed you for " + skill + ".";
+      case "endorsement.received": return name(p.endorser) + " endorsed you for " + skill + "." + review;
       case "endorsement_request.received": return name(p.requester) + " asked you to endorse their " + skill + ".";
       case "endorsement_request.answered":
-        return name(p.recipient) + (p.status === "ACCEPTED" ? " accepted" : " declined") + " your request for " + skill + ".";
+        return name(p.recipient) + (p.status === "ACCEPTED" ? " accepted" : " declined") + " your request for " + skill + "." + review;
       case "badge.verified": return "Your badge “" + (badge.name || "badge") + "” is verified.";
       case "badge.failed": return "Your badge “" + (badge.name || "badge") + "” could not be verified.";
       case "badge.revoked": return "Your badge “" + (badge.name || "badge") + "” is no longer valid.";
