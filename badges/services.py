@@ -192,7 +192,15 @@ def _run_core(badge: Badge, now: datetime, fetcher: Fetcher | None) -> Verificat
     own = fetcher is None
     fetcher = fetcher or make_fetcher()
     try:
-        return verify(_source_of(badge), fetcher=fetcher, now=now, identities=verified_identities(badge.owner))
+        from credentials.services import linked_dids
+
+        return verify(
+            _source_of(badge),
+            fetcher=fetcher,
+            now=now,
+            identities=verified_identities(badge.owner),
+            linked_identities=linked_dids(badge.owner),
+        )
     except Exception:  # the core promises never to raise; if it does, the badge fails with a code, not a 500
         log.exception("badge %s: verification crashed", badge.pk)
         return VerificationResult(

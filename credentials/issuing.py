@@ -199,14 +199,16 @@ def status_list_credential(
 
 
 # --- DID documents -------------------------------------------------------------------------------------------
-def did_document(did: str, published: list[str], *, also_known_as: str | None = None) -> dict[str, Any]:
-    """A DID document listing every published key (current first, retired ones after, so old proofs verify)."""
+def did_document(did: str, published: list[str], *, also_known_as: str | list[str] | None = None) -> dict[str, Any]:
+    """A DID document listing every published key (current first, retired ones after, so old proofs verify).
+    ``also_known_as``: the subject's other identifiers (its profile page, its linked profiles' DIDs)."""
     methods = [
         {"id": f"{did}#{key}", "type": "Multikey", "controller": did, "publicKeyMultibase": key} for key in published
     ]
     doc: dict[str, Any] = {"@context": [DID_V1, MULTIKEY_V1], "id": did}
-    if also_known_as:
-        doc["alsoKnownAs"] = [also_known_as]
+    names = [also_known_as] if isinstance(also_known_as, str) else list(also_known_as or [])
+    if names:
+        doc["alsoKnownAs"] = names
     doc["verificationMethod"] = methods
     doc["assertionMethod"] = [m["id"] for m in methods]
     doc["authentication"] = [methods[0]["id"]]

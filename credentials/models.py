@@ -49,3 +49,20 @@ class WithdrawnEndorsement(models.Model):
 
     def __str__(self) -> str:
         return f"withdrawn {self.endorsement_pk}"
+
+
+class LinkedProfile(models.Model):
+    """The member's profile on another Vouch instance (``did:web:<host>:m:<username>``), which they say is theirs.
+
+    Listed in their DID document's ``alsoKnownAs``; an endorsement credential issued there to that DID imports here
+    as theirs when that DID's own document names them back (docs/credentials.md, "Linked profiles")."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="linked_profiles")
+    did = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "did"], name="uniq_linked_profile")]
+
+    def __str__(self) -> str:
+        return self.did

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from badges.models import Badge, BadgeStatus
 from credentials import issuing, keys
-from credentials.models import WithdrawnEndorsement
+from credentials.models import LinkedProfile, WithdrawnEndorsement
 from endorsements.models import Endorsement, Relationship
 from profiles.models import User, Visibility
 from profiles.permissions import can_view_member
+from vouch.errors import Code, not_found
+from vouch.errors import error as _error
 
 CACHE_SECONDS = 24 * 3600
 PRESENTATION_MAX_ENDORSEMENTS = 50  # heaviest first; each skill's 5 heaviest at most (docs/credentials.md)
@@ -155,10 +160,9 @@ def did_document(origin: str, member: User | None = None) -> dict[str, Any]:
     if member is None:
         return issuing.did_document(issuing.instance_did(origin), published, also_known_as=origin + "/")
     public = member.profile.visibility == Visibility.PUBLIC
+    names = [issuing.profile_url(origin, member.username)] if public else []
     return issuing.did_document(
-        issuing.member_did(origin, member.username),
-        published,
-        also_known_as=issuing.profile_url(origin, member.username) if public else None,
+        issuing.member_did(origin, member.username), published, also_known_as=names + linked_dids(member)
     )
 
 
@@ -283,3 +287,67 @@ def profile_presentation(origin: str, member: User) -> dict[str, Any]:
     signed = issuing.sign(presentation, key=ring.current, controller=holder, created=now)
     cache.set(cache_key, signed, 300)
     return signed
+
+
+# --- linked profiles on other instances ----------------------------------------------------------------------
+MAX_LINKED_PROFILES = 10
+_PROFILE_URL = re.compile(r"^https?://([A-Za-z0-9.-]+(?::\d{1,5})?)/m/([A-Za-z0-9_.-]{1,64})/?$")
+_MEMBER_DID = re.compile(r"^did:web:([A-Za-z0-9.-]+(?:%3[Aa]\d{1,5})?):m:([A-Za-z0-9_.-]{1,64})$")
+
+
+def parse_linked_profile(value: Any) -> str:
+    """The did:web of a Vouch profile given as its URL (``https://host/m/<username>/``) or as that DID."""
+    text = str(value or "").strip()
+    if not text:
+        raise _error("profile", "Give the address of your profile on the other Vouch instance.", "REQUIRED")
+    if len(text) > 200:
+        raise _error("profile", "At most 200 characters.", Code.MAX_LENGTH)
+    if (m := _PROFILE_URL.match(text)) is not None:
+        host, username = m.group(1).lower(), m.group(2).lower()
+    elif (m := _MEMBER_DID.match(text)) is not None:
+        host, username = unquote(m.group(1)).lower(), m.group(2).lower()
+    else:
+        raise _error(
+            "profile",
+            "That is not a Vouch profile address: it looks like https://vouch.example/m/<username>/.",
+            Code.INVALID,
+        )
+    did = issuing.member_did("https://" + host, username)
+    own_hosts = {urlsplit(o).netloc.lower() for o in ([settings.VOUCH_ORIGIN] if settings.VOUCH_ORIGIN else [])}
+    own_hosts |= {h.lower() for h in settings.ALLOWED_HOSTS if h and not h.startswith(".") and h != "*"}
+    if host in own_hosts:
+        raise _error("profile", "That is a profile on this instance; link profiles on other instances.", Code.INVALID)
+    return did
+
+
+@transaction.atomic
+def link_profile(actor: User, *, profile: Any) -> LinkedProfile:
+    if not _signed_in(actor):
+        raise _error(None, "Sign in to link a profile.", "UNAUTHENTICATED")
+    did = parse_linked_profile(profile)
+    User.objects.select_for_update().filter(pk=actor.pk).first()  # the count below holds under concurrency
+    if LinkedProfile.objects.filter(member=actor, did=did).exists():
+        raise _error("profile", "You linked that profile already.", "DUPLICATE")
+    if LinkedProfile.objects.filter(member=actor).count() >= MAX_LINKED_PROFILES:
+        raise _error(None, f"At most {MAX_LINKED_PROFILES} linked profiles.", "TOO_MANY")
+    return LinkedProfile.objects.create(member=actor, did=did)
+
+
+@transaction.atomic
+def unlink_profile(actor: User, *, link_id: int) -> None:
+    if not _signed_in(actor):
+        raise not_found("linkId", "linked profile")
+    deleted, _ = LinkedProfile.objects.filter(pk=link_id, member_id=actor.pk).delete()
+    if not deleted:
+        raise not_found("linkId", "linked profile")
+
+
+def linked_dids(member: User) -> list[str]:
+    return list(LinkedProfile.objects.filter(member=member).order_by("created_at", "id").values_list("did", flat=True))
+
+
+def linked_profile_url(did: str) -> str:
+    """``did:web:host:m:alice`` → ``https://host/m/alice/`` (for showing a link)."""
+    _, _, rest = did.partition("did:web:")
+    host, _, path = rest.partition(":")
+    return f"https://{unquote(host)}/" + "/".join(unquote(p) for p in path.split(":")) + "/"

@@ -10,4 +10,6 @@ urlpatterns = [
     path("m/<str:username>/status/<int:number>", views.status_list, name="status_list"),
     path("m/<str:username>/credential", views.profile_credential, name="profile_credential"),
     path("e/<str:public_id>/credential", views.endorsement_credential, name="endorsement_credential"),
+    path("settings/linked-profiles/", views.linked_profiles, name="linked_profiles"),
+    path("settings/linked-profiles/<int:link_id>/delete/", views.unlink_profile, name="unlink_profile"),
 ]

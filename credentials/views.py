@@ -10,10 +10,16 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from credentials import issuing, services
+from credentials.models import LinkedProfile
+from profiles.actors import AuthenticatedHttpRequest
 
 
 def origin_of(request: HttpRequest) -> str:
@@ -75,3 +81,48 @@ def profile_credential(request: HttpRequest, username: str) -> HttpResponse:
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="{member.username}-vouch.json"'
     return response
+
+
+# --- linked profiles (a page of the member's settings) ---------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def linked_profiles(request: AuthenticatedHttpRequest) -> HttpResponse:
+    error = None
+    value = ""
+    if request.method == "POST":
+        value = str(request.POST.get("profile", ""))[:300]
+        try:
+            services.link_profile(request.user, profile=value)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, "Profile linked. Link this profile back from the other instance too.")
+            return redirect("linked_profiles")
+    own = issuing.member_did(origin_of(request), request.user.username)
+    links = [
+        {"pk": pk, "did": did, "url": services.linked_profile_url(did)}
+        for pk, did in LinkedProfile.objects.filter(member=request.user)
+        .order_by("created_at", "id")
+        .values_list("pk", "did")
+    ]
+    context = {
+        "links": links,
+        "own_did": own,
+        "own_url": issuing.profile_url(origin_of(request), request.user.username),
+        "error": error,
+        "value": value,
+        "nav": "settings",
+        "tab": "linked",
+    }
+    return render(request, "credentials/linked_profiles.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def unlink_profile(request: AuthenticatedHttpRequest, link_id: int) -> HttpResponse:
+    try:
+        services.unlink_profile(request.user, link_id=link_id)
+    except ValidationError as exc:
+        raise Http404("No such linked profile") from exc
+    messages.success(request, "Profile unlinked.")
+    return redirect("linked_profiles")

@@ -60,6 +60,7 @@ def export_member_data(actor: User) -> dict[str, Any]:
 
     from backpack.models import BadgeCollection
     from badges.models import Badge
+    from credentials.models import LinkedProfile
     from endorsements.models import Endorsement, EndorsementRequest
     from notifications.models import Notification
     from profiles.models import Block, Profile
@@ -97,6 +98,7 @@ def export_member_data(actor: User) -> dict[str, Any]:
             _row(c) | {"badgeIds": sorted(b.pk for b in c.badges.all())}
             for c in BadgeCollection.objects.filter(owner=actor).prefetch_related("badges").order_by("id")
         ],
+        "linkedProfiles": _rows(LinkedProfile.objects.filter(member=actor).order_by("id")),
         "notifications": _rows(Notification.objects.filter(recipient=actor).order_by("id").iterator()),
         "blocked": [
             _row(b) | {"blocked": b.blocked.username}

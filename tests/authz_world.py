@@ -23,6 +23,8 @@ from backpack.models import BadgeCollection
 from backpack.services import create_collection
 from badges.models import Badge, BadgeStatus, SourceKind
 from credentials import keys
+from credentials.models import LinkedProfile
+from credentials.services import link_profile
 from endorsements import services as endorsement_services
 from endorsements.models import Endorsement, EndorsementRequest
 from notifications.models import Notification
@@ -59,6 +61,7 @@ class World:
     n_otto: Notification  # otto's (unread)
     col_shared: BadgeCollection  # olive's, shared, holds both her badges (others see only the public one)
     col_private: BadgeCollection  # olive's, private
+    link: LinkedProfile  # olive's profile on another instance
 
     def user(self, role: str) -> User | None:
         return {"anonymous": None, "owner": self.olive, "other": self.otto}[role]
@@ -139,6 +142,7 @@ def build_world() -> World:
     keys.keyring()
     col_shared = create_collection(olive, name="Shared set", public=True, badge_ids=[b_public.pk, b_private.pk])
     col_private = create_collection(olive, name="Private set", badge_ids=[b_public.pk])
+    link = link_profile(olive, profile="https://vouch-elsewhere.example/m/olive/")
     for obj in (ms_python, ms_go, e_visible, e_hidden):
         obj.refresh_from_db()
     return World(
@@ -161,6 +165,7 @@ def build_world() -> World:
         n_otto=n_otto,
         col_shared=col_shared,
         col_private=col_private,
+        link=link,
     )
 
 

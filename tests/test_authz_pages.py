@@ -351,6 +351,16 @@ PAGES: dict[str, Page] = {
         other=shown(200, lacks("Private badge")),
     ),
     # --- credentials/urls.py (docs/credentials.md) ----------------------------------------------------------------
+    "settings/linked-profiles/": private(
+        lambda w: "/settings/linked-profiles/",
+        owner_sees=("https://vouch-elsewhere.example/m/olive/",),
+        other_lacks=("vouch-elsewhere.example",),
+    ),
+    "settings/linked-profiles/<int:link_id>/delete/": post(
+        lambda w: f"/settings/linked-profiles/{w.link.pk}/delete/",
+        owner=done(lambda w, r: gone(w.link)),
+        other=NOT_FOUND,
+    ),
     ".well-known/did.json": Page(lambda w: "/.well-known/did.json", anonymous=shown(), owner=shown(), other=shown()),
     "m/<str:username>/did.json": Page(lambda w: "/m/olive/did.json", anonymous=NOT_FOUND, owner=shown(), other=shown()),
     "m/<str:username>/status/<int:number>": Page(

@@ -259,8 +259,17 @@ class Fetcher:
         max_redirects: int = MAX_REDIRECTS,
         run_deadline: float = DEFAULT_RUN_DEADLINE,
         max_requests: int = DEFAULT_MAX_REQUESTS,
+        tls_context: ssl.SSLContext | None = None,
+        plain_http_hosts: frozenset[str] | None = None,
     ) -> None:
+        """``tls_context``: trust other than the system CAs (tests: a local CA). ``plain_http_hosts``: hosts whose
+        did:web documents are fetched over plain http (default: ``allowed_hosts``; tests of https pass none)."""
         self.allowed_hosts = frozenset(h.strip().lower().strip("[]") for h in allowed_hosts if h.strip())
+        self.plain_http_hosts = (
+            self.allowed_hosts
+            if plain_http_hosts is None
+            else frozenset(h.strip().lower().strip("[]") for h in plain_http_hosts if h.strip())
+        )
         self.resolver: Resolver = resolver or default_resolver
         self.timeout = timeout
         self.deadline = deadline
@@ -268,7 +277,7 @@ class Fetcher:
         self.run_deadline = run_deadline
         self.max_requests = max_requests
         if transport is None:
-            tls = shared_ssl_context()
+            tls = tls_context or shared_ssl_context()
             transport = httpx.HTTPTransport(verify=tls, trust_env=False, retries=0)
             # Replace only the network backend; keep the shared TLS context.
             transport._pool = httpcore.ConnectionPool(
@@ -330,6 +339,10 @@ class Fetcher:
     def host_allowed(self, host: str) -> bool:
         """``host`` may be reached although not public (BADGE_FETCH_ALLOWED_HOSTS)."""
         return self._host_allowed(host)
+
+    def plain_http_allowed(self, host: str) -> bool:
+        """A did:web on ``host`` resolves over plain http (local issuers and tests); everything else over https."""
+        return host.lower().strip("[]") in self.plain_http_hosts
 
     # --- guard ----------------------------------------------------------------------------------------------
     def _remaining(self) -> float:

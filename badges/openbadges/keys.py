@@ -123,7 +123,8 @@ def method_key(method: dict[str, Any]) -> PublicKey | None:
 
 def did_web_url(did: str, fetcher: Fetcher) -> str | None:
     """did:web:example.com -> https://example.com/.well-known/did.json; did:web:example.com:u:alice ->
-    https://example.com/u/alice/did.json. http only for hosts in the fetcher's allow-list (local issuers, tests)."""
+    https://example.com/u/alice/did.json. http only for the fetcher's plain_http_hosts (by default its
+    allow-list: local issuers, tests)."""
     parts = did.split(":")
     if len(parts) < 3 or parts[0] != "did" or parts[1] != "web":
         return None
@@ -133,7 +134,7 @@ def did_web_url(did: str, fetcher: Fetcher) -> str | None:
     segments = [unquote(p) for p in parts[3:]]
     if any(not _DID_WEB_SEGMENT.match(s) or s in (".", "..") for s in segments):
         return None
-    scheme = "http" if fetcher.host_allowed(host.split(":", 1)[0]) else "https"
+    scheme = "http" if fetcher.plain_http_allowed(host.split(":", 1)[0]) else "https"
     path = "/" + "/".join(segments) + "/did.json" if segments else "/.well-known/did.json"
     return f"{scheme}://{host}{path}"
 

@@ -193,9 +193,10 @@ class BadgeError(Exception):
 class Run:
     """Mutable state of one verification: the report being written plus the facts that decide the status."""
 
-    def __init__(self, now: datetime, identities: tuple[str, ...]) -> None:
+    def __init__(self, now: datetime, identities: tuple[str, ...], linked: tuple[str, ...] = ()) -> None:
         self.now = now
         self.identities = identities
+        self.linked = linked  # did:web identities on other instances the member claims (confirmed when used)
         self.result = VerificationResult(status="FAILED", checked_at=now)
         self.revoked = False
         self.expired = False

@@ -538,6 +538,25 @@ class OB3Verifier:
         except BadgeError as exc:
             run.failed("Recipient", exc.code, exc.message)
             return
+        linked = None
+        if not matched:
+            linked = next((s["id"] for s in subjects if isinstance(s.get("id"), str) and s["id"] in run.linked), None)
+        if linked is not None:
+            if self._names_member_back(linked):
+                self.r.recipient_matched = True
+                run.passed(
+                    "Recipient",
+                    f"Issued to {linked}, a profile this member linked, whose DID document names this member back.",
+                )
+            else:
+                self.r.recipient_matched = False
+                run.failed(
+                    "Recipient",
+                    codes.RECIPIENT_MISMATCH,
+                    f"Issued to {linked}, which this member linked, but its DID document does not name this member "
+                    "(alsoKnownAs), so the link is not confirmed.",
+                )
+            return
         self.r.recipient_matched = matched
         if matched:
             run.passed("Recipient", "Issued to a verified identity of this member.")
@@ -547,6 +566,21 @@ class OB3Verifier:
                 codes.RECIPIENT_MISMATCH,
                 "The credential subject is none of this member's verified identities.",
             )
+
+    def _names_member_back(self, did: str) -> bool:
+        """The DID document of ``did`` (over https, through the safe fetcher) lists one of the member's own
+        identities under ``alsoKnownAs``."""
+        url = keys.did_web_url(did, self.fetcher)
+        if url is None:
+            return False
+        try:
+            _, doc = self.fetcher.fetch_json(url)
+        except FetchError:
+            return False
+        if not isinstance(doc, dict) or doc.get("id") != did:
+            return False
+        names = {a for a in as_list(doc.get("alsoKnownAs"))[:50] if isinstance(a, str)}
+        return bool(names & set(self.run.identities))
 
 
 MAX_CANONICAL_NODES = 5_000

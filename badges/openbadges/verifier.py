@@ -35,17 +35,30 @@ def is_verifiable_credential(doc: Any) -> bool:
 
 
 def verify(
-    source: BadgeSource, *, fetcher: Fetcher, now: datetime, identities: Sequence[str], strict_key_binding: bool = False
+    source: BadgeSource,
+    *,
+    fetcher: Fetcher,
+    now: datetime,
+    identities: Sequence[str],
+    strict_key_binding: bool = False,
+    linked_identities: Sequence[str] = (),
 ) -> VerificationResult:
     """Verify an imported badge.
 
     ``identities``: the member's *verified* e-mail addresses (other identity strings such as a URL or DID are
     compared exactly). ``now``: the clock (aware; a naive value is taken as UTC). ``strict_key_binding``: treat an
     OB 3.0 key the issuer does not confirm as a failure instead of a warning (see docs/openbadges.md).
+    ``linked_identities``: did:web identities on other hosts the member says are theirs (a Vouch member's linked
+    profiles, docs/credentials.md). A credential whose subject is one of them matches only when that DID's own
+    document, fetched now, names one of ``identities`` in ``alsoKnownAs``: both sides claim the link.
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    run = Run(now, tuple(i for i in identities if isinstance(i, str)))
+    run = Run(
+        now,
+        tuple(i for i in identities if isinstance(i, str)),
+        tuple(i for i in linked_identities if isinstance(i, str) and i.startswith("did:web:")),
+    )
     with fetcher.run():
         try:
             _dispatch(run, fetcher, extract(source), strict_key_binding)
