@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 DUPLICATE_BADGE = "DUPLICATE_BADGE"
 EXACTLY_ONE_SOURCE = "EXACTLY_ONE_SOURCE"
 INPUT_TOO_LARGE = "INPUT_TOO_LARGE"
+INVALID_IMAGE = "INVALID_IMAGE"
 RATE_LIMITED = "RATE_LIMITED"
 TOO_MANY_BADGES = "TOO_MANY_BADGES"
 URL_TOO_LONG = "URL_TOO_LONG"
@@ -68,6 +69,9 @@ def _digest(kind: str, payload: bytes) -> str:
 
 def _read_upload(upload: Any) -> tuple[bytes, str]:
     """The upload's bytes, refusing an oversized one from its declared size before reading anything."""
+    # A JSON client can put any value (a string, a number, an object) in an `Upload` variable.
+    if not callable(getattr(upload, "read", None)):
+        raise _error("image", "Send the image as a file (GraphQL multipart request).", INVALID_IMAGE)
     limit = settings.BADGE_IMAGE_MAX_BYTES
     size = getattr(upload, "size", None)
     too_large = _error("image", f"The image is larger than {limit // 1_000_000} MB.", INPUT_TOO_LARGE)

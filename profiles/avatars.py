@@ -20,6 +20,8 @@ from PIL import Image, ImageOps
 
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP"}
 SIZES = {"large": 256, "small": 64}
+# What is kept of the upload before cropping: twice the largest size, for a sharp downscale.
+DECODE_SIZE = 512
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,23 @@ def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any bi
                 raise _refuse("Upload a PNG, JPEG or WebP image.", "UNSUPPORTED_IMAGE_TYPE")
             width, height = image.size
             # Checked on the header, before decoding: a 50,000 x 50,000 PNG of a few KB would
-            # otherwise need gigabytes of memory.
-            if width * height > settings.AVATAR_MAX_PIXELS or width > 12000 or height > 12000:
+            # otherwise need gigabytes of memory. A JPEG is decoded scaled down by libjpeg (`draft`: 1/2 to 1/8,
+            # the smallest scale still >= DECODE_SIZE), so only its header size is bounded by AVATAR_MAX_PIXELS;
+            # PNG and WebP decode at full size, hence their lower AVATAR_MAX_DECODED_PIXELS (a 6300 x 6300 PNG
+            # cost ~170 MB while decoding).
+            limit = settings.AVATAR_MAX_PIXELS if image.format == "JPEG" else settings.AVATAR_MAX_DECODED_PIXELS
+            if width * height > limit or width > 12000 or height > 12000:
                 raise _refuse("The image has too many pixels.", "IMAGE_TOO_LARGE")
+            if image.format == "JPEG":
+                image.draft("RGB", (DECODE_SIZE, DECODE_SIZE))
             image.load()
             image = ImageOps.exif_transpose(image)
+            # Shrunk (shorter side to DECODE_SIZE) before the colour conversions below, each of which copies it.
+            shorter = min(image.size)
+            if shorter > DECODE_SIZE:
+                w, h = image.size
+                scaled = (max(1, round(w * DECODE_SIZE / shorter)), max(1, round(h * DECODE_SIZE / shorter)))
+                image = image.resize(scaled, Image.Resampling.LANCZOS, reducing_gap=2.0)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from profiles.avatars import process_avatar
 from profiles.models import Block, Organisation, OrganisationDomain, Profile, Seniority, User, Visibility
-from profiles.validators import RESERVED_USERNAMES, username_validator
+from profiles.validators import is_reserved, username_validator, validate_not_reserved
 from vouch.errors import CONTROL_CHARACTERS, clean_text
 
 _PROFILE_TEXT_FIELDS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
@@ -28,8 +28,10 @@ def username_from_email(email: str) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", local).strip("-_")[:24] or "member"
     if len(base) < 3:
         base = f"{base}-member"[:24]
+    if is_reserved(base):
+        base = f"{base[:17]}-member"
     candidate, n = base, 1
-    while candidate in RESERVED_USERNAMES or User.objects.filter(username=candidate).exists():
+    while is_reserved(candidate) or User.objects.filter(username=candidate).exists():
         n += 1
         candidate = f"{base[:24]}-{n}"
     return candidate
@@ -51,6 +53,7 @@ def create_member(
     """Create an account with its profile and e-mail address (used by the seed, tests and admin tools)."""
     username = (username or username_from_email(email)).lower()
     username_validator(username)
+    validate_not_reserved(username)
     user = User(username=username, email=email)
     if password:
         user.set_password(password)

@@ -136,8 +136,16 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # WAL + a busy timeout let the ASGI server and a management command share the file.
-            "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
+            # The web server and the job worker share the file. WAL: readers never wait for the writer. A busy
+            # timeout (20 s): a second writer waits for the first. IMMEDIATE: a transaction takes the write lock
+            # when it begins; SQLite cannot wait to upgrade a read transaction to a write one and answered
+            # "database is locked" at once (tests/test_sqlite_concurrency.py). synchronous=NORMAL is WAL's usual
+            # pairing (durable across a process crash; the last commits may go on power loss).
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+            },
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -307,7 +315,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 12 * 1024 * 1024, minimum=1024)
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# A JPEG's header may declare up to AVATAR_MAX_PIXELS (it is decoded scaled down); PNG and WebP, decoded at full
+# size, up to AVATAR_MAX_DECODED_PIXELS (4K: 3840 x 2160 is 8.3 M; ~40 MB RGBA while decoding).
 AVATAR_MAX_PIXELS = 40_000_000
+AVATAR_MAX_DECODED_PIXELS = 10_000_000
 
 # --- Security -----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -400,3 +400,17 @@ def test_too_many_badges_are_refused(settings, django_capture_on_commit_callback
     payload = import_url(django_capture_on_commit_callbacks, client, "https://example.org/two.json")
     assert error_codes(payload) == ["TOO_MANY_BADGES"]
     assert Badge.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["x", 42, True, {"a": 1}, ["x"]])
+def test_image_that_is_not_a_file_is_a_coded_payload_error_without_python_text(value, django_capture_on_commit_callbacks):
+    # A JSON client can put anything in an `Upload` variable: {"image": "x"} answered AttributeError's text before.
+    ana = _member()
+    body = run(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE, {"input": {"image": value}})
+    assert "errors" not in body, body
+    payload = body["data"]["importBadge"]
+    assert payload["badge"] is None
+    assert payload["errors"] == [
+        {"field": "image", "message": "Send the image as a file (GraphQL multipart request).", "code": "INVALID_IMAGE"}
+    ]
+    assert not Badge.objects.exists()

@@ -302,3 +302,33 @@ def test_malformed_multipart_request_is_a_400_not_a_500(operations, files_map):
     assert response.status_code == 400, response.content[:300]
     assert response.json()["errors"][0]["message"]
     assert _media_files() == []
+
+
+def test_a_6300_square_png_is_refused_before_decoding():
+    # 6300 x 6300 (39.7 M pixels) passed the old 40 M limit and cost ~170 MB while decoding. PNG and WebP decode at
+    # full size, so their limit is AVATAR_MAX_DECODED_PIXELS; the header alone is read.
+    ana = make_member("ana")
+    body = upload_avatar(client_for(ana), SimpleUploadedFile("big.png", _png_declaring(6300, 6300), "image/png"))
+    _assert_refused(body, "IMAGE_TOO_LARGE", ana)
+
+
+def test_a_6300_square_jpeg_is_decoded_at_a_fraction_of_its_size(monkeypatch, django_capture_on_commit_callbacks):
+    # JPEG is decoded scaled down (Pillow's draft: libjpeg's DCT scaling), so a large photo is accepted and never
+    # held in memory at full size. The spy records the size of every image whose pixels were actually decoded.
+    from PIL import ImageFile
+
+    big = io.BytesIO()
+    Image.new("L", (6300, 6300), 128).save(big, format="JPEG", quality=50)
+    decoded: list[tuple[int, int]] = []
+    real_load = ImageFile.ImageFile.load
+
+    def spy(self):
+        decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    ana = make_member("ana")
+    with django_capture_on_commit_callbacks(execute=True):
+        body = upload_avatar(client_for(ana), SimpleUploadedFile("big.jpg", big.getvalue(), "image/jpeg"))
+    assert data_of(body)["updateProfile"]["errors"] == []
+    assert decoded and max(w * h for w, h in decoded) <= 1024 * 1024, decoded
