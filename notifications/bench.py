@@ -69,7 +69,7 @@ async def _endorse_to_frame(samples: int) -> list[float]:
 
     from endorsements.services import endorse
     from profiles.tests.factories import make_member
-    from skills.services import add_skill
+    from skills.services import add_skill, get_or_create_skill
     from vouch.asgi import application
 
     skills_per_endorser = 20
@@ -81,6 +81,7 @@ async def _endorse_to_frame(samples: int) -> list[float]:
         member = make_member(f"bench-{tag}")
         names = [f"Bench skill {tag} {i}" for i in range(skills_per_endorser)]
         for name in names:
+            get_or_create_skill(name)  # seeded into the taxonomy: a member's daily cap on new names is not the point
             add_skill(member, name=name)
         endorsers = [make_member(f"bench-{tag}-e{i}") for i in range(endorsers_needed)]
         client = Client()

@@ -10,9 +10,24 @@ class SkillAliasInline(admin.TabularInline):
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "key")
+    """Staff moderate the taxonomy here: hide a skill (spam, abuse, a duplicate: no longer found or suggested, nobody
+    can newly list it) or give a duplicate's spelling to the right skill as an alias."""
+
+    list_display = ("name", "slug", "key", "hidden", "created_by", "created_at")
+    list_filter = ("hidden",)
     search_fields = ("name", "key")
+    raw_id_fields = ("created_by",)
+    readonly_fields = ("created_at",)
     inlines = [SkillAliasInline]
+    actions = ["hide", "show"]
+
+    @admin.action(description="Hide the selected skills")
+    def hide(self, request, queryset):
+        queryset.update(hidden=True)
+
+    @admin.action(description="Show the selected skills again")
+    def show(self, request, queryset):
+        queryset.update(hidden=False)
 
 
 @admin.register(MemberSkill)

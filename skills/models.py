@@ -11,6 +11,14 @@ class Skill(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     key = models.CharField(max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who added the name to the taxonomy (None: the seeded taxonomy, or the member is gone): the per-member daily
+    # cap on new skills counts these (docs/security.md, "Abuse limits").
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Hidden by staff (spam, abuse, a duplicate): no longer suggested or found, and nobody can newly list it;
+    # listings made before stay with their endorsements.
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

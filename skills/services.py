@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from profiles.models import User
 from skills.models import MemberSkill, Skill, SkillAlias
@@ -33,16 +36,53 @@ def _free_slug(base: str) -> str:
     return slug
 
 
-def get_or_create_skill(name: str, *, field: str = "name") -> Skill:
+# Whole words (of the normalised name) that no new skill may contain, beside SKILL_BLOCKED_WORDS: spam markers.
+BLOCKED_WORDS = frozenset({"casino", "viagra", "porn", "escort", "xxx"})
+# Links and addresses: a skill name is not an advert.
+_LINKISH = re.compile(r"://|www\.|@|\.(?:com|ru|xyz|top|click)\b", re.IGNORECASE)
+
+
+def _not_allowed(field: str) -> ValidationError:
+    return ValidationError({field: ValidationError("That skill name is not available.", code="SKILL_NOT_ALLOWED")})
+
+
+def _check_new_name(actor: User, display: str, field: str) -> None:
+    """New names to the taxonomy (a member's, not the seeded ones): moderated, and at most
+    SKILLS_CREATED_PER_DAY per member in any 24 hours. The caller holds the member's row lock."""
+    words = set(re.split(r"[^\w]+", key_for(display)))
+    blocked = BLOCKED_WORDS | {w.strip().casefold() for w in settings.SKILL_BLOCKED_WORDS if w.strip()}
+    if _LINKISH.search(display) or words & blocked:
+        raise _not_allowed(field)
+    since = timezone.now() - timedelta(days=1)
+    made = Skill.objects.filter(created_by=actor, created_at__gte=since).count()
+    if made >= settings.SKILLS_CREATED_PER_DAY:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    f"You can add at most {settings.SKILLS_CREATED_PER_DAY} new skills a day; "
+                    "pick an existing one or try again tomorrow.",
+                    code="RATE_LIMITED",
+                )
+            }
+        )
+
+
+def get_or_create_skill(name: str, *, field: str = "name", actor: User | None = None) -> Skill:
+    """The skill a spelling means, created if new. With `actor` (a member adding it), a hidden skill is refused
+    and a new name is moderated and counted against the member's daily cap."""
     display = clean_name(name, field=field)
     existing = find_skill(display)
     if existing is not None:
+        if existing.hidden and actor is not None:
+            raise _not_allowed(field)
         return existing
+    if actor is not None:
+        _check_new_name(actor, display, field)
     key, base = key_for(display), slug_for(display)
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Skill.objects.create(name=display, key=key, slug=_free_slug(base))
+                return Skill.objects.create(name=display, key=key, slug=_free_slug(base), created_by=actor)
         except IntegrityError:
             # Someone created this skill a moment ago (same key): use theirs. Or another skill
             # took the slug we picked ("C++" and "C plus plus"): pick the next free one.
@@ -56,7 +96,7 @@ def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
     """Autocomplete: case-insensitive prefix match on names and aliases, most-listed first."""
     key = key_for(search or "")
     first = max(1, min(first, 50))
-    qs = Skill.objects.all()
+    qs = Skill.objects.filter(hidden=False)
     if key:
         alias_ids = SkillAlias.objects.filter(key__startswith=key).values("skill_id")
         qs = qs.filter(Q(key__startswith=key) | Q(id__in=alias_ids) | Q(key__contains=f" {key}"))
@@ -87,10 +127,12 @@ def similar_skills(name: str, *, first: int = 5) -> list[Skill]:
         with connection.cursor() as cursor:
             cursor.execute(sql, [key, key, key, key, first])
             ids = [row[0] for row in cursor.fetchall()]
-        by_id = Skill.objects.in_bulk(ids)
+        by_id = Skill.objects.filter(hidden=False).in_bulk(ids)
         return [by_id[i] for i in ids if i in by_id]
     candidates: dict[str, int] = {}
-    skills = Skill.objects.annotate(listed=Count("member_skills")).order_by("-listed", "id")[:SIMILAR_POOL]
+    skills = (Skill.objects.filter(hidden=False).annotate(listed=Count("member_skills")).order_by("-listed", "id"))[
+        :SIMILAR_POOL
+    ]
     for skill_id, skill_key in skills.values_list("id", "key"):
         candidates.setdefault(skill_key, skill_id)
     for skill_id, alias_key in SkillAlias.objects.filter(skill__in=skills.values("id")).values_list("skill_id", "key"):
@@ -112,10 +154,10 @@ def _lock_member(actor: User) -> None:
 
 @transaction.atomic
 def add_skill(actor: User, *, name: str) -> MemberSkill:
-    skill = get_or_create_skill(name)
-    _lock_member(actor)
-    if MemberSkill.objects.filter(member=actor, skill=skill).exists():
-        raise ValidationError({"name": ValidationError(f"You already list {skill.name}.", code="DUPLICATE_SKILL")})
+    _lock_member(actor)  # first: the daily cap on new skill names is counted under it
+    existing = find_skill(clean_name(name))
+    if existing is not None and MemberSkill.objects.filter(member=actor, skill=existing).exists():
+        raise ValidationError({"name": ValidationError(f"You already list {existing.name}.", code="DUPLICATE_SKILL")})
     count = MemberSkill.objects.filter(member=actor).count()
     if count >= settings.MAX_SKILLS_PER_MEMBER:
         raise ValidationError(
@@ -125,6 +167,7 @@ def add_skill(actor: User, *, name: str) -> MemberSkill:
                 )
             }
         )
+    skill = get_or_create_skill(name, actor=actor)
     last = MemberSkill.objects.filter(member=actor).order_by("-position").values_list("position", flat=True).first()
     return MemberSkill.objects.create(member=actor, skill=skill, position=(last + 1) if last is not None else 0)
 

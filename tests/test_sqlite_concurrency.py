@@ -17,8 +17,14 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 
 def _connection(path: str, options: dict) -> DatabaseWrapper:
     config = {**settings.DATABASES["default"], "NAME": path, "OPTIONS": dict(options)}
-    for key, value in {"ATOMIC_REQUESTS": False, "AUTOCOMMIT": True, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": False,
-                       "TIME_ZONE": None, "TEST": {}}.items():
+    for key, value in {
+        "ATOMIC_REQUESTS": False,
+        "AUTOCOMMIT": True,
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": False,
+        "TIME_ZONE": None,
+        "TEST": {},
+    }.items():
         config.setdefault(key, value)
     return DatabaseWrapper(config, alias=f"t{id(config)}")
 

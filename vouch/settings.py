@@ -359,6 +359,11 @@ GRAPHQL_MAX_BATCH = env_int("GRAPHQL_MAX_BATCH", 5, minimum=1)
 GRAPHENE["RELAY_CONNECTION_MAX_LIMIT"] = GRAPHQL_MAX_PAGE_SIZE
 SEED_DEMO = env_bool("SEED_DEMO", True)
 MAX_SKILLS_PER_MEMBER = 50
+# New names a member may add to the shared skill taxonomy in any 24 hours (listing existing skills is not counted),
+# and words no new skill name may contain (comma-separated, beside skills.services.BLOCKED_WORDS).
+# (Test set-ups build 50-skill profiles from new names; the moderation tests set the cap they test.)
+SKILLS_CREATED_PER_DAY = env_int("SKILLS_CREATED_PER_DAY", 1000 if TESTING else 10, minimum=1)
+SKILL_BLOCKED_WORDS = env_list("SKILL_BLOCKED_WORDS", [])
 ENDORSEMENT_REQUEST_TTL_DAYS = env_int("ENDORSEMENT_REQUEST_TTL_DAYS", 30, minimum=1)
 ENDORSEMENT_REQUESTS_PER_DAY = env_int("ENDORSEMENT_REQUESTS_PER_DAY", 20, minimum=1)
 ENDORSEMENTS_PER_DAY = env_int("ENDORSEMENTS_PER_DAY", 50, minimum=1)

@@ -403,7 +403,9 @@ def test_too_many_badges_are_refused(settings, django_capture_on_commit_callback
 
 
 @pytest.mark.parametrize("value", ["x", 42, True, {"a": 1}, ["x"]])
-def test_image_that_is_not_a_file_is_a_coded_payload_error_without_python_text(value, django_capture_on_commit_callbacks):
+def test_image_that_is_not_a_file_is_a_coded_payload_error_without_python_text(
+    value, django_capture_on_commit_callbacks
+):
     # A JSON client can put anything in an `Upload` variable: {"image": "x"} answered AttributeError's text before.
     ana = _member()
     body = run(django_capture_on_commit_callbacks, client_for(ana), IMPORT_BADGE, {"input": {"image": value}})

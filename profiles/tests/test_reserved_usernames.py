@@ -16,8 +16,23 @@ from profiles.services import create_member, username_from_email
 pytestmark = pytest.mark.django_db
 
 SIGNUP = "/_allauth/app/v1/auth/signup"
-RESERVED = ["support", "security", "administrator", "staff", "admin", "root", "Support", "vouch-support", "admin_2",
-            "staff-vouch", "postmaster", "abuse", "help", "moderator", "official-support"]
+RESERVED = [
+    "support",
+    "security",
+    "administrator",
+    "staff",
+    "admin",
+    "root",
+    "Support",
+    "vouch-support",
+    "admin_2",
+    "staff-vouch",
+    "postmaster",
+    "abuse",
+    "help",
+    "moderator",
+    "official-support",
+]
 
 
 def signup(username: str, email: str):
