@@ -34,6 +34,7 @@ class Result:
     baseline: float | None = None
     baseline_label: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    benchmark: str = ""  # the registered name that produced it (set by `python -m bench`)
 
     @property
     def ratio(self) -> float | None:
@@ -118,8 +119,25 @@ def print_table(results: list[Result]) -> None:
             print("  ".join("-" * w for w in widths) + "  " + "-" * 5)
 
 
-def write_results(results: list[Result], meta: dict[str, Any], path: Path = RESULTS_PATH) -> None:
-    payload = meta | {"results": [r.as_json() for r in results]}
+def write_results(
+    results: list[Result], meta: dict[str, Any], path: Path = RESULTS_PATH, ran: list[str] | None = None
+) -> None:
+    """Write `results`; with `ran` (a run of some benchmarks only), keep the rows earlier runs wrote for the others
+    (each row says which benchmark produced it and when), so `python -m bench trust` updates the trust rows only."""
+    rows = [r.as_json() | {"generated_at": meta.get("generated_at")} for r in results]
+    if ran is not None and path.exists():
+        try:
+            previous = json.loads(path.read_text()).get("results", [])
+        except (ValueError, AttributeError):
+            previous = []
+        names = {r.name for r in results}
+        kept = [
+            row
+            for row in previous
+            if isinstance(row, dict) and row.get("benchmark") not in ran and row.get("name") not in names
+        ]
+        rows = kept + rows
+    payload = meta | {"results": rows}
     path.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
 
 

@@ -63,7 +63,9 @@ def main(argv: list[str]) -> int:
     try:
         for name in wanted:
             print(f"== {name} (BENCH_SCALE={ctx.scale:g}, {connection.vendor})", flush=True)
-            results += bench.REGISTRY[name](ctx)
+            for row in bench.REGISTRY[name](ctx):
+                row.benchmark = name
+                results.append(row)
         print()
         bench.print_table(results)
         bench.write_results(
@@ -79,7 +81,9 @@ def main(argv: list[str]) -> int:
                 "cpus": os.cpu_count(),
                 "seconds": round(time.time() - started, 1),
                 "debug": settings.DEBUG,
+                "benchmarks": wanted,
             },
+            ran=wanted if argv else None,
         )
         print(f"\nwritten to {bench.RESULTS_PATH} in {time.time() - started:.0f} s")
     finally:
