@@ -30,7 +30,11 @@ def member_results(viewer: Any, *, skill: str | None, search: str | None) -> Que
     qs = search_members(viewer, skill=skill, search=search).select_related("profile").prefetch_related(_listed_skills())
     if skill:
         qs = qs.annotate(skill_score=F("listing__score"), skill_count=F("listing__endorsement_count"))
-    return qs
+    # Each row says where the member works (verified): for the whole page in two queries.
+    from profiles.workplaces import attach_workplaces
+    from vouch.querysets import after_fetch
+
+    return after_fetch(qs, attach_workplaces)
 
 
 TOP_ENDORSEMENTS = 5

@@ -9,6 +9,7 @@ urlpatterns = [
     path("how-scores-work/", views.how_scores_work, name="how_scores_work"),
     path("m/<str:username>/", views.member, name="member"),
     path("m/<str:username>/endorse/", views.endorse, name="endorse"),
+    path("m/<str:username>/confirm-seniority/", views.confirm_seniority, name="confirm_seniority"),
     path("m/<str:username>/card.png", sharing.card_png, name="member_card"),
     path("m/<str:username>/embed", sharing.embed, name="member_embed"),
     path("me/", views.me, name="me"),

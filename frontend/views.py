@@ -40,7 +40,7 @@ from frontend.forms import (
 from profiles import account
 from profiles import services as profile_services
 from profiles.actors import AuthenticatedHttpRequest
-from profiles.permissions import can_edit_profile
+from profiles.permissions import can_confirm_seniority, can_edit_profile
 from skills import services as skill_services
 
 PAGE_SIZE = 20
@@ -140,6 +140,8 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "collections": profile_collections(request.user, profile_member),
         "kept_relationship": kept[1] if kept else None,
         "blocked_by_me": selectors.has_blocked(request.user, profile_member),
+        "seniority_confirmed": profile_member.profile.seniority_confirmed == profile_member.profile.seniority,
+        "can_confirm_seniority": request.user.is_authenticated and can_confirm_seniority(request.user, profile_member),
     }
     return render(
         request,
@@ -398,6 +400,19 @@ def _blocks_page(request: AuthenticatedHttpRequest, form: BlockForm, status: int
 @login_required
 def settings_blocks(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _blocks_page(request, BlockForm())
+
+
+@login_required
+@require_POST
+def confirm_seniority(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
+    """An organisation admin (or staff) confirms the member's declared seniority; 404 for anyone else."""
+    target = selectors.member_by_username(request.user, username)
+    if target is None or not can_confirm_seniority(request.user, target):
+        raise Http404("No such member")
+    profile_services.confirm_seniority(request.user, member=target)
+    level = target.profile.get_seniority_display()
+    messages.success(request, f"{target.profile.name}’s seniority ({level}) is confirmed.")
+    return redirect("member", username=target.username)
 
 
 @login_required

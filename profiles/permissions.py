@@ -28,3 +28,18 @@ def visible_members(viewer: Any, queryset: QuerySet[User] | None = None) -> Quer
 
 def can_edit_profile(actor: Any, member: User) -> bool:
     return actor.is_authenticated and actor.pk == member.pk
+
+
+def can_confirm_seniority(actor: Any, member: User) -> bool:
+    """Instance staff, or an admin of the member's verified workplace (never for themselves): they may confirm the
+    member's declared seniority (profiles.services.confirm_seniority; docs/weighting.md, "Corroborated seniority")."""
+    if actor is None or not actor.is_authenticated or not member.is_active:
+        return False
+    if actor.is_staff:
+        return True
+    if actor.pk == member.pk:
+        return False
+    from profiles.workplaces import verified_workplace
+
+    org = verified_workplace(member)
+    return org is not None and org.admins.filter(pk=actor.pk).exists()

@@ -77,6 +77,10 @@ class MemberType(DjangoObjectType):
     avatar_url = graphene.String(description="256x256 JPEG, or null.")
     avatar_small_url = graphene.String(description="64x64 JPEG, or null.")
     member_since = graphene.DateTime(required=True)
+    seniority_confirmed = graphene.Boolean(
+        required=True,
+        description="The declared seniority is confirmed by an admin of the member's verified organisation (or staff).",
+    )
     verified_workplace = graphene.String(
         description="The verified organisation the member works at (a verified e-mail address at one of its "
         "domains), e.g. 'Northwind Labs'; null when none. The address itself is never shown."
@@ -128,11 +132,11 @@ class MemberType(DjangoObjectType):
 
     @staticmethod
     def resolve_verified_workplace(user: User, info: Any) -> str | None:
-        from profiles.workplaces import verified_workplace
+        from profiles.workplaces import workplace_of
 
         cache = info.context.__dict__.setdefault("_vouch_workplaces", {})
         if user.pk not in cache:
-            org = verified_workplace(user)
+            org = workplace_of(user)  # attached for a whole list by prefetch_members
             cache[user.pk] = org.name if org is not None else None
         return cache[user.pk]
 
@@ -175,6 +179,10 @@ class MemberType(DjangoObjectType):
         return info.context.build_absolute_uri(avatar.url) if avatar else None
 
     @staticmethod
+    def resolve_seniority_confirmed(user: User, info: Any) -> bool:
+        return bool(user.profile.seniority_confirmed) and user.profile.seniority_confirmed == user.profile.seniority
+
+    @staticmethod
     def resolve_member_since(user: User, info: Any) -> Any:
         return user.date_joined
 
@@ -208,6 +216,12 @@ def prefetch_members(qs: QuerySet[User], viewer: Any, paths: frozenset[str]) -> 
         from badges.selectors import badges_prefetch
 
         qs = qs.prefetch_related(badges_prefetch(viewer, below(paths, "badges")))
+    if wants(paths, "verifiedWorkplace"):
+        # Every member fetched (a page of members(skill:), search results) in two queries, not two per member.
+        from profiles.workplaces import attach_workplaces
+        from vouch.querysets import after_fetch
+
+        qs = after_fetch(qs, attach_workplaces)
     return qs
 
 
@@ -326,6 +340,25 @@ class UnblockMember(_MemberTarget):
         return cls(member=target)
 
 
+class ConfirmSeniority(_MemberTarget):
+    """As an admin of the member's verified organisation (or instance staff): confirm the seniority they declare
+    (or the level given), so it counts in full in the endorsements they give. NOT_FOUND for anyone else."""
+
+    class Input:
+        member = graphene.String(required=True, description="Username.")
+        seniority = SeniorityEnum(description="The level you confirm; the member's declared one when omitted.")
+
+    member = graphene.Field(MemberType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: User, member: str, seniority: Any = None, **_: Any) -> ConfirmSeniority:
+        target = cls.target(actor, member)
+        level = getattr(seniority, "value", seniority)
+        services.confirm_seniority(actor, member=target, seniority=level)
+        target.profile.refresh_from_db()
+        return cls(member=target)
+
+
 class DeleteAccount(VouchMutation):
     """Delete your account and everything it holds; the endorsements you gave stop counting everywhere."""
 
@@ -345,3 +378,4 @@ class MemberMutations(graphene.ObjectType):
     update_profile = UpdateProfile.Field()
     block_member = BlockMember.Field()
     unblock_member = UnblockMember.Field()
+    confirm_seniority = ConfirmSeniority.Field()

@@ -179,22 +179,12 @@ def set_trust_seed(actor: User | None, *, member: User, seed: bool = True) -> Pr
     return profile
 
 
-def can_confirm_seniority(actor: User, member: User) -> bool:
-    """Instance staff, or an admin of the member's verified workplace (not for themselves)."""
-    from profiles.workplaces import verified_workplace
-
-    if actor.is_staff:
-        return True
-    if actor.pk == member.pk:
-        return False
-    org = verified_workplace(member)
-    return org is not None and org.admins.filter(pk=actor.pk).exists()
-
-
 @transaction.atomic
 def confirm_seniority(actor: User, *, member: User, seniority: str | None = None) -> Profile:
     """Confirm `member`'s declared seniority (or the level given), as staff or an admin of their verified
     organisation. The confirmation counts while the declared seniority equals it (docs/weighting.md)."""
+    from profiles.permissions import can_confirm_seniority
+
     if not can_confirm_seniority(actor, member):
         raise ValidationError({"member": ValidationError("Member not found.", code="NOT_FOUND")})
     profile = Profile.objects.select_for_update().get(user=member)

@@ -53,3 +53,13 @@ def rank_text(rank: int, total: int, skill_name: str) -> str:
 
 def ranks_for_member(member_id: int, names: dict[int, str] | None = None) -> dict[int, tuple[int, int]]:
     return ranks(MemberSkill.objects.filter(member_id=member_id).values_list("pk", flat=True), names=names)
+
+
+def attach_ranks(listings: list[MemberSkill]) -> None:
+    """Set `_vouch_rank` ((rank, total)) and `_vouch_rank_name` on each listing, in one query for all of them:
+    a list of members with their skills shows every rank without a query per member (vouch.querysets.after_fetch)."""
+    names: dict[int, str] = {}
+    found = ranks([ms.pk for ms in listings], names=names)
+    for ms in listings:
+        ms._vouch_rank = found.get(ms.pk, (1, 1))  # type: ignore[attr-defined]
+        ms._vouch_rank_name = names.get(ms.pk)  # type: ignore[attr-defined]

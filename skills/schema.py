@@ -85,6 +85,9 @@ class MemberSkillType(DjangoObjectType):
         """One query for all of the member's listings, cached for the request (skills/ranking.py)."""
         from skills.ranking import ranks_for_member
 
+        attached = getattr(ms, "_vouch_rank", None)  # member_skill_queryset's batch (skills.ranking.attach_ranks)
+        if attached is not None:
+            return attached
         cache = info.context.__dict__.setdefault("_vouch_ranks", {})
         if ms.pk not in cache:
             cache.update(ranks_for_member(ms.member_id, info.context.__dict__.setdefault("_vouch_rank_names", {})))
@@ -103,7 +106,7 @@ class MemberSkillType(DjangoObjectType):
         from skills.ranking import rank_text
 
         rank, total = MemberSkillType._rank(ms, info)
-        name = info.context.__dict__.get("_vouch_rank_names", {}).get(ms.pk)
+        name = getattr(ms, "_vouch_rank_name", None) or info.context.__dict__.get("_vouch_rank_names", {}).get(ms.pk)
         return rank_text(rank, total, name if name is not None else ms.skill.name)
 
     @staticmethod
@@ -165,6 +168,12 @@ def member_skill_queryset(viewer: Any, paths: frozenset[str]) -> QuerySet[Member
     from endorsements.schema import prefetch_for_member_skills
 
     qs = prefetch_for_member_skills(qs, viewer, paths)
+    if wants(paths, "rank") or wants(paths, "rankTotal") or wants(paths, "rankText"):
+        # Every listing fetched (one member's, or every member's of a page) ranked in one query.
+        from skills.ranking import attach_ranks
+        from vouch.querysets import after_fetch
+
+        qs = after_fetch(qs, attach_ranks)
     return qs
 
 

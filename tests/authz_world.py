@@ -47,6 +47,7 @@ class World:
     carol: User  # endorses olive, asks olive for an endorsement
     pat: User  # public profile; olive asked pat; pat's endorsement of olive is hidden
     bert: User  # blocked by olive
+    dina: User  # members-only profile, a self-declared LEAD at Acme (verified), which olive administers
     ms_python: MemberSkill  # olive's, endorsed by carol (visible), with a public verified badge attached
     ms_go: MemberSkill  # olive's, endorsed by pat (hidden by olive)
     ms_rust: MemberSkill  # otto's
@@ -108,6 +109,12 @@ def build_world() -> World:
     carol = make_member("carol", display_name="Carol")
     pat = make_member("pat", display_name="Pat Public")
     bert = make_member("bert", display_name="Bert")
+    from profiles.services import verify_organisation
+
+    acme = verify_organisation(None, domain="acme.example", name="Acme")
+    dina = make_member("dina", display_name="Dina", email="dina@acme.example", seniority="LEAD")
+    update_profile(dina, visibility=Visibility.MEMBERS)
+    acme.admins.add(olive)  # olive may confirm dina's seniority (confirmSeniority); otto may not
 
     ms_python = add_skill(olive, name="Python")
     ms_go = add_skill(olive, name="Go")
@@ -151,6 +158,7 @@ def build_world() -> World:
         carol=carol,
         pat=pat,
         bert=bert,
+        dina=dina,
         ms_python=ms_python,
         ms_go=ms_go,
         ms_rust=ms_rust,

@@ -430,6 +430,19 @@ MUTATIONS: dict[str, Op] = {
             ),
         ),
     ),
+    "confirmSeniority": Op(
+        _m("confirmSeniority", "ConfirmSeniorityInput", "member { username seniorityConfirmed }"),
+        variables=lambda w: {"input": {"member": "dina"}},
+        anonymous=UNAUTH,
+        # olive administers dina's verified organisation; otto does not.
+        owner=ok(
+            "confirmSeniority",
+            lambda w, p: expect(
+                Profile.objects.get(user=w.dina).seniority_confirmed == "LEAD" and p["member"]["seniorityConfirmed"], p
+            ),
+        ),
+        other=refused("confirmSeniority", "NOT_FOUND"),
+    ),
     "unblockMember": Op(
         _m("unblockMember", "UnblockMemberInput", "member { username }"),
         variables=lambda w: {"input": {"member": "bert"}},

@@ -149,6 +149,11 @@ PAGES: dict[str, Page] = {
     "m/<str:username>/": Page(
         lambda w: "/m/olive/", anonymous=NOT_FOUND, owner=shown(200, has("Olive Owner")), other=shown(200, lacks("Meh"))
     ),
+    "m/<str:username>/confirm-seniority/": post(
+        lambda w: "/m/dina/confirm-seniority/",
+        owner=done(lambda w, r: fresh(w.dina.profile).seniority_confirmed == "LEAD"),  # olive administers Acme
+        other=NOT_FOUND,
+    ),
     "m/<str:username>/endorse/": post(
         lambda w: "/m/olive/endorse/",
         lambda w: {"skill": "Go", "relationship": "PEER"},
