@@ -415,10 +415,11 @@ def due_for_recheck(
     from django.db.models import Q
 
     now = now or timezone.now()
-    stale = now - timedelta(hours=after_hours or settings.BADGE_REVERIFY_AFTER_HOURS)
+    # 0 hours: every VERIFIED badge (after a verifier upgrade, to re-judge them all under the new rules).
+    stale = now - timedelta(hours=settings.BADGE_REVERIFY_AFTER_HOURS if after_hours is None else after_hours)
     lost = now - timedelta(minutes=pending_minutes or settings.BADGE_PENDING_STALE_MINUTES)
     verified = Q(status=BadgeStatus.VERIFIED) & (
-        Q(last_checked_at__isnull=True) | Q(last_checked_at__lt=stale) | Q(expires_at__lte=now)
+        Q(last_checked_at__isnull=True) | Q(last_checked_at__lte=stale) | Q(expires_at__lte=now)
     )
     pending = Q(status=BadgeStatus.PENDING) & (
         Q(verification_requested_at__isnull=True) | Q(verification_requested_at__lt=lost)

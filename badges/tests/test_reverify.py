@@ -187,3 +187,152 @@ def test_command_with_nothing_due_says_so():
     out = StringIO()
     call_command("reverify_badges", stdout=out)
     assert "nothing due" in out.getvalue()
+
+
+def test_rechecks_are_rate_limited_per_member_across_badges(issuer, settings, django_capture_on_commit_callbacks):
+    """Besides once a minute per badge: at most BADGE_RECHECKS_PER_HOUR re-checks per member, whatever the badge."""
+    settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
+    settings.BADGE_RECHECKS_PER_HOUR = 2
+    ana = make_member("ana", email="ana@example.com")
+    client = client_for(ana)
+    for _ in range(3):
+        import_url(django_capture_on_commit_callbacks, client, issuer.hosted("ana@example.com"))
+    badges = list(Badge.objects.filter(owner=ana).order_by("pk"))
+    assert [b.status for b in badges] == ["VERIFIED"] * 3
+    requested = badges[2].verification_requested_at
+    outcomes = [error_codes(_reverify(django_capture_on_commit_callbacks, client, b)) for b in badges]
+    assert outcomes == [[], [], ["RATE_LIMITED"]]
+    hits = len(issuer.hits)
+    assert error_codes(_reverify(django_capture_on_commit_callbacks, client, badges[0])) == ["RATE_LIMITED"]
+    assert len(issuer.hits) == hits  # a refused re-check fetches nothing
+    badges[2].refresh_from_db()
+    assert badges[2].verification_requested_at == requested  # the refused re-check wrote nothing
+    # Another member's re-checks are not affected.
+    _, ben_badge, _ = _verified_badge(issuer, django_capture_on_commit_callbacks, username="ben")
+    assert _reverify(django_capture_on_commit_callbacks, client_for(ben_badge.owner), ben_badge)["errors"] == []
+
+
+def test_a_badge_for_an_address_added_after_sign_up_matches_once_that_address_is_verified(
+    issuer, settings, django_capture_on_commit_callbacks
+):
+    import re
+
+    from django.core import mail
+
+    settings.BADGE_REVERIFY_INTERVAL_SECONDS = 0
+    ana = make_member("ana", email="ana@example.com")
+    client = client_for(ana)
+    import_url(django_capture_on_commit_callbacks, client, issuer.hosted("ana.work@example.org"))
+    badge = Badge.objects.get(owner=ana)
+    assert badge.status == BadgeStatus.FAILED and "RECIPIENT_MISMATCH" in badge.verification_errors
+    # Added, not yet verified: still no match.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/email/", {"email": "ana.work@example.org", "action_add": ""})
+    assert response.status_code in (200, 302)
+    assert _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]["status"] == "FAILED"
+    badge.refresh_from_db()
+    assert "RECIPIENT_MISMATCH" in badge.verification_errors
+    # Verified by the mailed link: the badge is checked again by itself, and matches.
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^\s]+/)", mail.outbox[-1].body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(link).status_code == 302
+    badge.refresh_from_db()
+    assert badge.status == BadgeStatus.VERIFIED and badge.verification_errors == []
+    # The reverse: the address removed, a re-check fails again.
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user=ana, email="ana.work@example.org").delete()
+    assert _reverify(django_capture_on_commit_callbacks, client, badge)["badge"]["status"] == "FAILED"
+
+
+def _forged_but_once_verified(real, attacker, owner) -> Badge:
+    """A badge the old verifier accepted (an inline Issuer claiming the real issuer's id and listing the attacker's
+    key), stored VERIFIED and checked a minute ago, as it was before the upgrade."""
+    import json
+
+    from joserfc import jws
+
+    from badges.models import SourceKind
+    from badges.tests.test_openbadges_corpus import rsa_key
+
+    key, public = rsa_key()
+    evil_key = attacker.url("/key.json")
+    attacker.serve_json(
+        "/key.json",
+        {
+            "@context": "https://w3id.org/openbadges/v2",
+            "type": "CryptographicKey",
+            "id": evil_key,
+            "owner": real.issuer_id,
+            "publicKeyPem": public,
+        },
+    )
+    doc = real.assertion(owner.email, signed=True)
+    doc["verification"] = {"type": "signed", "creator": evil_key}
+    doc["badge"] = {
+        "id": real.badge_class_id,
+        "type": "BadgeClass",
+        "name": "Forged",
+        "description": "x",
+        "image": real.url("/badges/python.png"),
+        "criteria": "https://x.example/",
+        "issuer": {"id": real.issuer_id, "type": "Issuer", "name": "Local Test Academy", "publicKey": [evil_key]},
+    }
+    token = jws.serialize_compact({"alg": "RS256"}, json.dumps(doc).encode(), key)
+    now = dj_timezone.now()
+    return Badge.objects.create(
+        owner=owner,
+        status=BadgeStatus.VERIFIED,
+        issuer_trust="DOMAIN_BOUND",
+        name="Forged",
+        public=True,
+        source_kind=SourceKind.TEXT,
+        source_text=token,
+        source_digest=f"forged-{owner.pk}",
+        verified_at=now - timedelta(minutes=1),
+        last_checked_at=now - timedelta(minutes=1),
+        verification_requested_at=now - timedelta(minutes=1),
+    )
+
+
+@pytest.mark.parametrize("args", [["--hours", "0"], ["--all"]])
+def test_after_an_upgrade_every_stored_badge_is_rejudged_and_forgeries_fail(
+    issuer, args, django_capture_on_commit_callbacks
+):
+    from badges.tests.issuer import LocalIssuer
+
+    attacker = LocalIssuer()
+    try:
+        ana, genuine, _ = _verified_badge(issuer, django_capture_on_commit_callbacks)
+        forged = _forged_but_once_verified(issuer, attacker, ana)
+        failed = Badge.objects.create(
+            owner=ana,
+            status=BadgeStatus.FAILED,
+            name="Was unreachable",
+            source_kind="URL",
+            source_url=issuer.hosted("ana@example.com"),
+            source_digest="was-unreachable",
+            verification_errors=["FETCH_FAILED"],
+            last_checked_at=dj_timezone.now(),
+        )
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("reverify_badges", stdout=out)  # the default run: nothing is due yet
+        assert "nothing due" in out.getvalue()
+        forged.refresh_from_db()
+        assert forged.status == BadgeStatus.VERIFIED
+        out = StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("reverify_badges", *args, stdout=out)
+        forged.refresh_from_db(), genuine.refresh_from_db(), failed.refresh_from_db()
+        assert forged.status == BadgeStatus.FAILED and "SIGNING_KEY_NOT_LISTED" in forged.verification_errors
+        assert genuine.status == BadgeStatus.VERIFIED
+        # --all also re-checks what had failed (it verifies now); --hours 0 re-checks VERIFIED ones only.
+        assert failed.status == (BadgeStatus.VERIFIED if args == ["--all"] else BadgeStatus.FAILED)
+        assert verified_badge_pairs([ana.pk], [genuine.member_skill.skill_id]) == {
+            (ana.pk, genuine.member_skill.skill_id)
+        }
+        assert Notification.objects.filter(recipient=ana, kind="badge.failed").count() == 1
+    finally:
+        attacker.close()

@@ -116,3 +116,85 @@ def test_check_again_is_rate_limited_with_a_message(issuer, django_capture_on_co
     badge = Badge.objects.get()
     response = client_for(ana).post(f"/badges/{badge.pk}/check/", follow=True)
     assert "try again in" in html(response)
+
+
+HOSTILE = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(2)",
+    " javascript:alert(3)",
+    "data:text/html,<b>x</b>",
+    "vbscript:msgbox(4)",
+    "file:///etc/passwd",
+    "//evil.example/x",
+    "ftp://files.example/x",
+]
+
+
+def _hrefs(body: str) -> list[str]:
+    import re
+
+    return re.findall(r'href="([^"]*)"', body)
+
+
+def test_only_http_urls_from_an_issuer_become_links_on_the_badge_page(issuer, django_capture_on_commit_callbacks):
+    """issuer.url, criteria and evidence as the issuer publishes them, each a non-http(s) URL: the badge still
+    verifies, and none of them is linked on its page. The image is never the issuer's URL: Vouch shows its own
+    re-encoded copy (an image the issuer names with a non-http(s) URL fails with BADGE_IMAGE_INVALID)."""
+    import json
+
+    profile = json.loads(issuer.routes["/issuer.json"][2])
+    profile["url"] = HOSTILE[0]
+    issuer.serve_json("/issuer.json", profile)
+    badge_class = json.loads(issuer.routes["/badges/python.json"][2])
+    badge_class["criteria"] = {"id": HOSTILE[1], "narrative": "Pass the practical exam."}
+    issuer.serve_json("/badges/python.json", badge_class)
+    doc = issuer.assertion("ana@example.com")
+    doc["evidence"] = [{"id": h, "name": f"Evidence {i}"} for i, h in enumerate(HOSTILE[2:])] + [
+        {"id": "https://portfolio.example/ana", "name": "Portfolio"}
+    ]
+    issuer.serve_json(doc["id"][len(issuer.base) :], doc)
+    ana = make_member("ana", email="ana@example.com")
+    client = client_for(ana)
+    _import(django_capture_on_commit_callbacks, client, {"url": doc["id"]})
+    badge = Badge.objects.get(owner=ana)
+    assert badge.status == "VERIFIED", badge.verification_errors
+    for viewer in (client, Client()):
+        if viewer is not client:
+            Badge.objects.filter(pk=badge.pk).update(public=True)
+        body = html(viewer.get(f"/b/{badge.public_id}/"))
+        links = _hrefs(body)
+        assert "https://portfolio.example/ana" in links
+        for hostile in HOSTILE:
+            assert hostile.strip() not in links and f'src="{hostile.strip()}' not in body
+        assert not [u for u in links if u.lower().strip().startswith(("javascript:", "data:", "vbscript:", "file:"))]
+        assert f'src="{issuer.base}' not in body
+
+
+def test_urls_stored_before_the_check_existed_are_not_linked_either(django_capture_on_commit_callbacks):
+    """Rows written by an older verifier may hold anything: the page links http(s) URLs only, whatever is stored."""
+    from badges.models import BadgeStatus, SourceKind
+
+    ana = make_member("ana")
+    badge = Badge.objects.create(
+        owner=ana,
+        status=BadgeStatus.VERIFIED,
+        issuer_trust="DOMAIN_BOUND",
+        name="Old",
+        public=True,
+        source_kind=SourceKind.URL,
+        source_url="https://issuer.example/a",
+        source_digest="old",
+        issuer_name="Old Issuer",
+        issuer_url=HOSTILE[0],
+        criteria_url=HOSTILE[1],
+        verification_report={
+            "recipient_matched": True,
+            "checks": [],
+            "evidence": [{"url": h, "name": f"E{i}"} for i, h in enumerate(HOSTILE)],
+        },
+    )
+    body = html(Client().get(f"/b/{badge.public_id}/"))
+    assert "Old Issuer" in body and "E0" in body
+    links = _hrefs(body)
+    for hostile in HOSTILE:
+        assert hostile.strip() not in links

@@ -1,8 +1,11 @@
 """Re-verify badges, for a scheduler (cron, a systemd timer, a Kubernetes CronJob).
 
 Checks, one at a time in this process: VERIFIED badges last checked more than --hours ago (or past their expiry
-date), and PENDING badges whose verification was requested more than --pending-minutes ago. A badge that becomes
-REVOKED or EXPIRED stops counting as evidence and its owner is notified (badges.services.verify_badge).
+date), and PENDING badges whose verification was requested more than --pending-minutes ago. After a verifier
+upgrade, `--hours 0` re-checks every VERIFIED badge and `--all` every stored badge whatever its status, under the
+rules as they are now: a badge that passed under the old rules and is forged by the new ones becomes FAILED.
+A badge that becomes REVOKED or EXPIRED stops counting as evidence and its owner is notified
+(badges.services.verify_badge).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ class Command(BaseCommand):
             "--hours",
             type=int,
             default=settings.BADGE_REVERIFY_AFTER_HOURS,
-            help="Re-check VERIFIED badges last checked longer ago than this (default %(default)s).",
+            help="Re-check VERIFIED badges last checked longer ago than this (default %(default)s; 0: all of them).",
         )
         parser.add_argument(
             "--pending-minutes",
@@ -32,9 +35,20 @@ class Command(BaseCommand):
             help="Verify PENDING badges requested longer ago than this (default %(default)s).",
         )
         parser.add_argument("--limit", type=int, default=0, help="Check at most this many badges (0: all).")
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            dest="every",
+            help="Re-check every stored badge, whatever its status (after upgrading the verifier).",
+        )
 
-    def handle(self, *args, hours: int, pending_minutes: int, limit: int, **options):
-        ids = due_for_recheck(after_hours=max(hours, 1), pending_minutes=max(pending_minutes, 1))
+    def handle(self, *args, hours: int, pending_minutes: int, limit: int, every: bool = False, **options):
+        if every:
+            from badges.models import Badge
+
+            ids = list(Badge.objects.order_by("last_checked_at", "id").values_list("pk", flat=True))
+        else:
+            ids = due_for_recheck(after_hours=max(hours, 0), pending_minutes=max(pending_minutes, 1))
         if limit > 0:
             ids = ids[:limit]
         outcome: Counter[str] = Counter()
