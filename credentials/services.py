@@ -62,7 +62,21 @@ def record_withdrawal(endorsement: Endorsement, *, now: datetime) -> WithdrawnEn
             "withdrawn_at": now,
         },
     )
+    if settings.VOUCH_ORIGIN:  # re-sign the endorser's list ahead, once committed (credentials.tasks)
+        from credentials.tasks import presign_status_list
+        from jobs.engine import enqueue_on_commit
+
+        enqueue_on_commit(presign_status_list, loaded.endorser_id, loaded.pk // issuing.LIST_SIZE)
     return record
+
+
+def credential_issued(endorsement: Endorsement) -> None:
+    """Called by endorse in its transaction: sign the new credential ahead once committed (credentials.tasks)."""
+    from credentials.tasks import presign_endorsement_credential
+    from jobs.engine import enqueue_on_commit
+
+    if settings.VOUCH_ORIGIN:
+        enqueue_on_commit(presign_endorsement_credential, endorsement.pk)
 
 
 # --- reads ---------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from credentials.services import record_withdrawal
+from credentials.services import credential_issued, record_withdrawal
 from endorsements import payloads, policy, weighting
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
@@ -175,6 +175,7 @@ def _create_endorsement(
     except IntegrityError:
         # Lost a race with another endorsement of the same (endorser, member, skill).
         raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED") from None
+    credential_issued(endorsement)  # its credential is signed ahead once committed (docs/credentials.md)
     return endorsement
 
 

@@ -86,6 +86,9 @@ def test_unknown_forged_and_malformed_credential_ids_are_404():
     assert client.get("/m/nobody/did.json").status_code == 404
     assert client.get("/m/nobody/status/0").status_code == 404
     assert client.get("/m/bob/status/99").status_code == 404
+    assert client.get("/m/bob/status/-1").status_code == 404
+    assert client.get("/m/nobody/credential").status_code == 404
+    assert client.get("/m/" + "x" * 200 + "/credential").status_code == 404
 
 
 def test_withdrawal_revokes_through_the_status_list_and_the_credential_stays_served():
@@ -167,3 +170,17 @@ def test_configured_signing_key_is_used_and_generated_keys_stay_listed(settings)
     doc = _get(Client(), "/.well-known/did.json")
     listed = [m["publicKeyMultibase"] for m in doc["verificationMethod"]]
     assert listed == [keys.public_multikey(private.public_key()), generated]
+
+
+def test_presentation_signs_over_no_caller_chosen_challenge_or_domain():
+    """Nobody may get Vouch to sign a presentation over a challenge they chose (it would let anyone answer a
+    verifier's login challenge as the member): query parameters change nothing in the signed document."""
+    network()
+    client = Client()
+    plain = _get(client, "/m/alice/credential")
+    asked = _get(client, "/m/alice/credential?challenge=nonce-123&domain=evil.example&proofPurpose=authentication")
+    assert asked == plain
+    text = json.dumps(asked)
+    assert "nonce-123" not in text and "evil.example" not in text
+    assert asked["proof"]["proofPurpose"] == "assertionMethod"
+    assert "challenge" not in asked["proof"] and "domain" not in asked["proof"]
