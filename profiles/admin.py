@@ -1,9 +1,36 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
+from notifications.services import end_member_sockets
 from profiles.models import Block, Organisation, OrganisationDomain, Profile, User
 
-admin.site.register(User, UserAdmin)
+
+class _PasswordChangeForm(AdminPasswordChangeForm):
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        end_member_sockets(user.pk)  # every login session of the member ended with the old password
+        return user
+
+
+@admin.register(User)
+class VouchUserAdmin(UserAdmin):
+    """Django's user admin, plus: deactivating an account or setting its password closes its live sockets."""
+
+    change_password_form = _PasswordChangeForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            end_member_sockets(obj.pk)
+
+    @admin.action(description="Deactivate the selected accounts")
+    def deactivate(self, request, queryset):
+        for user_id in queryset.filter(is_active=True).values_list("pk", flat=True):
+            end_member_sockets(user_id)
+        queryset.update(is_active=False)
+
+    actions = ["deactivate"]
 
 
 @admin.register(Profile)
