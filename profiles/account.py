@@ -2,7 +2,9 @@
 
 Export (`/settings/export.json`): every row the member owns or that names them — account, e-mail
 addresses, profile, skills, endorsements given and received (hidden ones included: they are the
-member's), requests both ways, badges with their verification reports, notifications, blocks. Rows are
+member's, and those waiting for their review), requests both ways, badges with their verification reports,
+badge collections, notifications, blocks, endorsement settings (on the profile row), linked sign-in accounts,
+organisations administered, withdrawn endorsements (kept for revocation), mail state and daily counters. Rows are
 written field by field from the models, so a field added later is exported without touching this
 module; only secrets are left out (the password hash, uploaded badge bytes, which the member has).
 
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 
 from profiles.models import User
@@ -57,13 +60,14 @@ def _rows(objects: Iterable[models.Model]) -> list[dict[str, Any]]:
 def export_member_data(actor: User) -> dict[str, Any]:
     """Everything Vouch holds about `actor`, as JSON-ready data."""
     from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount
 
     from backpack.models import BadgeCollection
     from badges.models import Badge
-    from credentials.models import LinkedProfile
-    from endorsements.models import Endorsement, EndorsementRequest
-    from notifications.models import Notification
-    from profiles.models import Block, Profile
+    from credentials.models import LinkedProfile, WithdrawnEndorsement
+    from endorsements.models import DailyCount, Endorsement, EndorsementRequest
+    from notifications.models import MailState, Notification
+    from profiles.models import Block, Organisation, Profile
     from skills.models import MemberSkill
 
     if actor is None or not actor.is_authenticated:
@@ -104,6 +108,18 @@ def export_member_data(actor: User) -> dict[str, Any]:
             _row(b) | {"blocked": b.blocked.username}
             for b in Block.objects.filter(blocker=actor).select_related("blocked")
         ],
+        # Linked sign-in accounts (provider and id; their access tokens are secrets and stay out).
+        "socialAccounts": _rows(SocialAccount.objects.filter(user=actor).order_by("id")),
+        "organisationsAdministered": [
+            {"id": o.pk, "name": o.name, "verified": o.verified}
+            for o in Organisation.objects.filter(admins=actor).order_by("id")
+        ],
+        # Withdrawn endorsements the member gave or received: kept so their credentials read as revoked.
+        "withdrawnEndorsements": _rows(
+            WithdrawnEndorsement.objects.filter(Q(endorser=actor) | Q(member=actor)).order_by("id")
+        ),
+        "mailState": _rows(MailState.objects.filter(user=actor)),
+        "dailyCounts": _rows(DailyCount.objects.filter(member=actor).order_by("day", "kind")),
     }
 
 

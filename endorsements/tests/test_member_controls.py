@@ -310,3 +310,46 @@ def test_withdrawing_every_endorsement_frees_the_relationship():
 
     withdraw_endorsement(bob, endorsement_id=e.pk)
     assert _endorse(bob, rel="PEER")["endorsement"]["relationship"] == "PEER"
+
+
+def test_a_pending_endorsement_is_still_one_per_skill_and_its_endorser_may_withdraw_it():
+    from endorsements.services import withdraw_endorsement
+
+    ana = make_member("ana")
+    ms = listing(ana, "Go")
+    bob = make_established("bob")
+    _settings(ana, reviewBeforeShowing=True)
+    given = _endorse(bob)
+    assert error_codes(_endorse(bob)) == ["ALREADY_ENDORSED"]
+    withdraw_endorsement(bob, endorsement_id=Endorsement.objects.get().pk)
+    assert not Endorsement.objects.exists() and refreshed(ms).endorsement_count == 0
+    assert given["endorsement"]["status"] == "PENDING_REVIEW"
+
+
+def test_turning_review_off_leaves_the_queue_as_it_is_and_new_ones_show_at_once():
+    ana = make_member("ana")
+    ms = listing(ana, "Go")
+    listing(ana, "SQL")
+    _settings(ana, reviewBeforeShowing=True)
+    _endorse(make_member("bob"))
+    _settings(ana, reviewBeforeShowing=False)
+    shown = _endorse(make_member("cyd"), skill="SQL")
+    assert shown["endorsement"]["status"] == "VISIBLE" and shown["memberSkill"]["endorsementCount"] == 1
+    assert len(data_of(gql(client_for(ana), ME))["me"]["endorsementsAwaitingReview"]) == 1
+    assert refreshed(ms).endorsement_count == 0
+
+
+def test_notification_texts_say_an_endorsement_awaits_review():
+    from frontend.templatetags.vouch import notification_line
+    from notifications.mail import describe
+
+    ana = make_member("ana")
+    listing(ana, "Go")
+    _settings(ana, reviewBeforeShowing=True)
+    _endorse(make_member("bob", display_name="Bob"))
+    note = Notification.objects.get(recipient=ana)
+    text, url = notification_line(note.kind, note.payload)
+    assert text == "Bob endorsed you for Go. It awaits your review: show or hide it."
+    assert url == "/settings/endorsements/#review"
+    item = describe(note.kind, note.payload)
+    assert "awaits your review" in item.detail and item.action == "Review the endorsement"

@@ -154,3 +154,29 @@ def test_the_settings_page_deletes_after_the_password_and_signs_out():
     assert not User.objects.filter(pk=ana.pk).exists()
     assert client.get("/settings/").status_code == 302  # signed out
     assert Client().post("/settings/delete/", {"password": PASSWORD}).status_code == 302  # anonymous: log in first
+
+
+@pytest.mark.django_db
+def test_export_holds_endorsement_settings_the_review_queue_withdrawals_and_counters():
+    from endorsements.policy import update_endorsement_settings
+    from endorsements.services import withdraw_endorsement
+    from profiles.models import Organisation
+
+    ana, maria, ben = _network()
+    update_endorsement_settings(ana, who_may_endorse="ONLY_ASKED", review_before_showing=True)
+    carl = User.objects.get(username="carl")
+    pending = endorse(carl, member="ana", skill="Kubernetes", relationship="PEER", comment="Waiting")
+    given = Endorsement.objects.get(endorser=ana, member=maria)
+    withdraw_endorsement(ana, endorsement_id=given.pk)
+    Organisation.objects.create(name="Northwind Labs").admins.add(ana)
+    data = json.loads(client_for(ana).get("/settings/export.json").content)
+    profile = data["profile"][0]
+    assert profile["who_may_endorse"] == "ONLY_ASKED" and profile["review_before_showing"] is True
+    waiting = next(e for e in data["endorsementsReceived"] if e["id"] == pending.pk)
+    assert waiting["pending_review"] is True and waiting["comment"] == "Waiting"
+    assert [w["endorsement_pk"] for w in data["withdrawnEndorsements"]] == [given.pk]
+    assert data["organisationsAdministered"] == [
+        {"id": ana.administered_organisations.get().pk, "name": "Northwind Labs", "verified": False}
+    ]
+    assert {c["kind"] for c in data["dailyCounts"]} == {"ENDORSEMENT", "REQUEST"}
+    assert data["socialAccounts"] == [] and isinstance(data["mailState"], list)
