@@ -21,6 +21,9 @@ async function documentLoader(url) {
   if(packaged.has(url)) {
     return {contextUrl: null, documentUrl: url, document: packaged.get(url)};
   }
+  if(documents[url] && url.includes('#')) {  // a verification method given by its full URL (an https issuer's key)
+    return {contextUrl: null, documentUrl: url, document: structuredClone(documents[url])};
+  }
   const [base, fragment] = url.split('#');
   const doc = documents[base];
   if(!doc) {
