@@ -219,3 +219,43 @@ def test_recompute_trust_command_and_reweigh_migration(capsys):
     assert e.weight < 99 and e.explanation != "old model"
     call_command("recompute_trust")
     assert "members" in capsys.readouterr().out
+
+
+def test_the_request_path_never_recomputes_the_world_and_its_cost_does_not_grow_with_the_network(monkeypatch):
+    """One endorsement moves the endorsed member's trust by the edge's push (trust_graph.plan_push), re-weighs what
+    that member gave, and keeps the endorsed listing's score exact at commit; the full propagation only runs in the
+    periodic job. Its query count is the same in a network of 3 members as in one of 40."""
+    from endorsements import trust as propagation
+    from endorsements.models import Endorsement
+    from skills.models import MemberSkill
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the full trust propagation ran on the request path")
+
+    seed = make_established("seed")
+
+    def one_endorsement(n: int) -> int:
+        for i in range(n):  # unrelated members endorsing each other elsewhere in the network
+            a, b = make_member(f"bg{n}a{i}"), make_member(f"bg{n}b{i}")
+            listing(b, "Go")
+            endorse(a, member=b, skill="Go", relationship="PEER")
+        target = make_member(f"target{n}")
+        listing(target, "Python")
+        monkeypatch.setattr(propagation, "propagate", forbidden)
+        with CountQueries() as q:
+            e = endorse(seed, member=target, skill="Python", relationship="PEER")
+        monkeypatch.undo()
+        ms = MemberSkill.objects.get(member=target, skill__name="Python")
+        committed = (ms.score, ms.endorsement_count)
+        from endorsements.scoring import recompute_member_skills
+
+        recompute_member_skills([ms.pk])  # what a full recomputation of the listing gives
+        ms.refresh_from_db()
+        assert committed == (ms.score, ms.endorsement_count) and ms.score > 0  # exact at commit
+        assert Endorsement.objects.get(pk=e.pk).weight > 0
+        return q.count
+
+    one_endorsement(0)  # warm-up: the seed's first endorsement, first-use caches
+    small = one_endorsement(1)
+    large = one_endorsement(20)
+    assert small == large, (small, large)
