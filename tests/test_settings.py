@@ -37,6 +37,7 @@ _CLEARED = (
     "VOUCH_ORIGIN",
     "GRAPHQL_MAX_DEPTH",
     "SEED_DEMO",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests' conftest sets it for the session; deploy checks warn on it
 )
 PRODUCTION = {
     "DEBUG": "0",
