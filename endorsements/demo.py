@@ -8,8 +8,9 @@ already asked, is skipped.
 What the demo shows: managers endorsing their reports (MANAGER), peers in the same team
 (PEER), reports endorsing their managers (REPORT), a few cross-team endorsements (OTHER),
 a few endorsements hidden by their member, pending requests in managers' inboxes, and
-declined, accepted and cancelled ones. Interns joined recently, so their endorsements show
-how new accounts are weighed (docs/weighting.md).
+declined, accepted and cancelled ones, a member who reviews endorsements before they show (two
+waiting), and one who takes endorsements only from colleagues and people she asked. Interns joined
+recently, so their endorsements show how new accounts are weighed (docs/weighting.md).
 """
 
 from __future__ import annotations
@@ -159,6 +160,18 @@ def seed(rng: random.Random, org: Any) -> None:
                 services.cancel_endorsement_request(r.requester, request_id=r.pk)
         except ValidationError:
             continue
+
+    # Member controls (docs/endorsements.md): Hana reviews new endorsements before they show, and two
+    # cross-team ones wait in her queue; Grace takes endorsements only from colleagues and people she asked.
+    from endorsements.policy import update_endorsement_settings
+
+    if "hana" in members and skills["hana"]:
+        update_endorsement_settings(members["hana"], review_before_showing=True)
+        for endorser in ("lucas", "yuki"):
+            if endorser in members:
+                _endorse(members[endorser], members["hana"], skills["hana"][0], "OTHER", rng)
+    if "grace" in members:
+        update_endorsement_settings(members["grace"], who_may_endorse="ORGANISATION_AND_ASKED")
 
     _settle_trust(members)
 

@@ -44,6 +44,12 @@ def test_seed_creates_an_organisation_across_the_ladder():
         assert user.profile.display_name and user.profile.title and user.profile.organisation == "Northwind Labs"
         assert 3 <= MemberSkill.objects.filter(member=user).count() <= 6
         assert user.emailaddress_set.filter(verified=True, primary=True).exists()
+    # Member controls are shown too: Hana reviews before showing (two wait), Grace limits who may endorse her.
+    from endorsements.models import Endorsement
+
+    assert Profile.objects.get(user__username="hana").review_before_showing
+    assert Endorsement.objects.filter(member__username="hana", pending_review=True).count() == 2
+    assert Profile.objects.get(user__username="grace").who_may_endorse == "ORGANISATION_AND_ASKED"
 
 
 def test_demo_members_can_sign_in():
