@@ -220,3 +220,15 @@ def test_export_includes_collections_with_their_badges():
     assert [(c["name"], c["public"], c["badgeIds"]) for c in data["badgeCollections"]] == [
         ("Secret stash", False, sorted([shown.pk, private.pk]))
     ]
+
+
+def test_profile_collections_take_one_query_however_many_there_are(django_assert_num_queries):
+    ana, ben, shown, private, failed = _setup()
+    from backpack.permissions import profile_collections
+    from backpack.services import create_collection
+
+    for n in range(5):
+        create_collection(ana, name=f"Set {n}", public=True, badge_ids=[shown.pk, private.pk, failed.pk])
+    with django_assert_num_queries(1):
+        listed = profile_collections(ben, ana)
+    assert [c.shown_count for c in listed] == [1] * 5

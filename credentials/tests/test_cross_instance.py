@@ -189,3 +189,15 @@ def test_linking_as_anonymous_or_unlinking_someone_elses_link(other):
     assert "linkedProfiles" in client_for(alice).get("/settings/export.json").json()
     exported = client_for(alice).get("/settings/export.json").json()["linkedProfiles"]
     assert [row["did"] for row in exported] == [link.did]
+
+
+def test_member_did_document_takes_a_fixed_number_of_queries_with_links(other, django_assert_max_num_queries):
+    alice = make_member("alice")
+    for n in range(5):
+        link_profile(alice, profile=f"https://vouch-{n}.example/m/alice/")
+    from credentials.services import did_document
+
+    did_document(HERE, alice)  # the key ring loads once per process
+    with django_assert_max_num_queries(1):
+        document = did_document(HERE, alice)
+    assert len(document["alsoKnownAs"]) == 6
