@@ -7,10 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from backpack.models import BadgeCollection
-
-
-def _signed_in(viewer: Any) -> bool:
-    return viewer is not None and viewer.is_authenticated
+from profiles.actors import is_signed_in
 
 
 def visible_collections(viewer: Any, queryset: QuerySet[BadgeCollection] | None = None) -> QuerySet[BadgeCollection]:
@@ -19,13 +16,13 @@ def visible_collections(viewer: Any, queryset: QuerySet[BadgeCollection] | None 
 
     qs = queryset if queryset is not None else BadgeCollection.objects.all()
     shared = Q(public=True, owner__in=visible_members(viewer))
-    if _signed_in(viewer):
+    if is_signed_in(viewer):
         return qs.filter(Q(owner_id=viewer.pk) | shared)
     return qs.filter(shared)
 
 
 def can_edit_collection(actor: Any, collection: BadgeCollection) -> bool:
-    return _signed_in(actor) and collection.owner_id == actor.pk
+    return is_signed_in(actor) and collection.owner_id == actor.pk
 
 
 def shown_badges(viewer: Any, collection: BadgeCollection) -> QuerySet[Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -13,28 +15,25 @@ from backpack import services
 from backpack.models import BadgeCollection
 from backpack.permissions import shown_badges, visible_collections
 from badges.models import Badge
-from profiles.actors import AuthenticatedHttpRequest
+from frontend.forms import VouchForm, call_service, flash_errors, service_or_404
+from profiles.actors import AuthenticatedHttpRequest, is_signed_in
 
 
-def _badge_ids(request: HttpRequest) -> list[int]:
+def _badge_ids(request: AuthenticatedHttpRequest) -> list[int]:
     return [int(v) for v in request.POST.getlist("badges") if v.isdigit()][: services.MAX_BADGES + 1]
 
 
-def _run(request: HttpRequest, done: str, fn: object, **kwargs: object) -> HttpResponse:
-    try:
-        fn(request.user, **kwargs)  # type: ignore[operator]
-    except ValidationError as exc:
-        codes = (
-            {e.code for e in exc.error_list}
-            if not hasattr(exc, "error_dict")
-            else {e.code for errors in exc.error_dict.values() for e in errors}
-        )
-        if "NOT_FOUND" in codes and "collection_id" in kwargs:
-            raise Http404("No such collection") from exc
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("collections")
-    messages.success(request, done)
+def _run(request: AuthenticatedHttpRequest, done: str, fn: Callable[..., object], **kwargs: Any) -> HttpResponse:
+    """Run a collection service; a collection named in the URL and not found (or not the actor's) is a 404."""
+    if "collection_id" in kwargs:
+        result = service_or_404(request, fn, request.user, what="collection", **kwargs)
+    else:
+        form = VouchForm()
+        result = call_service(form, fn, request.user, **kwargs)
+        if not result:
+            flash_errors(request, form)
+    if result:
+        messages.success(request, done)
     return redirect("collections")
 
 
@@ -54,7 +53,7 @@ def collections_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def collection_create(request: HttpRequest) -> HttpResponse:
+def collection_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _run(
         request,
         "Collection created.",
@@ -68,7 +67,7 @@ def collection_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def collection_update(request: HttpRequest, collection_id: int) -> HttpResponse:
+def collection_update(request: AuthenticatedHttpRequest, collection_id: int) -> HttpResponse:
     return _run(
         request,
         "Collection saved.",
@@ -83,7 +82,7 @@ def collection_update(request: HttpRequest, collection_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def collection_delete(request: HttpRequest, collection_id: int) -> HttpResponse:
+def collection_delete(request: AuthenticatedHttpRequest, collection_id: int) -> HttpResponse:
     return _run(request, "Collection deleted.", services.delete_collection, collection_id=collection_id)
 
 
@@ -97,7 +96,7 @@ def collection_page(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "collection": collection,
         "badges": list(shown_badges(request.user, collection)),
-        "is_owner": request.user.is_authenticated and collection.owner_id == request.user.pk,
+        "is_owner": is_signed_in(request.user) and collection.owner_id == request.user.pk,
         "page_url": request.build_absolute_uri(),
     }
     return render(request, "backpack/collection.html", context)

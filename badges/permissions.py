@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from badges.models import EVIDENCE_TRUST, Badge, BadgeStatus
+from profiles.actors import is_signed_in
 
 
 def shown_q(now: datetime | None = None, prefix: str = "") -> Q:
@@ -34,7 +35,7 @@ def visible_badges_q(viewer: Any, now: datetime | None = None, *, evidence_only:
     """Badges `viewer` may see, given that they may see the owner (the caller checks that). `evidence_only`: what
     is listed as proof under a skill (the owner still sees all of theirs)."""
     q = evidence_q(now) if evidence_only else shown_q(now)
-    if viewer is not None and viewer.is_authenticated:
+    if is_signed_in(viewer):
         q |= Q(owner_id=viewer.pk)
     return q
 
@@ -51,7 +52,7 @@ def is_evidence(badge: Badge, now: datetime | None = None) -> bool:
 
 
 def is_owner(viewer: Any, badge: Badge) -> bool:
-    return viewer is not None and viewer.is_authenticated and badge.owner_id == viewer.pk
+    return is_signed_in(viewer) and badge.owner_id == viewer.pk
 
 
 def can_view_badge(viewer: Any, badge: Badge) -> bool:

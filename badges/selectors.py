@@ -19,6 +19,7 @@ from django.db.models import Prefetch, QuerySet
 
 from badges.models import Badge
 from badges.permissions import evidence_q, is_owner, visible_badges_q
+from profiles.actors import is_signed_in
 from vouch.graphql.selection import below, wants
 
 # Never needed to show a badge, and up to megabytes each: not loaded by list queries.
@@ -67,11 +68,9 @@ def visible_badges(viewer: Any, paths: frozenset[str] = frozenset()) -> QuerySet
     from profiles.permissions import visible_members
 
     qs = listed_badges(viewer, paths)
-    if not (viewer is not None and viewer.is_authenticated):
-        qs = qs.filter(owner__in=visible_members(viewer))
-    else:
-        qs = qs.filter(owner__is_active=True)
-    return qs
+    if is_signed_in(viewer):
+        return qs.filter(owner__is_active=True)
+    return qs.filter(owner__in=visible_members(viewer))
 
 
 def badge_for_page(viewer: Any, ident: str, paths: frozenset[str] = frozenset()) -> Badge | None:

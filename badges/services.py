@@ -18,23 +18,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from badges import images
+from badges.error_codes import BadgeErrorCode
 from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
 from badges.openbadges import BadgeSource, Check, Fetcher, VerificationResult, codes, verify
 from badges.openbadges.util import safe_url
 from badges.permissions import can_manage_badge, is_evidence
 from profiles.models import User
+from vouch.errors import Code, not_found
 from vouch.errors import error as _error
-from vouch.errors import not_found
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_BADGE = "DUPLICATE_BADGE"
-EXACTLY_ONE_SOURCE = "EXACTLY_ONE_SOURCE"
-INPUT_TOO_LARGE = "INPUT_TOO_LARGE"
-INVALID_IMAGE = "INVALID_IMAGE"
-RATE_LIMITED = "RATE_LIMITED"
-TOO_MANY_BADGES = "TOO_MANY_BADGES"
-URL_TOO_LONG = "URL_TOO_LONG"
 
 # Notification kind per status a badge moves into (docs/badges.md, "Notifications"). An expiry is a failure to
 # count as evidence, told with the code EXPIRED: the contract's kinds stay badge.verified/failed/revoked.
@@ -71,10 +65,10 @@ def _read_upload(upload: Any) -> tuple[bytes, str]:
     """The upload's bytes, refusing an oversized one from its declared size before reading anything."""
     # A JSON client can put any value (a string, a number, an object) in an `Upload` variable.
     if not callable(getattr(upload, "read", None)):
-        raise _error("image", "Send the image as a file (GraphQL multipart request).", INVALID_IMAGE)
+        raise _error("image", "Send the image as a file (GraphQL multipart request).", BadgeErrorCode.INVALID_IMAGE)
     limit = settings.BADGE_IMAGE_MAX_BYTES
     size = getattr(upload, "size", None)
-    too_large = _error("image", f"The image is larger than {limit // 1_000_000} MB.", INPUT_TOO_LARGE)
+    too_large = _error("image", f"The image is larger than {limit // 1_000_000} MB.", BadgeErrorCode.INPUT_TOO_LARGE)
     if size is not None and size > limit:
         raise too_large
     if hasattr(upload, "seek"):
@@ -109,7 +103,7 @@ def _rate_limit(actor: User, action: str, per_hour: int, field: str | None) -> N
         cache.set(key, 1, timeout=3700)
         count = 1
     if count > per_hour:
-        raise _error(field, f"At most {per_hour} badge {action}s an hour; try again later.", RATE_LIMITED)
+        raise _error(field, f"At most {per_hour} badge {action}s an hour; try again later.", Code.RATE_LIMITED)
 
 
 def _lock_owner(user_id: int) -> None:
@@ -138,13 +132,13 @@ def import_badge(
     assertion = assertion if isinstance(assertion, str) and assertion.strip() else None
     given = [name for name, value in (("url", url), ("assertion", assertion), ("image", image)) if value]
     if len(given) != 1:
-        raise _error(None, "Give exactly one of url, assertion or image.", EXACTLY_ONE_SOURCE)
+        raise _error(None, "Give exactly one of url, assertion or image.", BadgeErrorCode.EXACTLY_ONE_SOURCE)
     _rate_limit(actor, "import", getattr(settings, "BADGE_IMPORTS_PER_HOUR", 30), None)
 
     badge = Badge(owner=actor, status=BadgeStatus.PENDING)
     if url:
         if len(url) > 2000:
-            raise _error("url", "The URL is longer than 2000 characters.", URL_TOO_LONG)
+            raise _error("url", "The URL is longer than 2000 characters.", BadgeErrorCode.URL_TOO_LONG)
         badge.source_kind, badge.source_url = SourceKind.URL, url
         badge.source_digest = _digest("url", url.encode("utf-8", "surrogatepass"))
     elif assertion:
@@ -153,14 +147,14 @@ def import_badge(
             raise _error(
                 "assertion",
                 f"The text is larger than {settings.BADGE_TEXT_MAX_BYTES // 1_000_000} MB.",
-                INPUT_TOO_LARGE,
+                BadgeErrorCode.INPUT_TOO_LARGE,
             )
         badge.source_kind, badge.source_text = SourceKind.TEXT, assertion
         badge.source_digest = _digest("text", assertion.strip().encode("utf-8", "surrogatepass"))
     else:
         data, content_type = _read_upload(image)
         if not data:
-            raise _error("image", "The file is empty.", EXACTLY_ONE_SOURCE)
+            raise _error("image", "The file is empty.", BadgeErrorCode.EXACTLY_ONE_SOURCE)
         badge.source_kind, badge.source_data, badge.source_content_type = SourceKind.IMAGE, data, content_type
         badge.source_digest = _digest("image", data)
 
@@ -171,9 +165,13 @@ def import_badge(
 
     _lock_owner(actor.pk)
     if Badge.objects.filter(owner=actor, source_digest=badge.source_digest).exists():
-        raise _error(given[0], "You have already imported this badge; check it again instead.", DUPLICATE_BADGE)
+        raise _error(
+            given[0], "You have already imported this badge; check it again instead.", BadgeErrorCode.DUPLICATE_BADGE
+        )
     if Badge.objects.filter(owner=actor).count() >= settings.BADGE_MAX_PER_MEMBER:
-        raise _error(None, f"A member keeps at most {settings.BADGE_MAX_PER_MEMBER} badges.", TOO_MANY_BADGES)
+        raise _error(
+            None, f"A member keeps at most {settings.BADGE_MAX_PER_MEMBER} badges.", BadgeErrorCode.TOO_MANY_BADGES
+        )
     badge.verification_requested_at = timezone.now()
     badge.save()
     if schedule:
@@ -255,9 +253,11 @@ def _store_result(badge_id: int, result: VerificationResult, image: Any, now: da
     if identity and Badge.objects.filter(owner_id=badge.owner_id, identity=identity).exclude(pk=badge.pk).exists():
         # The same assertion reached us by another route (its URL, then the baked image): one badge per assertion.
         identity, status = None, BadgeStatus.FAILED
-        errors.append(DUPLICATE_BADGE)
+        errors.append(BadgeErrorCode.DUPLICATE_BADGE)
         report["checks"].append(
-            Check("Duplicate", False, DUPLICATE_BADGE, "You already hold this badge, imported another way.").to_dict()
+            Check(
+                "Duplicate", False, BadgeErrorCode.DUPLICATE_BADGE, "You already hold this badge, imported another way."
+            ).to_dict()
         )
         report["status"], report["errors"] = status, errors
 
@@ -382,7 +382,7 @@ def reverify_badge(actor: User, *, badge_id: int) -> Badge:
     interval = timedelta(seconds=settings.BADGE_REVERIFY_INTERVAL_SECONDS)
     if badge.verification_requested_at is not None and now - badge.verification_requested_at < interval:
         wait = int((badge.verification_requested_at + interval - now).total_seconds()) + 1
-        raise _error("badgeId", f"This badge was checked moments ago; try again in {wait} s.", RATE_LIMITED)
+        raise _error("badgeId", f"This badge was checked moments ago; try again in {wait} s.", Code.RATE_LIMITED)
     _rate_limit(actor, "re-check", getattr(settings, "BADGE_RECHECKS_PER_HOUR", 60), "badgeId")
     badge.verification_requested_at = now
     badge.save(update_fields=["verification_requested_at"])

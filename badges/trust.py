@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from badges.models import Badge, BadgeStatus, IssuerTrust, TrustedIssuer
+from vouch.errors import Code
 
 FINGERPRINT = re.compile(r"^sha256:[0-9a-f]{64}$")
 _HOST = re.compile(r"^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -90,24 +91,26 @@ def confirmed_name(badge: Badge) -> str | None:
 def _clean(kind: str, value: str, pinned_keys: Iterable[str]) -> tuple[str, list[str]]:
     value = (value or "").strip()
     if kind not in TrustedIssuer.Kind.values:
-        raise ValidationError({"kind": ValidationError("Unknown kind.", code="INVALID")})
+        raise ValidationError({"kind": ValidationError("Unknown kind.", code=Code.INVALID)})
     if kind == TrustedIssuer.Kind.DOMAIN:
         value = value.lower().rstrip(".")
         if not _HOST.match(value) or "." not in value.lstrip("*."):
-            raise ValidationError({"value": ValidationError("Give a domain such as example.org.", code="INVALID")})
+            raise ValidationError({"value": ValidationError("Give a domain such as example.org.", code=Code.INVALID)})
     elif kind == TrustedIssuer.Kind.DID:
         value = value.split("#", 1)[0]
         if not re.match(r"^did:[a-z0-9]+:\S+$", value):
-            raise ValidationError({"value": ValidationError("Give a DID such as did:web:example.org.", code="INVALID")})
+            raise ValidationError(
+                {"value": ValidationError("Give a DID such as did:web:example.org.", code=Code.INVALID)}
+            )
     else:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValidationError({"value": ValidationError("Give the issuer profile's URL.", code="INVALID")})
+            raise ValidationError({"value": ValidationError("Give the issuer profile's URL.", code=Code.INVALID)})
     keys = sorted({k.strip().lower() for k in pinned_keys if k and k.strip()})
     bad = [k for k in keys if not FINGERPRINT.match(k)]
     if bad:
         raise ValidationError(
-            {"pinned_keys": ValidationError(f"Not a sha256:<hex> fingerprint: {bad[0]}", code="INVALID")}
+            {"pinned_keys": ValidationError(f"Not a sha256:<hex> fingerprint: {bad[0]}", code=Code.INVALID)}
         )
     return value, keys
 
@@ -156,11 +159,11 @@ def set_trusted_issuer(
 ) -> TrustedIssuer:
     """Add or update a registry entry (staff only) and re-evaluate the badges it covers."""
     if actor is not None and not getattr(actor, "is_staff", False):
-        raise ValidationError("Only instance staff confirm issuers.", code="FORBIDDEN")
+        raise ValidationError("Only instance staff confirm issuers.", code=Code.FORBIDDEN)
     value, keys = _clean(kind, value, pinned_keys)
     name = (name or "").strip()[:300]
     if not name:
-        raise ValidationError({"name": ValidationError("Give the issuer's confirmed name.", code="REQUIRED")})
+        raise ValidationError({"name": ValidationError("Give the issuer's confirmed name.", code=Code.REQUIRED)})
     entry, _ = TrustedIssuer.objects.update_or_create(
         kind=kind,
         value=value,
@@ -173,7 +176,7 @@ def set_trusted_issuer(
 @transaction.atomic
 def remove_trusted_issuer(actor: Any, *, kind: str, value: str) -> bool:
     if actor is not None and not getattr(actor, "is_staff", False):
-        raise ValidationError("Only instance staff confirm issuers.", code="FORBIDDEN")
+        raise ValidationError("Only instance staff confirm issuers.", code=Code.FORBIDDEN)
     deleted, _ = TrustedIssuer.objects.filter(kind=kind, value=value).delete()
     if deleted:
         refresh_trust(_affected(kind, value))

@@ -17,6 +17,7 @@ from badges.models import Badge, BadgeStatus
 from credentials import issuing, keys
 from credentials.models import LinkedProfile, WithdrawnEndorsement
 from endorsements.models import Endorsement, Relationship
+from profiles.actors import is_signed_in
 from profiles.models import User, Visibility
 from profiles.permissions import can_view_member
 from vouch.errors import Code, not_found
@@ -80,8 +81,6 @@ def credential_issued(endorsement: Endorsement) -> None:
 
 
 # --- reads ---------------------------------------------------------------------------------------------------
-def _signed_in(viewer: Any) -> bool:
-    return viewer is not None and viewer.is_authenticated
 
 
 def credential_facts(viewer: Any, pk: int) -> tuple[issuing.EndorsementFacts, bool] | None:
@@ -93,7 +92,7 @@ def credential_facts(viewer: Any, pk: int) -> tuple[issuing.EndorsementFacts, bo
 
     related = ("endorser__profile", "member__profile", "skill")
     live = visible_endorsements(viewer).select_related(*related).filter(pk=pk).first()
-    if live is None and _signed_in(viewer):
+    if live is None and is_signed_in(viewer):
         live = Endorsement.objects.select_related(*related).filter(pk=pk, endorser_id=viewer.pk).first()
     if live is not None:
         return facts_of(live), False
@@ -106,7 +105,7 @@ def credential_facts(viewer: Any, pk: int) -> tuple[issuing.EndorsementFacts, bo
         return None
     if not (can_view_member(viewer, record.endorser) and can_view_member(viewer, record.member)):
         return None
-    if record.hidden and not (_signed_in(viewer) and viewer.pk in (record.member_id, record.endorser_id)):
+    if record.hidden and not (is_signed_in(viewer) and viewer.pk in (record.member_id, record.endorser_id)):
         return None
     return issuing.EndorsementFacts.from_dict(record.snapshot), True
 
@@ -336,7 +335,7 @@ def parse_linked_profile(value: Any) -> str:
 
 @transaction.atomic
 def link_profile(actor: User, *, profile: Any) -> LinkedProfile:
-    if not _signed_in(actor):
+    if not is_signed_in(actor):
         raise _error(None, "Sign in to link a profile.", "UNAUTHENTICATED")
     did = parse_linked_profile(profile)
     User.objects.select_for_update().filter(pk=actor.pk).first()  # the count below holds under concurrency
@@ -349,7 +348,7 @@ def link_profile(actor: User, *, profile: Any) -> LinkedProfile:
 
 @transaction.atomic
 def unlink_profile(actor: User, *, link_id: int) -> None:
-    if not _signed_in(actor):
+    if not is_signed_in(actor):
         raise not_found("linkId", "linked profile")
     deleted, _ = LinkedProfile.objects.filter(pk=link_id, member_id=actor.pk).delete()
     if not deleted:

@@ -10,11 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from endorsements.models import Endorsement, EndorsementRequest
+from profiles.actors import is_signed_in
 from profiles.models import Block, Visibility
-
-
-def _signed_in(viewer: Any) -> bool:
-    return viewer is not None and viewer.is_authenticated
 
 
 def visible_endorsements(
@@ -32,7 +29,7 @@ def visible_endorsements(
     qs = qs.filter(endorser__is_active=True)
     if not member_visible:
         qs = qs.filter(member__is_active=True)
-    if _signed_in(viewer):
+    if is_signed_in(viewer):
         return qs.filter(Q(hidden=False) | Q(member_id=viewer.pk) | Q(endorser_id=viewer.pk, pending_review=True))
     qs = qs.filter(hidden=False, endorser__profile__visibility=Visibility.PUBLIC)
     return qs if member_visible else qs.filter(member__profile__visibility=Visibility.PUBLIC)
@@ -40,33 +37,33 @@ def visible_endorsements(
 
 def can_hide(actor: Any, endorsement: Endorsement) -> bool:
     """Only the endorsed member hides or shows an endorsement."""
-    return _signed_in(actor) and endorsement.member_id == actor.pk
+    return is_signed_in(actor) and endorsement.member_id == actor.pk
 
 
 def can_see_status(viewer: Any, endorsement: Endorsement) -> bool:
     """Whether it is hidden or waits for review is the member's business; the endorser sees only that
     their own endorsement waits (not that it was hidden)."""
-    return _signed_in(viewer) and viewer.pk in (endorsement.member_id, endorsement.endorser_id)
+    return is_signed_in(viewer) and viewer.pk in (endorsement.member_id, endorsement.endorser_id)
 
 
 def can_withdraw(actor: Any, endorsement: Endorsement) -> bool:
-    return _signed_in(actor) and endorsement.endorser_id == actor.pk
+    return is_signed_in(actor) and endorsement.endorser_id == actor.pk
 
 
 def visible_requests(viewer: Any, queryset: QuerySet[EndorsementRequest] | None = None) -> QuerySet[EndorsementRequest]:
     """A request is seen by its two parties only."""
     qs = queryset if queryset is not None else EndorsementRequest.objects.all()
-    if not _signed_in(viewer):
+    if not is_signed_in(viewer):
         return qs.none()
     return qs.filter(Q(requester_id=viewer.pk) | Q(recipient_id=viewer.pk))
 
 
 def can_answer(actor: Any, request: EndorsementRequest) -> bool:
-    return _signed_in(actor) and request.recipient_id == actor.pk
+    return is_signed_in(actor) and request.recipient_id == actor.pk
 
 
 def can_cancel(actor: Any, request: EndorsementRequest) -> bool:
-    return _signed_in(actor) and request.requester_id == actor.pk
+    return is_signed_in(actor) and request.requester_id == actor.pk
 
 
 def blocked_between(a: Any, b: Any) -> bool:

@@ -15,11 +15,14 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from endorsements.error_codes import EndorsementErrorCode
 from endorsements.models import Endorsement, EndorsementRequest, Relationship, RequestStatus
+from profiles.actors import is_signed_in
 from profiles.models import EndorsementPolicy, Profile, User
+from vouch.errors import Code
 from vouch.errors import error as _error
 
-NOT_ALLOWED = "ENDORSEMENT_NOT_ALLOWED"
+NOT_ALLOWED = EndorsementErrorCode.ENDORSEMENT_NOT_ALLOWED
 BLOCKED_MESSAGE = "You can’t endorse this member, and they can’t endorse you: one of you blocked the other."
 
 
@@ -77,12 +80,12 @@ def endorse_refusal(viewer: Any, member: User) -> Refusal | None:
     """
     from endorsements.permissions import blocked_between
 
-    if viewer is None or not viewer.is_authenticated:
-        return Refusal("UNAUTHENTICATED", "Log in to endorse.")
+    if not is_signed_in(viewer):
+        return Refusal(Code.UNAUTHENTICATED, "Log in to endorse.")
     if viewer.pk == member.pk:
-        return Refusal("SELF_ENDORSEMENT", "This is your profile: you can’t endorse yourself.")
+        return Refusal(EndorsementErrorCode.SELF_ENDORSEMENT, "This is your profile: you can’t endorse yourself.")
     if blocked_between(viewer, member):
-        return Refusal("BLOCKED", BLOCKED_MESSAGE)
+        return Refusal(EndorsementErrorCode.BLOCKED, BLOCKED_MESSAGE)
     return policy_refusal(viewer, member)
 
 
@@ -128,12 +131,12 @@ def update_endorsement_settings(
     if who_may_endorse is not None:
         value = getattr(who_may_endorse, "value", who_may_endorse)
         if value not in EndorsementPolicy.values:
-            raise _error("whoMayEndorse", "Unknown choice.", "INVALID_CHOICE")
+            raise _error("whoMayEndorse", "Unknown choice.", Code.INVALID_CHOICE)
         profile.who_may_endorse = value
         fields.append("who_may_endorse")
     if review_before_showing is not None:
         if not isinstance(review_before_showing, bool):
-            raise _error("reviewBeforeShowing", "Yes or no.", "INVALID")
+            raise _error("reviewBeforeShowing", "Yes or no.", Code.INVALID)
         profile.review_before_showing = review_before_showing
         fields.append("review_before_showing")
     if fields:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from credentials.services import credential_issued, record_withdrawal
 from endorsements import payloads, policy, weighting
+from endorsements.error_codes import EndorsementErrorCode
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
 from endorsements.scoring import (
@@ -48,7 +49,7 @@ from profiles.permissions import can_view_member
 from skills.models import MemberSkill, Skill
 from skills.normalise import key_for
 from skills.services import find_skill
-from vouch.errors import clean_text, not_found
+from vouch.errors import Code, clean_text, not_found
 from vouch.errors import error as _error
 
 MAX_MESSAGE = 500
@@ -59,7 +60,7 @@ MAX_COMMENT = 1000
 def _relationship(value: Any) -> str:
     value = getattr(value, "value", value)
     if value not in Relationship.values:
-        raise _error("relationship", "Unknown relationship.", "INVALID_CHOICE")
+        raise _error("relationship", "Unknown relationship.", Code.INVALID_CHOICE)
     return value
 
 
@@ -95,7 +96,7 @@ def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
         qs = qs.select_for_update()
     ms = qs.first()
     if ms is None:
-        raise _error("skill", f"{member.username} does not list that skill.", "SKILL_NOT_LISTED")
+        raise _error("skill", f"{member.username} does not list that skill.", EndorsementErrorCode.SKILL_NOT_LISTED)
     ms.skill = found  # type: ignore[assignment]
     return ms
 
@@ -105,11 +106,11 @@ def _check_open(member_skill: MemberSkill, endorser: User, member: User, relatio
     one relationship per endorser and member, so the one their endorsements already give, if any, is kept
     (`relationship` otherwise; docs/endorsements.md, "One relationship per pair")."""
     if not member_skill.endorsements_enabled:
-        raise _error("skill", "Endorsements are turned off for this skill.", "ENDORSEMENTS_OFF")
+        raise _error("skill", "Endorsements are turned off for this skill.", EndorsementErrorCode.ENDORSEMENTS_OFF)
     if blocked_between(endorser, member):
-        raise _error(None, policy.BLOCKED_MESSAGE, "BLOCKED")
+        raise _error(None, policy.BLOCKED_MESSAGE, EndorsementErrorCode.BLOCKED)
     if Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists():
-        raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED")
+        raise _error("skill", "Already endorsed for this skill.", EndorsementErrorCode.ALREADY_ENDORSED)
     if relationship is None:
         return None
     return policy.pair_relationship(endorser, member) or relationship
@@ -140,7 +141,7 @@ def _spend_quota(actor: User, kind: str, limit: int, what: str) -> None:
             # A concurrent first attempt of the day created the row: count on it, under the cap.
             if today.filter(count__lt=limit).update(count=F("count") + 1):
                 return
-    raise _error(None, f"You can make at most {limit} {what} a day. Try again tomorrow.", "RATE_LIMITED")
+    raise _error(None, f"You can make at most {limit} {what} a day. Try again tomorrow.", Code.RATE_LIMITED)
 
 
 def _create_endorsement(
@@ -174,7 +175,7 @@ def _create_endorsement(
             endorsement.save()
     except IntegrityError:
         # Lost a race with another endorsement of the same (endorser, member, skill).
-        raise _error("skill", "Already endorsed for this skill.", "ALREADY_ENDORSED") from None
+        raise _error("skill", "Already endorsed for this skill.", EndorsementErrorCode.ALREADY_ENDORSED) from None
     credential_issued(endorsement)  # its credential is signed ahead once committed (docs/credentials.md)
     return endorsement
 
@@ -189,7 +190,7 @@ def request_endorsement(
     relationship = _relationship(relationship)
     target = _member(actor, recipient, "recipient")
     if target.pk == actor.pk:
-        raise _error("recipient", "You cannot ask yourself for an endorsement.", "SELF_ENDORSEMENT")
+        raise _error("recipient", "You cannot ask yourself for an endorsement.", EndorsementErrorCode.SELF_ENDORSEMENT)
     ms = _listing(actor, skill, lock=True)
     relationship = _check_open(ms, endorser=target, member=actor, relationship=relationship) or relationship
     now = timezone.now()
@@ -198,7 +199,9 @@ def request_endorsement(
     ).first()
     if pending is not None:
         if not pending.is_overdue(now):
-            raise _error("recipient", "You already asked this member for this skill.", "ALREADY_REQUESTED")
+            raise _error(
+                "recipient", "You already asked this member for this skill.", EndorsementErrorCode.ALREADY_REQUESTED
+            )
         pending.status = RequestStatus.EXPIRED  # overdue: make room for the new one
         pending.save(update_fields=["status"])
     _spend_quota(actor, DailyCount.Kind.REQUEST, settings.ENDORSEMENT_REQUESTS_PER_DAY, "endorsement requests")
@@ -216,7 +219,9 @@ def request_endorsement(
         with transaction.atomic():
             request.save()
     except IntegrityError:
-        raise _error("recipient", "You already asked this member for this skill.", "ALREADY_REQUESTED") from None
+        raise _error(
+            "recipient", "You already asked this member for this skill.", EndorsementErrorCode.ALREADY_REQUESTED
+        ) from None
     notify(target, Kind.ENDORSEMENT_REQUEST_RECEIVED, payloads.request_received(request))
     return request
 
@@ -253,7 +258,9 @@ def respond_to_endorsement_request(
     if request is None or not can_answer(actor, request):
         raise not_found("requestId", "endorsement request")
     if request.effective_status != RequestStatus.PENDING:
-        raise _error("requestId", f"This request is {request.effective_status.lower()}.", "INVALID_STATE")
+        raise _error(
+            "requestId", f"This request is {request.effective_status.lower()}.", EndorsementErrorCode.INVALID_STATE
+        )
     request.requester = requester
     request.recipient = actor
     if accept:
@@ -291,7 +298,9 @@ def cancel_endorsement_request(actor: User, *, request_id: int) -> EndorsementRe
     if request is None or not can_cancel(actor, request):
         raise not_found("requestId", "endorsement request")
     if request.effective_status != RequestStatus.PENDING:
-        raise _error("requestId", f"This request is {request.effective_status.lower()}.", "INVALID_STATE")
+        raise _error(
+            "requestId", f"This request is {request.effective_status.lower()}.", EndorsementErrorCode.INVALID_STATE
+        )
     request.status = RequestStatus.CANCELLED
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "responded_at"])
@@ -330,7 +339,7 @@ def endorse(
     relationship = _relationship(relationship)
     target = _member(actor, member, "member")
     if target.pk == actor.pk:
-        raise _error("member", "You cannot endorse yourself.", "SELF_ENDORSEMENT")
+        raise _error("member", "You cannot endorse yourself.", EndorsementErrorCode.SELF_ENDORSEMENT)
     ms = _listing(target, skill, lock=False)
     now = timezone.now()
     # One relationship per endorser and member: a second endorsement keeps the one the first gave.
@@ -348,7 +357,7 @@ def endorse(
             trust = TrustChange(trust.push, True)
     locked = lock_listings(ms.pk, given(target, ms.skill_id, trust=trust))
     if ms.pk not in locked:  # removed from the profile a moment ago
-        raise _error("skill", f"{target.username} does not list that skill.", "SKILL_NOT_LISTED")
+        raise _error("skill", f"{target.username} does not list that skill.", EndorsementErrorCode.SKILL_NOT_LISTED)
     ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
     _check_open(ms, endorser=actor, member=target)
     policy.check_may_endorse(actor, target)

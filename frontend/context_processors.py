@@ -6,10 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from profiles.actors import is_signed_in
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if not is_signed_in(user):
         return {}
     from frontend.selectors import unread_count
 

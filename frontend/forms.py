@@ -1,31 +1,45 @@
-"""Page forms: they check the shape of input; the rules live in the services they feed."""
+"""Page forms: they check the shape of input; the rules live in the services they feed.
+
+Limits and choices come from the domain (the services' constants, the models' choices), so a page accepts
+exactly what the API accepts. `call_service` and `service_or_404` are how a view runs a service.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Literal, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
+from endorsements.models import Relationship
+from endorsements.services import MAX_COMMENT, MAX_MESSAGE
 from profiles.models import Seniority, Visibility
+from profiles.search import MAX_TERM
+from profiles.services import PROFILE_TEXT_LIMITS
+from skills.normalise import MAX_LENGTH as MAX_SKILL_NAME
+from vouch.errors import Code
 
 T = TypeVar("T")
 
-RELATIONSHIP_CHOICES = [
-    ("MANAGER", "Their manager"),
-    ("PEER", "A peer"),
-    ("REPORT", "Someone who reported to them"),
-    ("OTHER", "Other"),
-]
-REQUEST_RELATIONSHIP_CHOICES = [
-    ("MANAGER", "My manager"),
-    ("PEER", "A peer"),
-    ("REPORT", "Someone who reported to me"),
-    ("OTHER", "Other"),
-]
+# The page's wording of each relationship (keyed by the domain's: a new relationship without a label fails here).
+_ENDORSE_LABELS = {
+    Relationship.MANAGER: "Their manager",
+    Relationship.PEER: "A peer",
+    Relationship.REPORT: "Someone who reported to them",
+    Relationship.OTHER: "Other",
+}
+_REQUEST_LABELS = {
+    Relationship.MANAGER: "My manager",
+    Relationship.PEER: "A peer",
+    Relationship.REPORT: "Someone who reported to me",
+    Relationship.OTHER: "Other",
+}
+RELATIONSHIP_CHOICES = [(r.value, _ENDORSE_LABELS[r]) for r in Relationship]
+REQUEST_RELATIONSHIP_CHOICES = [(r.value, _REQUEST_LABELS[r]) for r in Relationship]
 
 
 class VouchForm(forms.Form):
@@ -90,18 +104,58 @@ def flash_errors(request: HttpRequest, form: VouchForm) -> None:
         messages.error(request, message)
 
 
-def call_service(form: VouchForm, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-    """Run a service; on ValidationError record it on the form and return None (nothing was written)."""
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """The service ran: `value` is what it returned (None is a valid result)."""
+
+    value: T
+
+    def __bool__(self) -> Literal[True]:
+        return True
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The service refused (nothing was written): its error is on the form; `codes` are the error codes."""
+
+    error: ValidationError
+    codes: tuple[str, ...]
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+def _codes(exc: ValidationError) -> tuple[str, ...]:
+    errors = [e for group in exc.error_dict.values() for e in group] if hasattr(exc, "error_dict") else exc.error_list
+    return tuple(str(e.code or "") for e in errors)
+
+
+def call_service(form: VouchForm, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Done[T] | Refused:
+    """Run a service: Done(its result), or Refused with the ValidationError recorded on the form."""
     try:
-        return fn(*args, **kwargs)
+        return Done(fn(*args, **kwargs))
     except ValidationError as exc:
         form.add_service_error(exc)
-        return None
+        return Refused(exc, _codes(exc))
+
+
+def service_or_404(
+    request: HttpRequest, fn: Callable[..., T], *args: Any, what: str, **kwargs: Any
+) -> Done[T] | Refused:
+    """Run an action on the object a URL names: NOT_FOUND ("does not exist" and "not yours" alike) answers 404;
+    any other refusal is flashed as messages for the page the view redirects to, and returned."""
+    form = VouchForm()
+    result = call_service(form, fn, *args, **kwargs)
+    if not result:
+        if Code.NOT_FOUND in result.codes or not any(result.codes):
+            raise Http404(f"No such {what}")
+        flash_errors(request, form)
+    return result
 
 
 class SearchForm(VouchForm):
     show_optional = False
-    q = forms.CharField(required=False, max_length=100, label="Name or keyword")
+    q = forms.CharField(required=False, max_length=MAX_TERM, label="Name or keyword")
     skill = forms.CharField(required=False, max_length=100, label="Skill")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -113,11 +167,13 @@ class SearchForm(VouchForm):
 
 
 class ProfileForm(VouchForm):
-    display_name = forms.CharField(required=False, max_length=80, label="Display name")
-    headline = forms.CharField(required=False, max_length=160, help_text="One line: what you do.")
+    display_name = forms.CharField(required=False, max_length=PROFILE_TEXT_LIMITS["display_name"], label="Display name")
+    headline = forms.CharField(
+        required=False, max_length=PROFILE_TEXT_LIMITS["headline"], help_text="One line: what you do."
+    )
     seniority = forms.ChoiceField(choices=Seniority.choices)
-    title = forms.CharField(required=False, max_length=100, label="Job title")
-    organisation = forms.CharField(required=False, max_length=100)
+    title = forms.CharField(required=False, max_length=PROFILE_TEXT_LIMITS["title"], label="Job title")
+    organisation = forms.CharField(required=False, max_length=PROFILE_TEXT_LIMITS["organisation"])
     visibility = forms.ChoiceField(choices=Visibility.choices, label="Who can see your profile")
     avatar = forms.FileField(required=False, label="Avatar", help_text="PNG, JPEG or WebP, at most 5 MB.")
     remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
@@ -129,7 +185,7 @@ class ProfileForm(VouchForm):
 
 class AddSkillForm(VouchForm):
     name = forms.CharField(
-        max_length=50, label="Skill", help_text="Any spelling: “k8s” and “Kubernetes” are one skill."
+        max_length=MAX_SKILL_NAME, label="Skill", help_text="Any spelling: “k8s” and “Kubernetes” are one skill."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -188,7 +244,9 @@ class EndorsementSettingsForm(VouchForm):
 class EndorseForm(VouchForm):
     skill = forms.ChoiceField(label="Skill")
     relationship = forms.ChoiceField(choices=RELATIONSHIP_CHOICES, label="You were")
-    comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Comment")
+    comment = forms.CharField(
+        required=False, max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 3}), label="Comment"
+    )
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,7 +257,9 @@ class RequestForm(VouchForm):
     recipient = forms.CharField(max_length=64, label="Colleague's username", help_text="Start typing a name.")
     skill = forms.ChoiceField(label="Skill to endorse")
     relationship = forms.ChoiceField(choices=REQUEST_RELATIONSHIP_CHOICES, label="They are")
-    message = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Message")
+    message = forms.CharField(
+        required=False, max_length=MAX_MESSAGE, widget=forms.Textarea(attrs={"rows": 3}), label="Message"
+    )
 
     def __init__(self, *args: Any, skills: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,7 +268,9 @@ class RequestForm(VouchForm):
 
 
 class RespondForm(VouchForm):
-    comment = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}), label="Comment")
+    comment = forms.CharField(
+        required=False, max_length=MAX_COMMENT, widget=forms.Textarea(attrs={"rows": 2}), label="Comment"
+    )
 
 
 class MutedKindsForm(VouchForm):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
+from profiles.actors import is_signed_in
 from profiles.models import Block, User
 from profiles.permissions import visible_members
 from profiles.selectors import search_members
@@ -109,7 +110,7 @@ def my_endorsement_states(viewer: Any, member: User) -> dict[int, tuple[int, boo
     """{skill id: (endorsement id, waits for the member's review)} for what `viewer` gave `member`."""
     from endorsements.models import Endorsement
 
-    if viewer is None or not viewer.is_authenticated:
+    if not is_signed_in(viewer):
         return {}
     rows = Endorsement.objects.filter(endorser=viewer, member=member).values_list("skill_id", "pk", "pending_review")
     return {skill_id: (pk, pending) for skill_id, pk, pending in rows}
@@ -157,7 +158,7 @@ def own_skills(member: User) -> list[MemberSkill]:
 
 def has_blocked(viewer: Any, member: User) -> bool:
     """`viewer` blocked `member` (the profile then shows "Blocked · Unblock")."""
-    if viewer is None or not viewer.is_authenticated or viewer.pk == member.pk:
+    if not is_signed_in(viewer) or viewer.pk == member.pk:
         return False
     return Block.objects.filter(blocker_id=viewer.pk, blocked_id=member.pk).exists()
 

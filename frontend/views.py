@@ -33,13 +33,13 @@ from frontend.forms import (
     RequestForm,
     RespondForm,
     SearchForm,
-    VouchForm,
     call_service,
     flash_errors,
+    service_or_404,
 )
 from profiles import account
 from profiles import services as profile_services
-from profiles.actors import AuthenticatedHttpRequest
+from profiles.actors import AuthenticatedHttpRequest, is_signed_in
 from profiles.permissions import can_confirm_seniority, can_edit_profile
 from skills import services as skill_services
 
@@ -141,7 +141,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "kept_relationship": kept[1] if kept else None,
         "blocked_by_me": selectors.has_blocked(request.user, profile_member),
         "seniority_confirmed": profile_member.profile.seniority_confirmed == profile_member.profile.seniority,
-        "can_confirm_seniority": request.user.is_authenticated and can_confirm_seniority(request.user, profile_member),
+        "can_confirm_seniority": is_signed_in(request.user) and can_confirm_seniority(request.user, profile_member),
     }
     return render(
         request,
@@ -225,14 +225,15 @@ def endorse(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
             relationship=data["relationship"],
             comment=data["comment"],
         )
-        if done is not None:
+        if done:
             from endorsements.policy import relationship_notice
 
-            said = f"You endorsed {target.profile.name} for {done.skill.name}."
-            if done.pending_review:
+            endorsement = done.value
+            said = f"You endorsed {target.profile.name} for {endorsement.skill.name}."
+            if endorsement.pending_review:
                 said += f" It shows once {target.profile.name} reviews it."
-            if done.relationship != data["relationship"]:
-                said += " " + relationship_notice(target, data["relationship"], done.relationship)
+            if endorsement.relationship != data["relationship"]:
+                said += " " + relationship_notice(target, data["relationship"], endorsement.relationship)
             messages.success(request, said)
             return redirect("member", username=target.username)
     return _member_page(request, target.username, endorse_form=form)
@@ -243,11 +244,14 @@ def endorse(request: AuthenticatedHttpRequest, username: str) -> HttpResponse:
 def withdraw(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
-    form = VouchForm()
-    call_service(form, endorsement_services.withdraw_endorsement, request.user, endorsement_id=endorsement_id)
-    if form.errors:
-        raise Http404("No such endorsement")
-    messages.success(request, "Your endorsement is withdrawn.")
+    if service_or_404(
+        request,
+        endorsement_services.withdraw_endorsement,
+        request.user,
+        endorsement_id=endorsement_id,
+        what="endorsement",
+    ):
+        messages.success(request, "Your endorsement is withdrawn.")
     return _back(request, reverse("home"))
 
 
@@ -257,15 +261,17 @@ def set_hidden(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpRe
     from endorsements import services as endorsement_services
 
     hidden = request.POST.get("hidden") == "1"
-    form = VouchForm()
-    call_service(
-        form, endorsement_services.set_endorsement_hidden, request.user, endorsement_id=endorsement_id, hidden=hidden
-    )
-    if form.errors:
-        raise Http404("No such endorsement")
-    messages.success(
-        request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown: it counts now."
-    )
+    if service_or_404(
+        request,
+        endorsement_services.set_endorsement_hidden,
+        request.user,
+        endorsement_id=endorsement_id,
+        hidden=hidden,
+        what="endorsement",
+    ):
+        messages.success(
+            request, "Endorsement hidden: only you can see it now." if hidden else "Endorsement shown: it counts now."
+        )
     return _back(request, reverse("settings_endorsements"))
 
 
@@ -296,7 +302,7 @@ def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         if form.is_valid():
             data = dict(form.cleaned_data)
             avatar = data.pop("avatar")
-            if call_service(form, profile_services.update_profile, request.user, avatar=avatar, **data) is not None:
+            if call_service(form, profile_services.update_profile, request.user, avatar=avatar, **data):
                 messages.success(request, "Your profile is saved.")
                 return redirect("settings")
         status = 400
@@ -326,9 +332,9 @@ def settings_skills(request: AuthenticatedHttpRequest) -> HttpResponse:
 def skill_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AddSkillForm(request.POST)
     if form.is_valid():
-        ms = call_service(form, skill_services.add_skill, request.user, name=form.cleaned_data["name"])
-        if ms is not None:
-            messages.success(request, f"Added {ms.skill.name}.")
+        added = call_service(form, skill_services.add_skill, request.user, name=form.cleaned_data["name"])
+        if added:
+            messages.success(request, f"Added {added.value.skill.name}.")
             return redirect("settings_skills")
     return _skills_page(request, form, status=400)
 
@@ -336,13 +342,10 @@ def skill_add(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def skill_remove(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpResponse:
-    form = AddSkillForm()
-    if (
-        call_service(form, skill_services.remove_skill, request.user, member_skill_id=member_skill_id) is None
-        and form.errors
+    if service_or_404(
+        request, skill_services.remove_skill, request.user, member_skill_id=member_skill_id, what="skill"
     ):
-        raise Http404("No such skill")
-    messages.success(request, "Skill removed.")
+        messages.success(request, "Skill removed.")
     return redirect("settings_skills")
 
 
@@ -364,10 +367,8 @@ def skill_move(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpR
 @require_POST
 def skill_reorder(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReorderForm(request.POST)
-    if (
-        form.is_valid()
-        and call_service(form, skill_services.reorder_skills, request.user, member_skill_ids=form.cleaned_data["order"])
-        is not None
+    if form.is_valid() and call_service(
+        form, skill_services.reorder_skills, request.user, member_skill_ids=form.cleaned_data["order"]
     ):
         messages.success(request, "Order saved.")
         return redirect("settings_skills")
@@ -379,13 +380,16 @@ def skill_reorder(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def skill_endorsements(request: AuthenticatedHttpRequest, member_skill_id: int) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
-    form = AddSkillForm()
-    ms = call_service(
-        form, skill_services.set_endorsements_enabled, request.user, member_skill_id=member_skill_id, enabled=enabled
+    done = service_or_404(
+        request,
+        skill_services.set_endorsements_enabled,
+        request.user,
+        member_skill_id=member_skill_id,
+        enabled=enabled,
+        what="skill",
     )
-    if ms is None:
-        raise Http404("No such skill")
-    messages.success(request, f"Endorsements for {ms.skill.name} are {'on' if enabled else 'off'}.")
+    if done:
+        messages.success(request, f"Endorsements for {done.value.skill.name} are {'on' if enabled else 'off'}.")
     return redirect(f"{reverse('settings_skills')}#skill-{member_skill_id}")
 
 
@@ -430,7 +434,7 @@ def block(request: AuthenticatedHttpRequest) -> HttpResponse:
             back = back if back.startswith("/") and not back.startswith("//") else ""
             context = {"target": target, "next": back, "nav": "settings", "tab": "blocks"}
             return render(request, "frontend/settings/block_confirm.html", context)
-        elif call_service(form, profile_services.block_member, request.user, member=target) is not None:
+        elif call_service(form, profile_services.block_member, request.user, member=target):
             messages.success(
                 request,
                 f"{target.profile.name} is blocked: they can no longer endorse you or ask you for endorsements.",
@@ -479,8 +483,8 @@ def export_data(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DeleteAccountForm(request.POST)
-    if not form.is_valid() or (
-        call_service(form, account.delete_account, request.user, password=form.cleaned_data["password"]) is None
+    if not form.is_valid() or not call_service(
+        form, account.delete_account, request.user, password=form.cleaned_data["password"]
     ):
         return _data_page(request, form, status=400)
     logout(request)
@@ -531,7 +535,7 @@ def endorsement_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             who_may_endorse=data["who_may_endorse"],
             review_before_showing=data["review_before_showing"],
         )
-        if done is not None:
+        if done:
             messages.success(request, "Your endorsement settings are saved.")
             return redirect(f"{reverse('settings_endorsements')}#who-may-endorse")
     return _endorsements_page(request, form, status=400)
@@ -560,16 +564,12 @@ def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Unsubscribe links in e-mails sent so far no longer work.")
             return redirect("settings_notifications")
         form = MutedKindsForm(request.POST, kinds=_kind_choices(), channels=prefs["channels"])
-        if (
-            form.is_valid()
-            and call_service(
-                form,
-                notification_services.update_preferences,
-                request.user,
-                muted_kinds=form.cleaned_data["muted"],
-                channels=form.channel_pairs(),
-            )
-            is not None
+        if form.is_valid() and call_service(
+            form,
+            notification_services.update_preferences,
+            request.user,
+            muted_kinds=form.cleaned_data["muted"],
+            channels=form.channel_pairs(),
         ):
             messages.success(request, "Notification preferences saved.")
             return redirect("settings_notifications")
@@ -666,8 +666,9 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             relationship=data["relationship"],
             message=data["message"],
         )
-        if done is not None:
-            messages.success(request, f"Asked {done.recipient.profile.name} to endorse your {done.skill.name}.")
+        if done:
+            asked = done.value
+            messages.success(request, f"Asked {asked.recipient.profile.name} to endorse your {asked.skill.name}.")
             return redirect("requests")
     return _requests_page(request, form, status=400)
 
@@ -688,10 +689,11 @@ def request_respond(request: AuthenticatedHttpRequest, request_id: int) -> HttpR
             accept=accept,
             comment=form.cleaned_data["comment"],
         )
-        if done is not None:
-            name = done.requester.profile.name
+        if done:
+            name = done.value.requester.profile.name
             messages.success(
-                request, f"You endorsed {name} for {done.skill.name}." if accept else f"You declined {name}’s request."
+                request,
+                f"You endorsed {name} for {done.value.skill.name}." if accept else f"You declined {name}’s request.",
             )
             return redirect("requests")
     if "NOT_FOUND" in form.error_codes() or selectors.request_for(request.user, request_id) is None:
@@ -705,12 +707,9 @@ def request_respond(request: AuthenticatedHttpRequest, request_id: int) -> HttpR
 def request_cancel(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 
-    form = VouchForm()
-    if call_service(form, endorsement_services.cancel_endorsement_request, request.user, request_id=request_id) is None:
-        if "NOT_FOUND" in form.error_codes():
-            raise Http404("No such request")
-        flash_errors(request, form)
-    else:
+    if service_or_404(
+        request, endorsement_services.cancel_endorsement_request, request.user, request_id=request_id, what="request"
+    ):
         messages.success(request, "Request cancelled.")
     return redirect("requests")
 
@@ -735,14 +734,9 @@ def notifications_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 def notifications_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     from notifications import services as notification_services
 
-    form = VouchForm()
-    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()][:100]
-    if ids:
-        call_service(form, notification_services.mark_read, request.user, ids=ids)
-    else:
-        call_service(form, notification_services.mark_read, request.user, all=True)
-    if form.errors:
-        raise Http404("No such notification")
+    ids = [int(v) for v in request.POST.getlist("id") if v.isdigit()][: notification_services.MARK_READ_MAX_IDS]
+    which: dict[str, Any] = {"ids": ids} if ids else {"all": True}
+    service_or_404(request, notification_services.mark_read, request.user, **which, what="notification")
     return _back(request, reverse("notifications"))
 
 
@@ -789,21 +783,14 @@ def badge_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             image=data["image"] or None,
             member_skill_id=int(data["member_skill"]) if data["member_skill"] else None,
         )
-        if badge is not None:
+        if badge:
             messages.success(request, "Badge imported. Verification results appear below.")
-            return redirect(f"{reverse('badges')}#badge-{badge.public_id}")
+            return redirect(f"{reverse('badges')}#badge-{badge.value.public_id}")
     return _badges_page(request, form, status=400)
 
 
 def _badge_action(request: AuthenticatedHttpRequest, fn: Any, done: str, **kwargs: Any) -> HttpResponse:
-    form = VouchForm()
-    call_service(form, fn, request.user, **kwargs)
-    codes = form.error_codes()
-    if form.errors:
-        if "NOT_FOUND" in codes or not codes:
-            raise Http404("No such badge")
-        flash_errors(request, form)
-    else:
+    if service_or_404(request, fn, request.user, **kwargs, what="badge"):
         messages.success(request, done)
     return _back(request, reverse("badges"))
 
@@ -851,11 +838,8 @@ def badge_reverify(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResp
 def badge_delete(request: AuthenticatedHttpRequest, badge_id: int) -> HttpResponse:
     from badges import services as badge_services
 
-    form = VouchForm()
-    call_service(form, badge_services.delete_badge, request.user, badge_id=badge_id)
-    if form.errors:
-        raise Http404("No such badge")
-    messages.success(request, "Badge removed.")
+    if service_or_404(request, badge_services.delete_badge, request.user, badge_id=badge_id, what="badge"):
+        messages.success(request, "Badge removed.")
     return redirect("badges")
 
 

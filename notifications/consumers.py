@@ -29,6 +29,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import services
 from notifications.payloads import ErrorFrame
+from profiles.actors import is_signed_in
 from vouch.websocket_auth import session_key_of
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ MAX_LAG = 30.0
 
 def authenticated_user(scope: dict[str, Any]) -> Any | None:
     user = scope.get("user")
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not is_signed_in(user) or not user.is_active:
         return None
     return user
 

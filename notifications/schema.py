@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from notifications import services
 from notifications.models import Notification
 from notifications.payloads import KINDS
+from profiles.actors import is_signed_in
 from vouch.graphql.connections import CountableConnection
 from vouch.graphql.ids import decode_id
 from vouch.graphql.mutations import VouchMutation, require_user
@@ -39,7 +40,7 @@ class NotificationType(DjangoObjectType):
     def get_queryset(cls, queryset: Any, info: Any) -> Any:
         # `node(id:)` and connections only ever see the viewer's own notifications.
         user = info.context.user
-        if not user.is_authenticated:
+        if not is_signed_in(user):
             return queryset.none()
         return queryset.filter(recipient_id=user.pk)
 
@@ -118,7 +119,7 @@ class NotificationQueries(graphene.ObjectType):
     @staticmethod
     def resolve_notification_preferences(root: Any, info: Any) -> NotificationPreferences | None:
         user = info.context.user
-        if not user.is_authenticated:
+        if not is_signed_in(user):
             return None
         return NotificationPreferences.build(services.preferences_of(user))
 

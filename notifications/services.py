@@ -25,8 +25,11 @@ from django.utils import timezone
 
 from jobs.engine import enqueue_on_commit
 from notifications.channels import CHANNELS, EMAIL, MAILABLE, OFF, all_channels, channel_for
+from notifications.error_codes import NotificationErrorCode
 from notifications.models import MailState, Notification
 from notifications.payloads import KINDS, NotificationData, NotificationPushMessage, UnreadPushMessage
+from profiles.actors import is_signed_in
+from vouch.errors import Code
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +111,7 @@ def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notificatio
     notification = Notification.objects.create(recipient=recipient, kind=kind, payload=dict(payload))
     # The message (with the unread count, which includes this row) is built now, inside the
     # caller's transaction, so after COMMIT only the group_send is left: that is the time
-    # from commit to frame (notifications/bench.py).
+    # from commit to frame (bench/notifications_live.py).
     muted, channels = _preferences(notification.recipient_id)
     message = _push_message(notification, muted=muted, channels=channels)
     transaction.on_commit(lambda: _send_push(notification.recipient_id, notification.pk, message))
@@ -130,11 +133,12 @@ def mark_read(actor: Any, *, ids: Iterable[int] | None = None, all: bool = False
     wanted = sorted(set(ids or ()))
     if all == bool(wanted):
         raise ValidationError(
-            "Give either the ids of the notifications to mark read, or all: true.", code="IDS_OR_ALL_REQUIRED"
+            "Give either the ids of the notifications to mark read, or all: true.",
+            code=NotificationErrorCode.IDS_OR_ALL_REQUIRED,
         )
     if len(wanted) > MARK_READ_MAX_IDS:
         raise ValidationError(
-            {"ids": ValidationError(f"At most {MARK_READ_MAX_IDS} ids at once.", code="TOO_MANY_IDS")}
+            {"ids": ValidationError(f"At most {MARK_READ_MAX_IDS} ids at once.", code=Code.TOO_MANY_IDS)}
         )
     with transaction.atomic():
         mine = Notification.objects.filter(recipient=actor)
@@ -168,29 +172,35 @@ def update_preferences(
             {
                 "muted_kinds": ValidationError(
                     "Unknown notification kind(s): %(kinds)s. Known: %(known)s.",
-                    code="UNKNOWN_KIND",
+                    code=NotificationErrorCode.UNKNOWN_KIND,
                     params={"kinds": ", ".join(unknown), "known": ", ".join(sorted(KINDS))},
                 )
             }
         )
     if len(pairs) > 2 * len(KINDS):
-        raise ValidationError({"channels": ValidationError("Too many entries.", code="TOO_MANY_ITEMS")})
+        raise ValidationError(
+            {"channels": ValidationError("Too many entries.", code=NotificationErrorCode.TOO_MANY_ITEMS)}
+        )
     unknown = sorted({k for k, _ in pairs} - KINDS)
     if unknown:
         raise ValidationError(
             {
                 "channels": ValidationError(
                     "Unknown notification kind(s): %(kinds)s. Known: %(known)s.",
-                    code="UNKNOWN_KIND",
+                    code=NotificationErrorCode.UNKNOWN_KIND,
                     params={"kinds": ", ".join(unknown), "known": ", ".join(sorted(KINDS))},
                 )
             }
         )
     for kind, channel in pairs:
         if channel not in CHANNELS:
-            raise ValidationError({"channels": ValidationError(f"Unknown channel {channel[:20]!r}.", code="INVALID")})
+            raise ValidationError(
+                {"channels": ValidationError(f"Unknown channel {channel[:20]!r}.", code=Code.INVALID)}
+            )
         if channel in {EMAIL, "DIGEST"} and kind not in MAILABLE:
-            raise ValidationError({"channels": ValidationError(f"{kind} is not sent by e-mail.", code="NOT_MAILABLE")})
+            raise ValidationError(
+                {"channels": ValidationError(f"{kind} is not sent by e-mail.", code=NotificationErrorCode.NOT_MAILABLE)}
+            )
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(user=actor)
         fields = []
@@ -276,14 +286,14 @@ def unsubscribe(token: str) -> tuple[Any, list[str]]:
 # --- reading -------------------------------------------------------------------------------
 def unread_count(user: Any) -> int:
     """Served by the partial index on unread rows."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return 0
     return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
 
 
 def notifications_for(user: Any, *, unread_only: bool = False) -> Any:
     """The user's notifications, newest first (anonymous: none)."""
-    if not getattr(user, "is_authenticated", False):
+    if not is_signed_in(user):
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient_id=user.pk).order_by("-id")
     return qs.filter(read_at__isnull=True) if unread_only else qs

@@ -28,7 +28,10 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 
+from profiles.actors import is_signed_in
+from profiles.error_codes import ProfileErrorCode
 from profiles.models import User
+from vouch.errors import Code
 
 EXCLUDED = {"password", "source_data"}
 
@@ -70,8 +73,8 @@ def export_member_data(actor: User) -> dict[str, Any]:
     from profiles.models import Block, Organisation, Profile
     from skills.models import MemberSkill
 
-    if actor is None or not actor.is_authenticated:
-        raise ValidationError("Sign in to download your data.", code="UNAUTHENTICATED")
+    if not is_signed_in(actor):
+        raise ValidationError("Sign in to download your data.", code=Code.UNAUTHENTICATED)
     return {
         "format": "vouch-member-export/1",
         "account": _row(actor),
@@ -130,10 +133,12 @@ def delete_account(actor: User, *, password: str) -> int:
     from endorsements.scoring import cascade, recompute_member_skills
     from notifications.services import end_member_sockets
 
-    if actor is None or not actor.is_authenticated:
-        raise ValidationError("Sign in to delete your account.", code="UNAUTHENTICATED")
+    if not is_signed_in(actor):
+        raise ValidationError("Sign in to delete your account.", code=Code.UNAUTHENTICATED)
     if not isinstance(password, str) or not password or not actor.check_password(password):
-        raise ValidationError({"password": ValidationError("That is not your password.", code="WRONG_PASSWORD")})
+        raise ValidationError(
+            {"password": ValidationError("That is not your password.", code=ProfileErrorCode.WRONG_PASSWORD)}
+        )
     user = User.objects.select_for_update().get(pk=actor.pk)
     given = list(
         Endorsement.objects.filter(endorser=user, hidden=False).values_list("member_id", "member_skill_id", "skill_id")

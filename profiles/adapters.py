@@ -6,6 +6,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import ValidationError
 
+from profiles.error_codes import ProfileErrorCode
 from profiles.services import ensure_profile, username_from_email
 
 
@@ -36,7 +37,7 @@ class AccountAdapter(DefaultAccountAdapter):
         try:
             return normalize_email(email)
         except EmailIdnaError as exc:
-            raise forms.ValidationError(str(exc), code="EMAIL_IDNA_AMBIGUOUS") from exc
+            raise forms.ValidationError(str(exc), code=ProfileErrorCode.EMAIL_IDNA_AMBIGUOUS) from exc
 
     def render_mail(self, template_prefix, email, context, headers=None):
         context = {**context, "current_site": _Site()}

@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps
 
+from profiles.error_codes import ProfileErrorCode
+
 ALLOWED_FORMATS = {"PNG", "JPEG", "WEBP"}
 SIZES = {"large": 256, "small": 64}
 # What is kept of the upload before cropping: twice the largest size, for a sharp downscale.
@@ -37,15 +39,18 @@ def _refuse(message: str, code: str) -> ValidationError:
 def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any binary file object
     # A JSON client can put any value (a string, a number) in an `Upload` variable.
     if not all(hasattr(upload, attr) for attr in ("read", "seek")):
-        raise _refuse("Send the avatar as a file (GraphQL multipart request).", "INVALID_IMAGE")
+        raise _refuse("Send the avatar as a file (GraphQL multipart request).", ProfileErrorCode.INVALID_IMAGE)
     size = getattr(upload, "size", None)
     if size is None:
         upload.seek(0, io.SEEK_END)
         size = upload.tell()
     if size > settings.AVATAR_MAX_BYTES:
-        raise _refuse(f"The image is larger than {settings.AVATAR_MAX_BYTES // (1024 * 1024)} MB.", "FILE_TOO_LARGE")
+        raise _refuse(
+            f"The image is larger than {settings.AVATAR_MAX_BYTES // (1024 * 1024)} MB.",
+            ProfileErrorCode.FILE_TOO_LARGE,
+        )
     if size == 0:
-        raise _refuse("The file is empty.", "INVALID_IMAGE")
+        raise _refuse("The file is empty.", ProfileErrorCode.INVALID_IMAGE)
     upload.seek(0)
     data = upload.read(settings.AVATAR_MAX_BYTES + 1)
     try:
@@ -53,7 +58,7 @@ def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any bi
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise _refuse("Upload a PNG, JPEG or WebP image.", "UNSUPPORTED_IMAGE_TYPE")
+                raise _refuse("Upload a PNG, JPEG or WebP image.", ProfileErrorCode.UNSUPPORTED_IMAGE_TYPE)
             width, height = image.size
             # Checked on the header, before decoding: a 50,000 x 50,000 PNG of a few KB would
             # otherwise need gigabytes of memory. A JPEG is decoded scaled down by libjpeg (`draft`: 1/2 to 1/8,
@@ -62,7 +67,7 @@ def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any bi
             # cost ~170 MB while decoding).
             limit = settings.AVATAR_MAX_PIXELS if image.format == "JPEG" else settings.AVATAR_MAX_DECODED_PIXELS
             if width * height > limit or width > 12000 or height > 12000:
-                raise _refuse("The image has too many pixels.", "IMAGE_TOO_LARGE")
+                raise _refuse("The image has too many pixels.", ProfileErrorCode.IMAGE_TOO_LARGE)
             if image.format == "JPEG":
                 image.draft("RGB", (DECODE_SIZE, DECODE_SIZE))
             image.load()
@@ -76,9 +81,9 @@ def process_avatar(upload) -> Avatar:  # upload: a Django UploadedFile or any bi
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse("The image has too many pixels.", "IMAGE_TOO_LARGE") from None
+        raise _refuse("The image has too many pixels.", ProfileErrorCode.IMAGE_TOO_LARGE) from None
     except Exception:  # Pillow raises many types for corrupt or non-image data
-        raise _refuse("The file is not a readable PNG, JPEG or WebP image.", "INVALID_IMAGE") from None
+        raise _refuse("The file is not a readable PNG, JPEG or WebP image.", ProfileErrorCode.INVALID_IMAGE) from None
 
     if image.mode in ("RGBA", "LA", "P"):
         rgba = image.convert("RGBA")

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from profiles.actors import is_signed_in
 from profiles.models import User, Visibility
 
 
 def can_view_member(viewer: Any, member: User) -> bool:
     if not member.is_active:
         return False
-    if viewer is not None and viewer.is_authenticated:
+    if is_signed_in(viewer):
         return True
     return member.profile.visibility == Visibility.PUBLIC
 
@@ -21,19 +22,19 @@ def visible_members(viewer: Any, queryset: QuerySet[User] | None = None) -> Quer
     """Members `viewer` may see: everyone active to members, public profiles to anonymous visitors."""
     qs = queryset if queryset is not None else User.objects.all()
     qs = qs.filter(is_active=True, profile__isnull=False)
-    if viewer is None or not viewer.is_authenticated:
+    if not is_signed_in(viewer):
         qs = qs.filter(Q(profile__visibility=Visibility.PUBLIC))
     return qs
 
 
 def can_edit_profile(actor: Any, member: User) -> bool:
-    return actor.is_authenticated and actor.pk == member.pk
+    return is_signed_in(actor) and actor.pk == member.pk
 
 
 def can_confirm_seniority(actor: Any, member: User) -> bool:
     """Instance staff, or an admin of the member's verified workplace (never for themselves): they may confirm the
     member's declared seniority (profiles.services.confirm_seniority; docs/weighting.md, "Corroborated seniority")."""
-    if actor is None or not actor.is_authenticated or not member.is_active:
+    if not is_signed_in(actor) or not member.is_active:
         return False
     if actor.is_staff:
         return True

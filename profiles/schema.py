@@ -11,6 +11,7 @@ from graphene_django import DjangoConnectionField, DjangoObjectType
 from graphene_file_upload.scalars import Upload
 
 from profiles import services
+from profiles.actors import is_signed_in
 from profiles.models import Seniority, User, Visibility
 from profiles.permissions import can_view_member, visible_members
 from skills.schema import MemberSkillType, member_skills_prefetch
@@ -157,7 +158,7 @@ class MemberType(DjangoObjectType):
         from endorsements.policy import endorse_refusal
 
         viewer = info.context.user
-        if not viewer.is_authenticated:
+        if not is_signed_in(viewer):
             return None
         refusal = endorse_refusal(viewer, user)
         if refusal is None:
@@ -256,7 +257,7 @@ class MemberQueries(graphene.ObjectType):
     @staticmethod
     def resolve_me(root: Any, info: Any) -> User | None:
         user = info.context.user
-        if not user.is_authenticated:
+        if not is_signed_in(user):
             return None
         return get_visible_member(user, user.username, selected_paths(info))
 

@@ -12,9 +12,10 @@ from django.db import transaction
 from profiles.avatars import process_avatar
 from profiles.models import Block, Organisation, OrganisationDomain, Profile, Seniority, User, Visibility
 from profiles.validators import is_reserved, username_validator, validate_not_reserved
-from vouch.errors import CONTROL_CHARACTERS, clean_text
+from vouch.errors import CONTROL_CHARACTERS, Code, clean_text
 
-_PROFILE_TEXT_FIELDS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
+# The profile's free-text fields and their length limits (the page forms take them from here).
+PROFILE_TEXT_LIMITS = {"display_name": 80, "headline": 160, "organisation": 100, "title": 100}
 
 
 def ensure_profile(user: User, **defaults: Any) -> Profile:
@@ -73,7 +74,7 @@ def create_member(
 
 
 def _clean_text(field: str, value: Any) -> str:
-    return clean_text(field, value, _PROFILE_TEXT_FIELDS[field], none_as_empty=False)
+    return clean_text(field, value, PROFILE_TEXT_LIMITS[field], none_as_empty=False)
 
 
 @transaction.atomic
@@ -83,16 +84,16 @@ def update_profile(actor: User, **changes: Any) -> Profile:
     ensure_profile(actor)
     profile = Profile.objects.select_for_update().get(user=actor)
     updates: dict[str, Any] = {}
-    for field in _PROFILE_TEXT_FIELDS:
+    for field in PROFILE_TEXT_LIMITS:
         if changes.get(field) is not None:
             updates[field] = _clean_text(field, changes[field])
     if changes.get("seniority") is not None:
         if changes["seniority"] not in Seniority.values:
-            raise ValidationError({"seniority": ValidationError("Unknown seniority.", code="INVALID_CHOICE")})
+            raise ValidationError({"seniority": ValidationError("Unknown seniority.", code=Code.INVALID_CHOICE)})
         updates["seniority"] = changes["seniority"]
     if changes.get("visibility") is not None:
         if changes["visibility"] not in Visibility.values:
-            raise ValidationError({"visibility": ValidationError("Unknown visibility.", code="INVALID_CHOICE")})
+            raise ValidationError({"visibility": ValidationError("Unknown visibility.", code=Code.INVALID_CHOICE)})
         updates["visibility"] = changes["visibility"]
     avatar = process_avatar(changes["avatar"]) if changes.get("avatar") is not None else None
 
@@ -123,7 +124,7 @@ def update_profile(actor: User, **changes: Any) -> Profile:
 @transaction.atomic
 def block_member(actor: User, *, member: User) -> Block:
     if member.pk == actor.pk:
-        raise ValidationError({"member": ValidationError("You cannot block yourself.", code="INVALID")})
+        raise ValidationError({"member": ValidationError("You cannot block yourself.", code=Code.INVALID)})
     block, _ = Block.objects.get_or_create(blocker=actor, blocked=member)
     from endorsements.services import cancel_requests_between
 
@@ -139,7 +140,7 @@ def unblock_member(actor: User, *, member: User) -> None:
 # --- organisations and trust seeds (docs/weighting.md, "Trust") ---------------------------------
 def _staff_only(actor: User | None) -> None:
     if actor is not None and not actor.is_staff:
-        raise ValidationError("Only instance staff can do that.", code="FORBIDDEN")
+        raise ValidationError("Only instance staff can do that.", code=Code.FORBIDDEN)
 
 
 @transaction.atomic
@@ -155,7 +156,7 @@ def verify_organisation(actor: User | None, *, domain: str, name: str | None = N
     _staff_only(actor)
     clean = normalise_domain(domain)
     if not clean:
-        raise ValidationError({"domain": ValidationError("Not an e-mail domain.", code="INVALID")})
+        raise ValidationError({"domain": ValidationError("Not an e-mail domain.", code=Code.INVALID)})
     name = CONTROL_CHARACTERS.sub("", name or "").strip()[:100]
     existing = OrganisationDomain.objects.select_related("organisation").filter(domain=clean).first()
     org = existing.organisation if existing else Organisation(name=name or clean)
@@ -186,11 +187,11 @@ def confirm_seniority(actor: User, *, member: User, seniority: str | None = None
     from profiles.permissions import can_confirm_seniority
 
     if not can_confirm_seniority(actor, member):
-        raise ValidationError({"member": ValidationError("Member not found.", code="NOT_FOUND")})
+        raise ValidationError({"member": ValidationError("Member not found.", code=Code.NOT_FOUND)})
     profile = Profile.objects.select_for_update().get(user=member)
     level = seniority or profile.seniority
     if level not in Seniority.values:
-        raise ValidationError({"seniority": ValidationError("Unknown seniority.", code="INVALID_CHOICE")})
+        raise ValidationError({"seniority": ValidationError("Unknown seniority.", code=Code.INVALID_CHOICE)})
     profile.seniority_confirmed, profile.seniority_confirmed_by = level, actor
     profile.save(update_fields=["seniority_confirmed", "seniority_confirmed_by", "updated_at"])
     from endorsements.scoring import reweigh_endorsements_by

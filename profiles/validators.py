@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.core.validators import RegexValidator
 
+from profiles.error_codes import ProfileErrorCode
+
 USERNAME_RE = r"^[a-z0-9](?:[a-z0-9_-]{1,28}[a-z0-9])?$"
 # Routes of the site (a profile at /m/<name>/ must not look like one) and names that would let a member pass for
 # the operators: "support", "security", "staff" and the like. A handle is refused when, with "-" and "_" removed
@@ -85,7 +87,7 @@ def is_reserved(value: str) -> bool:
 username_validator = RegexValidator(
     USERNAME_RE,
     "Use 3 to 30 lower-case letters, digits, '-' or '_', starting and ending with a letter or digit.",
-    code="INVALID_USERNAME",
+    code=ProfileErrorCode.INVALID_USERNAME,
 )
 
 
@@ -93,7 +95,7 @@ def validate_not_reserved(value: str) -> None:
     from django.core.exceptions import ValidationError
 
     if is_reserved(value):
-        raise ValidationError("This username is reserved.", code="USERNAME_RESERVED")
+        raise ValidationError("This username is reserved.", code=ProfileErrorCode.USERNAME_RESERVED)
 
 
 username_validators: list[Callable[[str], None]] = [username_validator, validate_not_reserved]

@@ -11,6 +11,7 @@ from graphene_django import DjangoObjectType
 
 from skills import services
 from skills.models import MemberSkill, Skill
+from vouch.errors import Code
 from vouch.graphql.ids import decode_id
 from vouch.graphql.mutations import VouchMutation
 from vouch.graphql.selection import below, wants
@@ -256,7 +257,7 @@ class ReorderSkills(VouchMutation):
         if len(member_skill_ids) > 200:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"memberSkillIds": ValidationError("Too many ids.", code="TOO_MANY")})
+            raise ValidationError({"memberSkillIds": ValidationError("Too many ids.", code=Code.TOO_MANY_IDS)})
         pks = [decode_id(gid, "MemberSkill", field="memberSkillIds") for gid in member_skill_ids]
         services.reorder_skills(actor, member_skill_ids=pks)
         return cls(member=actor)

@@ -13,9 +13,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from profiles.models import User
+from skills.error_codes import SkillErrorCode
 from skills.models import MemberSkill, Skill, SkillAlias
 from skills.normalise import MAX_LENGTH, clean_name, key_for, slug_for
-from vouch.errors import not_found
+from vouch.errors import Code, not_found
 
 
 def find_skill(name: str) -> Skill | None:
@@ -43,7 +44,9 @@ _LINKISH = re.compile(r"://|www\.|@|\.(?:com|ru|xyz|top|click)\b", re.IGNORECASE
 
 
 def _not_allowed(field: str) -> ValidationError:
-    return ValidationError({field: ValidationError("That skill name is not available.", code="SKILL_NOT_ALLOWED")})
+    return ValidationError(
+        {field: ValidationError("That skill name is not available.", code=SkillErrorCode.SKILL_NOT_ALLOWED)}
+    )
 
 
 def _check_new_name(actor: User, display: str, field: str) -> None:
@@ -61,7 +64,7 @@ def _check_new_name(actor: User, display: str, field: str) -> None:
                 field: ValidationError(
                     f"You can add at most {settings.SKILLS_CREATED_PER_DAY} new skills a day; "
                     "pick an existing one or try again tomorrow.",
-                    code="RATE_LIMITED",
+                    code=Code.RATE_LIMITED,
                 )
             }
         )
@@ -89,7 +92,7 @@ def get_or_create_skill(name: str, *, field: str = "name", actor: User | None = 
             created = Skill.objects.filter(key=key).first()
             if created is not None:
                 return created
-    raise ValidationError({field: ValidationError("Could not create that skill; try again.", code="CONFLICT")})
+    raise ValidationError({field: ValidationError("Could not create that skill; try again.", code=Code.CONFLICT)})
 
 
 def search_skills(search: str, *, first: int = 10) -> QuerySet[Skill]:
@@ -157,13 +160,16 @@ def add_skill(actor: User, *, name: str) -> MemberSkill:
     _lock_member(actor)  # first: the daily cap on new skill names is counted under it
     existing = find_skill(clean_name(name))
     if existing is not None and MemberSkill.objects.filter(member=actor, skill=existing).exists():
-        raise ValidationError({"name": ValidationError(f"You already list {existing.name}.", code="DUPLICATE_SKILL")})
+        raise ValidationError(
+            {"name": ValidationError(f"You already list {existing.name}.", code=SkillErrorCode.DUPLICATE_SKILL)}
+        )
     count = MemberSkill.objects.filter(member=actor).count()
     if count >= settings.MAX_SKILLS_PER_MEMBER:
         raise ValidationError(
             {
                 "name": ValidationError(
-                    f"A member lists at most {settings.MAX_SKILLS_PER_MEMBER} skills.", code="TOO_MANY_SKILLS"
+                    f"A member lists at most {settings.MAX_SKILLS_PER_MEMBER} skills.",
+                    code=SkillErrorCode.TOO_MANY_SKILLS,
                 )
             }
         )
@@ -198,12 +204,16 @@ def reorder_skills(actor: User, *, member_skill_ids: list[int]) -> list[MemberSk
     _lock_member(actor)
     current = {ms.pk: ms for ms in MemberSkill.objects.filter(member=actor)}
     if len(member_skill_ids) != len(set(member_skill_ids)):
-        raise ValidationError({"memberSkillIds": ValidationError("An id appears twice.", code="DUPLICATE_ID")})
+        raise ValidationError({"memberSkillIds": ValidationError("An id appears twice.", code=Code.DUPLICATE_ID)})
     if set(member_skill_ids) - set(current):
         raise not_found("memberSkillIds", "skill")
     if set(member_skill_ids) != set(current):
         raise ValidationError(
-            {"memberSkillIds": ValidationError("List every one of your skills exactly once.", code="INCOMPLETE_ORDER")}
+            {
+                "memberSkillIds": ValidationError(
+                    "List every one of your skills exactly once.", code=SkillErrorCode.INCOMPLETE_ORDER
+                )
+            }
         )
     changed = []
     for position, pk in enumerate(member_skill_ids):

@@ -17,13 +17,19 @@ from django.core.exceptions import ValidationError
 
 
 class Code(StrEnum):
-    """Codes every app uses; each app's own codes are listed beside its services."""
+    """Codes every app uses; each app's own are its `<app>/error_codes.py` StrEnum (ProfileErrorCode, …)."""
 
-    NOT_FOUND = "NOT_FOUND"
+    NOT_FOUND = "NOT_FOUND"  # does not exist, or not the actor's: never which
     INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
     MAX_LENGTH = "MAX_LENGTH"
     INVALID_CHOICE = "INVALID_CHOICE"
     RATE_LIMITED = "RATE_LIMITED"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"  # staff only
+    CONFLICT = "CONFLICT"  # lost a race with a concurrent write: try again
+    DUPLICATE_ID = "DUPLICATE_ID"
+    TOO_MANY_IDS = "TOO_MANY_IDS"  # a list of ids longer than the operation takes
 
 
 # C0 control characters except tab, line feed and carriage return, and DEL.

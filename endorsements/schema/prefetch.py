@@ -20,6 +20,7 @@ from django.db.models.query import ModelIterable
 
 from endorsements.models import Endorsement
 from endorsements.permissions import visible_endorsements
+from profiles.actors import is_signed_in
 from vouch.graphql.selection import below, selected_paths, wants
 
 # How many endorsements per listing the profile prefetch holds (topEndorsements' limit too).
@@ -64,7 +65,7 @@ def prefetch_for_member_skills(qs: QuerySet[Any], viewer: Any, paths: frozenset[
         qs = qs.prefetch_related(
             Prefetch("endorsements", queryset=window[: ENDORSEMENT_WINDOW + 1], to_attr="endorsement_window")
         )
-    if wants(paths, "endorsements.totalCount") and viewer is not None and viewer.is_authenticated:
+    if wants(paths, "endorsements.totalCount") and is_signed_in(viewer):
         # The owner's total includes their hidden endorsements: counted in the same query.
         hidden = (
             Endorsement.objects.filter(member_skill=OuterRef("pk"), member_id=viewer.pk, hidden=True)

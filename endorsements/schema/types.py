@@ -11,6 +11,7 @@ from graphene_django import DjangoObjectType
 
 from endorsements.models import Endorsement, EndorsementRequest, Relationship, RequestStatus
 from endorsements.permissions import can_see_status, visible_endorsements, visible_requests
+from profiles.actors import is_signed_in
 from vouch.graphql.connections import CountableConnection
 
 RelationshipEnum = graphene.Enum(
@@ -36,7 +37,7 @@ RequestDirectionEnum = graphene.Enum(
 
 def is_owner(info: Any, member_id: int) -> bool:
     user = info.context.user
-    return user.is_authenticated and user.pk == member_id
+    return is_signed_in(user) and user.pk == member_id
 
 
 class EndorsementType(DjangoObjectType):

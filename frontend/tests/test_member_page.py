@@ -139,10 +139,11 @@ def test_endorse_post_without_csrf_token_is_refused_and_writes_nothing():
 def test_endorse_bad_input_shows_errors_and_writes_nothing():
     ana, _, _ = _ana_endorsed_by_maria()
     sam = make_member("sam")
-    response = client_for(sam).post("/m/ana/endorse/", {"skill": "Go", "relationship": "BOSS", "comment": "x" * 600})
+    response = client_for(sam).post("/m/ana/endorse/", {"skill": "Go", "relationship": "BOSS", "comment": "x" * 1001})
     assert response.status_code == 400
     body = html(response)
-    assert "Select a valid choice" in body and "at most 500 characters" in body
+    # The page takes the API's limit (endorsements.services.MAX_COMMENT), not one of its own.
+    assert "Select a valid choice" in body and "at most 1000 characters" in body
     assert 'aria-invalid="true"' in body
     assert not Endorsement.objects.filter(endorser=sam).exists()
 

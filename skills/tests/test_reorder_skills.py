@@ -106,7 +106,7 @@ def test_malformed_or_unknown_ids_are_not_found(ana_with_skills, bad):
 
 def test_too_many_ids_are_refused_before_decoding(ana_with_skills):
     ana, ids = ana_with_skills
-    _refused(gql(client_for(ana), REORDER_SKILLS, {"ids": ids * 70}), "TOO_MANY")
+    _refused(gql(client_for(ana), REORDER_SKILLS, {"ids": ids * 70}), "TOO_MANY_IDS")
     assert _names(ana) == ["Go", "Rust", "SQL"]
 
 

@@ -15,6 +15,7 @@ import graphene
 from django.core.exceptions import ValidationError
 from graphql import GraphQLError
 
+from profiles.actors import is_signed_in
 from vouch.graphql.errors import Error, errors_from_validation
 
 
@@ -25,7 +26,7 @@ class AuthenticationRequired(GraphQLError):
 
 def require_user(info: graphene.ResolveInfo) -> Any:
     user = info.context.user
-    if not user.is_authenticated:
+    if not is_signed_in(user):
         raise AuthenticationRequired()
     return user
 
