@@ -125,6 +125,63 @@ def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -
             )
 
 
+def insert_rows(model: Any, rows: Iterable[dict[str, Any]]) -> None:
+    """Rows of `model` by bulk insert, each a dict by field attname (`user_id`, …); a field left out takes the
+    model's default. The columns come from the model, so a new field is never missing from a seeding here."""
+    fields = [f for f in model._meta.concrete_fields]
+
+    def prepared(values: dict[str, Any]) -> tuple[Any, ...]:
+        row = []
+        for f in fields:
+            value = values[f.attname] if f.attname in values else f.get_default()
+            if f.get_internal_type() == "JSONField":
+                row.append(json.dumps(value))  # COPY and executemany both take the JSON text
+            else:
+                row.append(f.get_db_prep_save(value, connection))
+        return tuple(row)
+
+    _insert(model._meta.db_table, [f.column for f in fields], (prepared(values) for values in rows))
+
+
+def insert_members(members: Iterable[dict[str, Any]]) -> None:
+    """Members (a user and their profile each) by bulk insert: the one seeding of members every bench row uses.
+
+    Each dict: `id`, `username`, `email`, `joined` (a datetime), optionally `password` (a hash; default unusable)
+    and any Profile field by attname (`display_name`, `seniority`, `visibility`, `trust`, …)."""
+    from profiles.models import Profile, User
+
+    members = list(members)
+    first_profile = _next_id(Profile)
+    insert_rows(
+        User,
+        (
+            {
+                "id": m["id"],
+                "password": m.get("password", "!"),
+                "email": m["email"],
+                "username": m["username"],
+                "is_active": True,
+                "date_joined": m["joined"],
+            }
+            for m in members
+        ),
+    )
+    user_keys = {"id", "username", "email", "joined", "password"}
+    insert_rows(
+        Profile,
+        (
+            {
+                "id": first_profile + i,
+                "user_id": m["id"],
+                "created_at": m["joined"],
+                "updated_at": m["joined"],
+                **{k: v for k, v in m.items() if k not in user_keys},
+            }
+            for i, m in enumerate(members)
+        ),
+    )
+
+
 def _next_id(model: Any) -> int:
     from django.db.models import Max
 
@@ -201,78 +258,23 @@ def _build(ctx: BenchContext) -> Network:
         # so the network weighs as it did under account age (docs/weighting.md).
         return uid in verified and (now - joined[uid]).days >= 90
 
-    _insert(
-        "profiles_user",
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "username",
-        ],
-        (
-            (
-                uid,
-                password,
-                False,
-                "",
-                "",
-                f"{usernames[uid]}@bench.example",
-                False,
-                True,
-                _dt(joined[uid]),
-                usernames[uid],
-            )
-            for uid in user_ids
-        ),
-    )
-    first_profile = _next_id(Profile)
-    _insert(
-        "profiles_profile",
-        [
-            "id",
-            "user_id",
-            "display_name",
-            "headline",
-            "seniority",
-            "organisation",
-            "title",
-            "visibility",
-            "avatar",
-            "avatar_small",
-            "muted_kinds",
-            "created_at",
-            "updated_at",
-            "trust",
-            "trust_seed",
-            "seniority_confirmed",
-        ],
-        (
-            (
-                first_profile + i,
-                uid,
-                display[uid],
-                "Benchmark member",
-                seniority[uid],
-                "Bench Corp",
-                "Engineer",
-                "PUBLIC" if uid in public else "MEMBERS",
-                "",
-                "",
-                "[]",
-                _dt(joined[uid]),
-                _dt(joined[uid]),
-                1.0 if is_seed(uid) else 0.0,
-                is_seed(uid),
-                "",
-            )
-            for i, uid in enumerate(user_ids)
-        ),
+    insert_members(
+        {
+            "id": uid,
+            "username": usernames[uid],
+            "email": f"{usernames[uid]}@bench.example",
+            "joined": joined[uid],
+            "password": password,
+            "display_name": display[uid],
+            "headline": "Benchmark member",
+            "seniority": seniority[uid],
+            "organisation": "Bench Corp",
+            "title": "Engineer",
+            "visibility": "PUBLIC" if uid in public else "MEMBERS",
+            "trust": 1.0 if is_seed(uid) else 0.0,
+            "trust_seed": is_seed(uid),
+        }
+        for uid in user_ids
     )
     first_email = _next_id(EmailAddress)
     _insert(

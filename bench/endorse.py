@@ -125,31 +125,6 @@ def endorse(ctx: BenchContext) -> list[Result]:
     http.close()
 
     # The same rows by bare INSERTs (autocommit: one transaction each, like each mutation).
-    made = list(
-        Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
-        .order_by("id")
-        .values_list(
-            "endorser_id",
-            "member_id",
-            "member_skill_id",
-            "skill_id",
-            "relationship",
-            "comment",
-            "weight",
-            "weight_inputs",
-            "explanation",
-            "from_established",
-            "hidden",
-            "created_at",
-            "weighed_at",
-        )
-    )[warm:]
-    ids = list(
-        Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )[warm:]
-    Endorsement.objects.filter(pk__in=ids).delete()
     columns = (
         "endorser_id",
         "member_id",
@@ -165,6 +140,17 @@ def endorse(ctx: BenchContext) -> list[Result]:
         "created_at",
         "weighed_at",
     )
+    made = list(
+        Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
+        .order_by("id")
+        .values_list(*columns)
+    )[warm:]
+    ids = list(
+        Endorsement.objects.filter(created_at__gte=_aware(started_at - 1), endorser_id__in=set(cookies))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )[warm:]
+    Endorsement.objects.filter(pk__in=ids).delete()
     sql = f"INSERT INTO endorsements_endorsement ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     rows = [
         (

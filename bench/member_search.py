@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Q
 
 from bench import BenchContext, Result, benchmark, interleaved
-from bench.datasets import _dt, _insert, _next_id, _reset_sequences, effective_scale
+from bench.datasets import _next_id, _reset_sequences, effective_scale, insert_members
 
 FIRST = [
     "maria",
@@ -175,7 +175,7 @@ def _seed(n: int) -> None:
 
     rng = random.Random(1234)
     now = timezone.now()
-    first_user, first_profile = _next_id(User), _next_id(Profile)
+    first_user = _next_id(User)
     people = []
     for i in range(n):
         first, last = rng.choice(FIRST), _surname(rng)
@@ -189,47 +189,18 @@ def _seed(n: int) -> None:
                 rng.choice(ROLES).title(),
             )
         )
-    joined = _dt(now)
-    _insert(
-        "profiles_user",
-        [
-            "id",
-            "password",
-            "is_superuser",
-            "first_name",
-            "last_name",
-            "email",
-            "is_staff",
-            "is_active",
-            "date_joined",
-            "username",
-        ],
-        (
-            (uid, "!", False, "", "", f"{handle}@search.example", False, True, joined, handle)
-            for uid, handle, *_ in people
-        ),
-    )
-    _insert(
-        "profiles_profile",
-        [
-            "id",
-            "user_id",
-            "display_name",
-            "headline",
-            "seniority",
-            "organisation",
-            "title",
-            "visibility",
-            "avatar",
-            "avatar_small",
-            "muted_kinds",
-            "created_at",
-            "updated_at",
-        ],
-        (
-            (first_profile + i, uid, name, headline, "MID", org, title, "PUBLIC", "", "", "[]", joined, joined)
-            for i, (uid, _h, name, headline, org, title) in enumerate(people)
-        ),
+    insert_members(
+        {
+            "id": uid,
+            "username": handle,
+            "email": f"{handle}@search.example",
+            "joined": now,
+            "display_name": name,
+            "headline": headline,
+            "organisation": org,
+            "title": title,
+        }
+        for uid, handle, name, headline, org, title in people
     )
     _reset_sequences([User, Profile])
     with connection.cursor() as cursor:

@@ -1,7 +1,7 @@
 """Live notifications: endorse commit → socket frame (vs a bare Channels echo) with the in-memory
 and the Redis channel layer, and idle authenticated sockets held by one worker.
 
-The measurements live in notifications/bench.py (also runnable alone: `python -m notifications.bench`).
+The measurements live in bench/notifications_live.py (also runnable alone: `python -m bench.notifications_live`).
 The Redis row needs REDIS_URL; without it the row is skipped with a note.
 """
 
@@ -38,7 +38,7 @@ def _latency_rows(latency: dict, label: str) -> list[Result]:
 @benchmark("notifications")
 def notifications(ctx: BenchContext) -> list[Result]:
     from bench.live import database_env
-    from notifications.bench import idle_sockets, notification_latency
+    from bench.notifications_live import idle_sockets, notification_latency
 
     samples = ctx.scaled(200, minimum=20)
     results = _latency_rows(notification_latency(samples=samples, in_memory=True), "in-memory layer")

@@ -17,7 +17,6 @@ Bounds, so a slow or hostile client cannot grow server memory without limit:
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
@@ -28,7 +27,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from notifications import services
-from notifications.payloads import ErrorFrame
+from notifications.payloads import ServerFrame
+from notifications.sockets import MemberSocketMixin
 from profiles.actors import is_signed_in
 from vouch.websocket_auth import session_key_of
 
@@ -39,7 +39,6 @@ CLOSE_TOO_SLOW = 4408
 MAX_INCOMING_BYTES = 4096
 RESUMES_PER_MINUTE = 30
 DEDUP_MEMORY = 1000
-SEND_TIMEOUT = 10.0
 MAX_LAG = 30.0
 
 
@@ -50,32 +49,26 @@ def authenticated_user(scope: dict[str, Any]) -> Any | None:
     return user
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
-    user: Any = None
-    group: str | None = None
-    session_group: str | None = None
+class NotificationConsumer(MemberSocketMixin, AsyncJsonWebsocketConsumer):
+    socket_name = "notification"
+    slow_close_code = CLOSE_TOO_SLOW
 
     async def connect(self) -> None:
-        self.user = authenticated_user(self.scope)
+        user = authenticated_user(self.scope)
         # Accept first: a close code only reaches the client after the handshake completed.
         await self.accept()
-        if self.user is None:
+        if user is None:
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         self.delivered: OrderedDict[int, None] = OrderedDict()
         self.resumes: list[float] = []
         self.last_unread: int | None = None
         # Join before reading the count, so no change between the two is missed.
-        self.group = services.group_name(self.user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        key = session_key_of(self.scope)
-        self.session_group = services.session_group_name(key) if key else None
-        if self.session_group:
-            await self.channel_layer.group_add(self.session_group, self.channel_name)
+        await self.join(user, session_key_of(self.scope))
         await self._send_unread(await database_sync_to_async(services.unread_count)(self.user), force=True)
 
     async def disconnect(self, code: int) -> None:
-        await self._leave()
+        await self.leave()
 
     # --- client → server ----------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
@@ -145,7 +138,7 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
 
     async def session_ended(self, message: dict[str, Any]) -> None:
         """The login session this socket was opened with ended (logout): stop serving it."""
-        await self._leave()
+        await self.leave()
         await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def unread_push(self, message: dict[str, Any]) -> None:
@@ -160,17 +153,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(sent_at, (int, float)) or time.time() - sent_at <= MAX_LAG:
             return False
         log.info("notification socket of user %s is over %ss behind; closing it", self.user.pk, MAX_LAG)
-        await self._leave()
-        await self.close(code=CLOSE_TOO_SLOW)
+        await self.close_too_slow()
         return True
-
-    async def _leave(self) -> None:
-        if self.group is not None:
-            group, self.group = self.group, None
-            await self.channel_layer.group_discard(group, self.channel_name)
-        if self.session_group:
-            session_group, self.session_group = self.session_group, None
-            await self.channel_layer.group_discard(session_group, self.channel_name)
 
     def _remember(self, pk: int) -> None:
         self.delivered[pk] = None
@@ -183,16 +167,10 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
             await self._send({"type": "unread", "count": count})
 
     async def _error(self, code: str, message: str) -> None:
-        frame: ErrorFrame = {"type": "error", "code": code, "message": message}
-        await self._send(dict(frame))
+        await self._send({"type": "error", "code": code, "message": message})
 
-    async def _send(self, frame: dict[str, Any]) -> None:
-        try:
-            await asyncio.wait_for(self.send_json(frame), timeout=SEND_TIMEOUT)
-        except TimeoutError:
-            log.info("send to the notification socket of user %s timed out; closing it", self.user.pk)
-            await self._leave()
-            await self.close(code=CLOSE_TOO_SLOW)
+    async def _send(self, frame: ServerFrame) -> None:
+        await self.send_frame(frame)
 
 
 def _decode_notification_id(value: Any) -> int | None:

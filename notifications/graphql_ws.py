@@ -50,9 +50,9 @@ from django.utils.dateparse import parse_datetime
 from graphql import DocumentNode, ExecutionResult, GraphQLError, OperationType, subscribe
 from graphql.utilities import get_operation_ast
 
-from notifications import services
 from notifications.consumers import authenticated_user
 from notifications.models import Notification
+from notifications.sockets import MemberSocketMixin
 from vouch.websocket_auth import session_key_of
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,6 @@ PROTOCOL = "graphql-transport-ws"
 INIT_TIMEOUT = 10.0
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SUBSCRIPTIONS = 20
-SEND_TIMEOUT = 10.0
 QUEUE_SIZE = 100  # per subscription: pushes waiting to be sent before the socket is dropped as too slow
 SUBSCRIBES_PER_MINUTE = 30
 MAX_ERRORS = 10
@@ -139,10 +138,10 @@ class SubscriptionContext:
         return _Listener(self._registry)
 
 
-class GraphQLWSConsumer(AsyncWebsocketConsumer):
-    user: Any = None
-    group: str | None = None
-    session_group: str | None = None
+class GraphQLWSConsumer(MemberSocketMixin, AsyncWebsocketConsumer):
+    socket_name = "subscription"
+    slow_close_code = 1013
+    slow_close_reason = "Too slow; reconnect"
 
     async def connect(self) -> None:
         self.init_received = False
@@ -172,12 +171,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
             timer.cancel()
         for task in list(getattr(self, "operations", {}).values()):
             task.cancel()
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            self.group = None
-        if self.session_group is not None:
-            await self.channel_layer.group_discard(self.session_group, self.channel_name)
-            self.session_group = None
+        await self.leave()
 
     # --- client → server ------------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
@@ -225,13 +219,8 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         if user is None:
             await self.close(code=4403, reason="Forbidden")
             return
-        self.user = user
-        self.group = services.group_name(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        if session_key:
-            # Logging out of this login session ends the subscription socket too.
-            self.session_group = services.session_group_name(session_key)
-            await self.channel_layer.group_add(self.session_group, self.channel_name)
+        # The login session's group too: logging out of it ends the subscription socket.
+        await self.join(user, session_key)
         self.acked = True
         self.init_timer.cancel()
         await self._send({"type": "connection_ack"})
@@ -338,8 +327,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
                 listener.queue.put_nowait(notification)
             except asyncio.QueueFull:
                 log.info("subscription socket of user %s fell behind; closing it", self.user.pk)
-                self.open = False
-                await self.close(code=1013, reason="Too slow; reconnect")
+                await self.close_too_slow()
                 return
 
     async def unread_push(self, message: dict[str, Any]) -> None:
@@ -352,9 +340,7 @@ class GraphQLWSConsumer(AsyncWebsocketConsumer):
         await self._send({"id": op_id, "type": "error", "payload": [format_graphql_error(e) for e in errors]})
 
     async def _send(self, message: dict[str, Any]) -> None:
-        try:
-            await asyncio.wait_for(self.send(text_data=json.dumps(message)), timeout=SEND_TIMEOUT)
-        except TimeoutError:
-            log.info("send to the subscription socket of user %s timed out; closing it", getattr(self.user, "pk", None))
-            self.open = False
-            await self.close(code=1013, reason="Too slow; reconnect")
+        await self.send_frame(message)
+
+    def closing(self) -> None:
+        self.open = False

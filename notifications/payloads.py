@@ -151,14 +151,9 @@ class PongFrame(TypedDict):
     type: Literal["pong"]
 
 
-# --- client → server ----------------------------------------------------------------------
-class ResumeMessage(TypedDict):
-    type: Literal["resume"]
-    after: str | None  # a notification id; null replays from the oldest stored one
-
-
-class PingMessage(TypedDict):
-    type: Literal["ping"]
+# Every frame the notification socket sends (NotificationConsumer._send takes only these). What the client sends,
+# `{"type": "resume", "after": <id or null>}` and `{"type": "ping"}`, is checked field by field as it arrives.
+ServerFrame = NotificationFrame | UnreadFrame | ResumedFrame | ErrorFrame | PongFrame
 
 
 # --- between the sender and the consumers (channel layer messages, group `user.<id>`) -----

@@ -1,6 +1,8 @@
-"""allauth adapters: every new account gets a Profile and a clean handle."""
+"""allauth adapters: every new account gets a Profile and a clean handle; app session tokens name their member."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -8,6 +10,22 @@ from django.core.exceptions import ValidationError
 
 from profiles.error_codes import ProfileErrorCode
 from profiles.services import ensure_profile, username_from_email
+
+if TYPE_CHECKING:
+    from profiles.models import User
+
+
+def user_for_session_token(token: str) -> User | None:
+    """The active member an allauth headless app session token (`X-Session-Token`) belongs to; None for a token
+    that is unknown, expired or logged out. The one caller of allauth's internal authenticate_by_x_session_token,
+    whose return type has changed between releases (a (user, session) pair before 65, a result object since)."""
+    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+    result: Any = authenticate_by_x_session_token(token)
+    if result is None:
+        return None
+    user = result[0] if isinstance(result, tuple) else getattr(result, "user", None)
+    return user if user is not None and user.is_authenticated else None
 
 
 class _Site:

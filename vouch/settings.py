@@ -7,7 +7,7 @@ With DEBUG off the defaults are production-safe and a missing SECRET_KEY stops s
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 from vouch.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-TESTING = "pytest" in sys.modules or env_bool("VOUCH_TESTING", False)
+# The test suite runs with vouch.settings_test (pyproject's DJANGO_SETTINGS_MODULE for pytest); VOUCH_TESTING=1 turns
+# the same defaults on for a process started some other way. Servers a test starts run vouch.settings, as deployed.
+TESTING = os.environ.get("DJANGO_SETTINGS_MODULE") == "vouch.settings_test" or env_bool("VOUCH_TESTING", False)
 
 DEBUG = env_bool("DEBUG", True)
 

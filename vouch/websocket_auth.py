@@ -26,10 +26,9 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 def user_for_token(token: str) -> Any:
     """The user an allauth app session token belongs to, or AnonymousUser (also used by graphql-ws's
     connection_init `sessionToken`)."""
-    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+    from profiles.adapters import user_for_session_token
 
-    result = authenticate_by_x_session_token(token)
-    return result.user if result is not None and result.user is not None else AnonymousUser()
+    return user_for_session_token(token) or AnonymousUser()
 
 
 def session_key_of(scope: dict[str, Any]) -> str | None:

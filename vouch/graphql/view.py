@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
@@ -22,6 +21,7 @@ from graphene_django.views import HttpError
 from graphene_file_upload.django import FileUploadGraphQLView
 from graphql import ExecutionResult, OperationType, execute, get_operation_ast
 
+from profiles.adapters import user_for_session_token
 from vouch.graphql import documents
 from vouch.graphql.errors import format_graphql_error
 from vouch.graphql.limits import validation_rules
@@ -49,13 +49,13 @@ def _authenticate_token(request: HttpRequest) -> HttpResponse | None:
     token = request.headers.get("X-Session-Token")
     if not token:
         return None
-    result = authenticate_by_x_session_token(token)
-    if result is None or result.user is None:
+    user = user_for_session_token(token)
+    if user is None:
         return JsonResponse(
             {"errors": [{"message": "Invalid or expired session token.", "extensions": {"code": "UNAUTHENTICATED"}}]},
             status=401,
         )
-    request.user = result.user
+    request.user = user
     return None
 
 

@@ -1,6 +1,6 @@
 """Notification benchmarks, callable by `make bench` (bench/) or standalone:
 
-    .venv/bin/python -m notifications.bench [--samples 200] [--sockets 1000]
+    .venv/bin/python -m bench.notifications_live [--samples 200] [--sockets 1000]
 
 1. Latency, commit → frame: an `endorse` (the real service, in its transaction) commits;
    we time from the commit (an on_commit hook registered before the service's own) to the
