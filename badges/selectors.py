@@ -156,3 +156,24 @@ def verified_badge_pairs(member_ids: Iterable[int], skill_ids: Iterable[int]) ->
         .distinct()
     )
     return {(owner_id, skill_id) for owner_id, skill_id in rows}
+
+
+def verified_badge_dates(member_ids: Iterable[int], skill_ids: Iterable[int]) -> dict[tuple[int, int], Any]:
+    """As verified_badge_pairs, with how old each pair's evidence is, in one query: {(member, skill): issued}
+    where `issued` is None when one of the pair's badges states its validity (an expiry: it counts in full
+    until then), else the newest badge's issue date (its import date when it states none). Freshness in
+    endorsements.weighting decays what an undated-validity badge lends."""
+    members, skills = list(member_ids), list(skill_ids)
+    if not members or not skills:
+        return {}
+    rows = Badge.objects.filter(evidence_q(), owner_id__in=members, member_skill__skill_id__in=skills).values_list(
+        "owner_id", "member_skill__skill_id", "issued_on", "created_at", "expires_at"
+    )
+    out: dict[tuple[int, int], Any] = {}
+    for owner_id, skill_id, issued_on, created_at, expires_at in rows:
+        key = (owner_id, skill_id)
+        when = None if expires_at is not None else (issued_on or created_at)
+        if key in out and (out[key] is None or (when is not None and when <= out[key])):
+            continue
+        out[key] = when
+    return out

@@ -54,8 +54,11 @@ class Endorsement(models.Model):
     # Waiting for the member's review (they turned on "review before showing"): always `hidden` too, so
     # it counts nowhere and shows to nobody but the member (and, as pending, the endorser) until shown.
     pending_review = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # givenAt
     weighed_at = models.DateTimeField(default=timezone.now)
+    # "Still true?": the endorser re-confirmed it (freshness runs from then), and when the member last asked.
+    reconfirmed_at = models.DateTimeField(null=True, blank=True)
+    reconfirmation_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -90,6 +93,11 @@ class Endorsement(models.Model):
         if self.pending_review:
             return "PENDING_REVIEW"
         return "HIDDEN" if self.hidden else "VISIBLE"
+
+    @property
+    def fresh_since(self) -> datetime:
+        """What its age (freshness) runs from: the last re-confirmation, else when it was given."""
+        return self.reconfirmed_at or self.created_at
 
 
 class EndorsementRequest(models.Model):
@@ -154,6 +162,7 @@ class DailyCount(models.Model):
     class Kind(models.TextChoices):
         REQUEST = "REQUEST", "Endorsement requests"
         ENDORSEMENT = "ENDORSEMENT", "Endorsements"
+        RECONFIRM = "RECONFIRM", "Re-confirmation requests"
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=12, choices=Kind.choices)

@@ -14,6 +14,8 @@ from notifications.payloads import (
     EndorsementRequestAnsweredPayload,
     EndorsementRequestReceivedPayload,
     MemberRef,
+    ReconfirmationRequestedPayload,
+    ReconfirmedPayload,
     SkillRef,
 )
 from vouch.ids import encode_id
@@ -86,3 +88,22 @@ def request_answered(request: Any, endorsement: Any = None) -> EndorsementReques
         payload["awaitingReview"] = True
         payload["url"] = REVIEW_QUEUE_URL
     return payload
+
+
+def reconfirmation_requested(endorsement: Any, url: str) -> ReconfirmationRequestedPayload:
+    return {
+        "endorsementId": encode_id("Endorsement", endorsement.pk),
+        "member": member_ref(endorsement.member),
+        "skill": skill_ref(endorsement.skill),
+        "givenAt": endorsement.fresh_since.isoformat(),
+        "url": url,
+    }
+
+
+def reconfirmed(endorsement: Any) -> ReconfirmedPayload:
+    return {
+        "endorsementId": encode_id("Endorsement", endorsement.pk),
+        "endorser": member_ref(endorsement.endorser),
+        "skill": skill_ref(endorsement.skill),
+        "url": member_url(endorsement.member),
+    }

@@ -50,6 +50,16 @@ def can_withdraw(actor: Any, endorsement: Endorsement) -> bool:
     return is_signed_in(actor) and endorsement.endorser_id == actor.pk
 
 
+def can_request_reconfirmation(actor: Any, endorsement: Endorsement) -> bool:
+    """Only the endorsed member asks "Still true?"."""
+    return _signed_in(actor) and endorsement.member_id == actor.pk
+
+
+def can_reconfirm(actor: Any, endorsement: Endorsement) -> bool:
+    """Only the endorser re-confirms (or withdraws) their endorsement."""
+    return _signed_in(actor) and endorsement.endorser_id == actor.pk
+
+
 def visible_requests(viewer: Any, queryset: QuerySet[EndorsementRequest] | None = None) -> QuerySet[EndorsementRequest]:
     """A request is seen by its two parties only."""
     qs = queryset if queryset is not None else EndorsementRequest.objects.all()

@@ -52,6 +52,19 @@ def apply_weighing(endorsement: Endorsement, weighing: weighting.Weighing, membe
     return changed
 
 
+def inputs_of(signals: Any, e: Endorsement, now: datetime) -> weighting.WeightInputs:
+    """The inputs of an existing endorsement at `now`: its endorser's signals and its age (freshness)."""
+    return signals.inputs(
+        e.skill_id,
+        e.relationship,
+        e.member_id,
+        since=e.fresh_since,
+        reconfirmed=e.reconfirmed_at is not None,
+        kind=e.skill.kind,
+        now=now,
+    )
+
+
 def recompute_member_skills(member_skill_ids: Iterable[int]) -> set[int]:
     """Recompute score and endorsement_count of these listings from their visible endorsements.
 
@@ -135,9 +148,7 @@ def _reweigh(endorser: Any, endorsements: Any, *, now: datetime | None = None) -
     touched: set[int] = set()
     for e in rows:
         before = (e.weight, e.from_established)
-        if apply_weighing(
-            e, weighting.weigh(signals.inputs(e.skill_id, e.relationship, e.member_id)), e.member, e.skill
-        ):
+        if apply_weighing(e, weighting.weigh(inputs_of(signals, e, now)), e.member, e.skill):
             e.weighed_at = now
             changed.append(e)
             if not e.hidden and before != (e.weight, e.from_established):
@@ -264,3 +275,14 @@ def reweigh_all(*, now: datetime | None = None) -> int:
     for endorser in User.objects.filter(pk__in=list(endorser_ids)).order_by("pk").iterator():
         total += reweigh_endorsements_by(endorser, now=now)
     return total
+
+
+def recompute_scores(*, now: datetime | None = None) -> int:
+    """Apply trust and freshness to every score now: recompute trust, then re-weigh every endorsement at its age
+    at `now` and recompute the listings whose visible weights moved (the daily job and `manage.py
+    recompute_scores`). Idempotent for a fixed `now`; returns how many endorsements changed."""
+    from endorsements.trust_graph import recompute_trust
+
+    now = now or timezone.now()
+    recompute_trust(now=now, reweigh=False)
+    return reweigh_all(now=now)

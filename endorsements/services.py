@@ -29,7 +29,15 @@ from credentials.services import credential_issued, record_withdrawal
 from endorsements import payloads, policy, weighting
 from endorsements.error_codes import EndorsementErrorCode
 from endorsements.models import DailyCount, Endorsement, EndorsementRequest, Relationship, RequestStatus
-from endorsements.permissions import blocked_between, can_answer, can_cancel, can_hide, can_withdraw
+from endorsements.permissions import (
+    blocked_between,
+    can_answer,
+    can_cancel,
+    can_hide,
+    can_reconfirm,
+    can_request_reconfirmation,
+    can_withdraw,
+)
 from endorsements.scoring import (
     NO_CHANGE,
     TrustChange,
@@ -165,9 +173,16 @@ def _create_endorsement(
     if member.profile.review_before_showing:
         # Waits for the member's review: hidden (counts nowhere, shows to nobody else) until shown.
         endorsement.hidden = endorsement.pending_review = True
-    apply_weighing(
-        endorsement, weighting.weigh(signals.inputs(skill.pk, relationship, member.pk, new=True)), member, skill
+    inputs = signals.inputs(
+        skill.pk,
+        relationship,
+        member.pk,
+        new=True,
+        since=endorsement.created_at,
+        kind=skill.kind,
+        now=endorsement.created_at,
     )
+    apply_weighing(endorsement, weighting.weigh(inputs), member, skill)
     try:
         # No savepoint: a failed insert rolls the whole operation back (the refusal below leaves
         # the caller's atomic block, which then rolls back), so none is needed to recover from.
@@ -441,3 +456,117 @@ def approve_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     on it counts in their score and shows to everyone who may see their profile. Showing one that is
     shown already changes nothing."""
     return set_endorsement_hidden(actor, endorsement_id=endorsement_id, hidden=False)
+
+
+# --- "Still true?": freshness -------------------------------------------------------------
+@transaction.atomic
+def request_reconfirmation(actor: User, *, endorsement_id: int) -> Endorsement:
+    """The endorsed member asks the endorser whether an old endorsement still holds (notification + e-mail with
+    a one-click link). Only for an endorsement given or last re-confirmed RECONFIRM_AFTER_DAYS ago or more
+    (TOO_RECENT), once per RECONFIRM_COOLDOWN_DAYS per endorsement (ALREADY_REQUESTED), at most
+    RECONFIRMATION_REQUESTS_PER_DAY a day (RATE_LIMITED)."""
+    from endorsements.reconfirm_links import reconfirm_path
+
+    endorsement = (
+        Endorsement.objects.select_for_update()
+        .select_related("endorser__profile", "member__profile", "skill")
+        .filter(pk=endorsement_id, member_id=actor.pk)
+        .first()
+    )
+    if endorsement is None or not can_request_reconfirmation(actor, endorsement) or not endorsement.endorser.is_active:
+        raise not_found("endorsementId", "endorsement")
+    if blocked_between(endorsement.endorser, actor):
+        raise _error(None, "You cannot ask this member.", "BLOCKED")
+    now = timezone.now()
+    if endorsement.fresh_since > now - timedelta(days=settings.RECONFIRM_AFTER_DAYS):
+        raise _error(
+            "endorsementId",
+            f"You can ask once an endorsement is {settings.RECONFIRM_AFTER_DAYS} days old.",
+            "TOO_RECENT",
+        )
+    asked = endorsement.reconfirmation_requested_at
+    if asked is not None and asked > now - timedelta(days=settings.RECONFIRM_COOLDOWN_DAYS):
+        raise _error("endorsementId", "You already asked about this endorsement recently.", "ALREADY_REQUESTED")
+    _spend_quota(actor, DailyCount.Kind.RECONFIRM, settings.RECONFIRMATION_REQUESTS_PER_DAY, "re-confirmation requests")
+    endorsement.reconfirmation_requested_at = now
+    endorsement.save(update_fields=["reconfirmation_requested_at"])
+    notify(
+        endorsement.endorser,
+        Kind.ENDORSEMENT_RECONFIRMATION_REQUESTED,
+        payloads.reconfirmation_requested(endorsement, reconfirm_path(endorsement.pk, endorsement.endorser_id)),
+    )
+    return endorsement
+
+
+@transaction.atomic
+def reconfirm_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
+    """The endorser says their endorsement still holds: it is fresh again from now (its weight restored), and
+    shows "re-confirmed <date>". Idempotent within a day (no second write); the member is told when they had
+    asked."""
+    peek = Endorsement.objects.filter(pk=endorsement_id, endorser_id=actor.pk).first()
+    if peek is None or not can_reconfirm(actor, peek):
+        raise not_found("endorsementId", "endorsement")
+    now = timezone.now()
+    member = User.objects.select_related("profile").get(pk=peek.member_id)
+    lock_listings(peek.member_skill_id, given(member, peek.skill_id, trust=False))
+    endorsement = (
+        Endorsement.objects.select_for_update()
+        .select_related("skill", "endorser__profile")
+        .filter(pk=endorsement_id, endorser_id=actor.pk)
+        .first()
+    )
+    if endorsement is None:  # withdrawn a moment ago
+        raise not_found("endorsementId", "endorsement")
+    endorsement.member = member
+    if endorsement.reconfirmed_at is not None and endorsement.reconfirmed_at > now - timedelta(days=1):
+        return endorsement
+    asked = endorsement.reconfirmation_requested_at is not None
+    endorsement.reconfirmed_at = now
+    endorsement.reconfirmation_requested_at = None
+    from endorsements.scoring import inputs_of
+
+    signals = signals_for(actor, [endorsement.skill_id], member_ids=[member.pk], now=now, only_skills=True)
+    apply_weighing(endorsement, weighting.weigh(inputs_of(signals, endorsement, now)), member, endorsement.skill)
+    endorsement.weighed_at = now
+    endorsement.save(
+        update_fields=[
+            "reconfirmed_at",
+            "reconfirmation_requested_at",
+            "weight",
+            "from_established",
+            "weight_inputs",
+            "explanation",
+            "weighed_at",
+        ]
+    )
+    if not endorsement.hidden:
+        rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
+        cascade(member, endorsement.skill_id, rescored=rescored, trust=False, now=now)
+    if asked:
+        notify(member, Kind.ENDORSEMENT_RECONFIRMED, payloads.reconfirmed(endorsement))
+    return endorsement
+
+
+def reconfirm_by_link(token: str) -> Endorsement:
+    """Re-confirm through the e-mailed link (no sign-in needed: the link is the endorser's)."""
+    from endorsements.reconfirm_links import read_token
+
+    read = read_token(token)
+    endorser = User.objects.filter(pk=read[1], is_active=True).first() if read else None
+    if read is None or endorser is None:
+        raise _error(None, "This link is not valid or has expired.", "INVALID_LINK")
+    return reconfirm_endorsement(endorser, endorsement_id=read[0])
+
+
+def endorsement_for_link(token: str) -> Endorsement | None:
+    """The endorsement a re-confirmation link names (for the page that shows it), or None."""
+    from endorsements.reconfirm_links import read_token
+
+    read = read_token(token)
+    if read is None:
+        return None
+    return (
+        Endorsement.objects.select_related("member__profile", "skill", "endorser")
+        .filter(pk=read[0], endorser_id=read[1], endorser__is_active=True)
+        .first()
+    )

@@ -56,12 +56,27 @@ class EndorserSignals:
     claims: dict[int, frozenset[str]] = field(default_factory=dict)  # member -> relationships claimed
     same_org: frozenset[int] = frozenset()  # members at the endorser's verified workplace
     agreed_managed: frozenset[int] = frozenset()  # … who agree the endorser managed them
+    badge_issued: dict[int, Any] = field(default_factory=dict)  # skill_id -> the badge's date, None: validity stated
 
     def inputs(
-        self, skill_id: int, relationship: str, member_id: int | None = None, *, new: bool = False
+        self,
+        skill_id: int,
+        relationship: str,
+        member_id: int | None = None,
+        *,
+        new: bool = False,
+        since: datetime | None = None,
+        reconfirmed: bool = False,
+        kind: str = weighting.DEFAULT_KIND,
+        now: datetime | None = None,
     ) -> WeightInputs:
-        """`new`: the endorsement is about to be made (it adds one to breadth if the member is new to them)."""
+        """`new`: the endorsement is about to be made (it adds one to breadth if the member is new to them).
+        `since`: when it was given or last re-`reconfirmed` (its age at `now`); `kind`: the skill's kind."""
+        from django.utils import timezone
+
+        now = now or timezone.now()
         effective, reason = relationship_as_counted(self, relationship, member_id)
+        issued = self.badge_issued.get(skill_id)
         breadth = self.breadth + (1 if new and member_id not in self.claims else 0)
         return WeightInputs(
             seniority=self.seniority,
@@ -77,6 +92,10 @@ class EndorserSignals:
             endorser_name=self.name,
             workplace=self.workplace,
             seed=self.seed,
+            age_days=weighting.age_in_days(since, now),
+            skill_kind=kind,
+            reconfirmed=reconfirmed,
+            badge_age_days=weighting.age_in_days(issued, now) if issued is not None else None,
         )
 
 
@@ -199,7 +218,10 @@ def signals_for(
     scores = dict(listed.values_list("skill_id", "score"))
     # A badge lends standing only through the endorser's own listing of the skill (badges are
     # attached to their owner's listings), so only listed skills can have one.
-    badges = frozenset(s for (_, s) in verified_badge_skills([endorser.pk], scores)) if scores else frozenset()
+    from badges.selectors import verified_badge_dates
+
+    dated = verified_badge_dates([endorser.pk], scores) if scores else {}
+    badges = frozenset(s for (_, s) in dated)
     seed = bool(profile and profile.trust_seed) or workplace is not None
     return EndorserSignals(
         seniority=declared,
@@ -214,4 +236,5 @@ def signals_for(
         claims={m: frozenset(r) for m, r in claims.items()},
         same_org=same_org,
         agreed_managed=frozenset(agreed),
+        badge_issued={s: when for (_, s), when in dated.items()},
     )

@@ -22,3 +22,13 @@ def recompute_trust() -> int:
     from endorsements.trust_graph import recompute_trust as recompute
 
     return recompute().changed
+
+
+@task()
+def recompute_scores() -> int:
+    """Periodic (daily): trust, then every endorsement re-weighed at today's age (freshness decay) and every score
+    recomputed (idempotent; `manage.py recompute_scores` does the same by hand). Its interval bounds how far a
+    stored score is from the exact one (docs/weighting.md, "Freshness")."""
+    from endorsements.scoring import recompute_scores as recompute
+
+    return recompute()

@@ -23,6 +23,9 @@ weight = corroborated seniority × relationship × standing-in-the-skill × trus
   TRUST_FLOOR AND are pooled: all of them together add at most POOL_CAP to a listing, however
   many there are — what bounds a ring that no trusted member vouches for.
 
+weight is then multiplied by its freshness: 0.5 ** (age / half-life of the skill's kind), never below
+FRESHNESS_FLOOR, where age runs from when it was given or last re-confirmed (docs/weighting.md, "Freshness").
+
 score = 100 × (1 − e^(−total / SCALE)),  total = Σ trusted weights + min(POOL_CAP, Σ pooled weights)
 
 (`established` in names and the `from_established` column mean "counts in full", i.e. trusted.)
@@ -78,6 +81,13 @@ MAX_WEIGHT = round(
     max(SENIORITY_FACTOR.values()) * max(RELATIONSHIP_FACTOR.values()) * max(STANDING_ENDORSED_MAX, STANDING_BADGE), 4
 )
 
+# Freshness: an endorsement's weight (and a badge's standing) halves every half-life of its skill's kind.
+# Keys are skills.models.SkillKind values (plain strings: no model import here).
+HALF_LIFE_DAYS: dict[str, float] = {"TOOL": 730.0, "GENERAL": 1095.0, "LASTING": 2190.0}
+DEFAULT_KIND = "GENERAL"  # a skill nobody classified: three years
+FRESHNESS_FLOOR = 0.25  # an old endorsement still says the skill was there once
+DAY = 86400.0
+
 CONFIRMED = "confirmed"  # seniority_basis: confirmed by an organisation admin or instance staff
 COLLEAGUES = "colleagues"  # … consistent with endorsements from trusted colleagues
 
@@ -99,6 +109,10 @@ class WeightInputs:
     endorser_name: str = ""
     workplace: str = ""  # the endorser's verified organisation, if any
     seed: bool = False  # the endorser is a starting point of trust
+    age_days: float = 0.0  # since it was given, or last re-confirmed (freshness)
+    skill_kind: str = DEFAULT_KIND  # what the half-life is (HALF_LIFE_DAYS)
+    reconfirmed: bool = False  # age_days runs from a re-confirmation
+    badge_age_days: float | None = None  # the verified badge's age; None: no badge or its issuer states validity
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -152,13 +166,36 @@ def trust_shown(inputs: WeightInputs) -> tuple[bool, float]:
     return is_established(inputs), round(trust_factor(inputs), 2)
 
 
-def standing_factor(inputs: WeightInputs) -> float:
-    if inputs.verified_badge:
+def freshness(age_days: float, kind: str = DEFAULT_KIND) -> float:
+    """0.5 ** (age / half-life), never below FRESHNESS_FLOOR; 1 for anything given today or in the future."""
+    half_life = HALF_LIFE_DAYS.get(kind, HALF_LIFE_DAYS[DEFAULT_KIND])
+    return max(FRESHNESS_FLOOR, 0.5 ** (max(0.0, age_days) / half_life))
+
+
+def age_in_days(since: Any, now: Any) -> float:
+    """Days from `since` to `now` (datetimes), rounded to a thousandth of a day (86 s) so stored inputs stay short."""
+    if since is None or now is None:
+        return 0.0
+    return round(max(0.0, (now - since).total_seconds() / DAY), 3)
+
+
+def badge_standing(inputs: WeightInputs) -> float:
+    """A verified badge lends STANDING_BADGE when new or when its issuer states how long it is valid (expiry is
+    honoured where the badge is selected); otherwise what it adds above listing the skill decays like an
+    endorsement."""
+    if inputs.badge_age_days is None:
         return STANDING_BADGE
+    return STANDING_LISTS + (STANDING_BADGE - STANDING_LISTS) * freshness(inputs.badge_age_days, inputs.skill_kind)
+
+
+def standing_factor(inputs: WeightInputs) -> float:
+    endorsed = STANDING_LISTS if inputs.lists_skill else 1.0
     if inputs.skill_score > 0:
         share = min(1.0, inputs.skill_score / STANDING_FULL_SCORE)
-        return STANDING_LISTS + (STANDING_ENDORSED_MAX - STANDING_LISTS) * share
-    return STANDING_LISTS if inputs.lists_skill else 1.0
+        endorsed = STANDING_LISTS + (STANDING_ENDORSED_MAX - STANDING_LISTS) * share
+    if inputs.verified_badge:
+        return max(endorsed, badge_standing(inputs))
+    return endorsed
 
 
 def weigh(inputs: WeightInputs) -> Weighing:
@@ -168,9 +205,10 @@ def weigh(inputs: WeightInputs) -> Weighing:
         "relationship": RELATIONSHIP_FACTOR.get(inputs.relationship, 1.0),
         "standing": standing_factor(inputs),
         "trust": trust_factor(inputs),
+        "freshness": freshness(inputs.age_days, inputs.skill_kind),
     }
     weight = 1.0
-    for name in ("seniority", "relationship", "standing", "trust"):
+    for name in ("seniority", "relationship", "standing", "trust", "freshness"):
         weight *= factors[name]
     weight = round(min(MAX_WEIGHT, weight), 4)
     return Weighing(weight=weight, established=is_established(inputs), factors=factors, inputs=inputs)
@@ -259,8 +297,9 @@ def explain(weighing: Weighing, member_name: str, skill_name: str) -> str:
     else:
         relation = _RELATIONSHIP_PHRASE.get(inputs.relationship, "").format(name=member_name)
     parts.append(f"{who}, {relation}: counts {_x(f['seniority'] * f['relationship'])}")
-    if inputs.verified_badge:
-        parts.append(f"holds a verified {skill_name} badge: {_x(f['standing'])}")
+    if inputs.verified_badge and f["standing"] == badge_standing(inputs):
+        issued = f" (issued {ago(inputs.badge_age_days)})" if inputs.badge_age_days is not None else ""
+        parts.append(f"holds a verified {skill_name} badge{issued}: {_x(f['standing'])}")
     elif inputs.skill_score > 0:
         parts.append(f"endorsed for {skill_name} themselves: {_x(f['standing'])}")
     elif inputs.lists_skill:
@@ -274,4 +313,21 @@ def explain(weighing: Weighing, member_name: str, skill_name: str) -> str:
         parts.append(f"vouches for {inputs.breadth} members, so their trust is shared out: counts {_x(f['trust'])}")
     elif f["trust"] < 1.0:
         parts.append(f"trusted through the members who vouch for them: counts {_x(f['trust'])}")
+    fresh = f.get("freshness", 1.0)
+    if inputs.reconfirmed or round(fresh, 2) < 1.0:
+        verb = "re-confirmed" if inputs.reconfirmed else "given"
+        parts.append(f"{verb} {ago(inputs.age_days)}: counts {_x(fresh)}")
     return "; ".join(parts) + f". Weight {_num(weighing.weight)}."
+
+
+def ago(days: float | None) -> str:
+    """ "today", "5 days ago", "4 months ago", "3 years ago" (years from 2 on, to the nearest year)."""
+    days = max(0.0, days or 0.0)
+    if days < 1:
+        return "today"
+    if days < 60:
+        n = int(days)
+        return f"{n} day{'s' if n != 1 else ''} ago"
+    if days < 730:
+        return f"{int(days // 30.44)} months ago"
+    return f"{round(days / 365.25)} years ago"

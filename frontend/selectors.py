@@ -118,13 +118,27 @@ def my_endorsement_states(viewer: Any, member: User) -> dict[int, tuple[int, boo
 
 def received_endorsements(member: User) -> list[Any]:
     """Every endorsement `member` received, hidden ones included (their own settings page)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
     from endorsements.models import Endorsement
 
-    return list(
+    rows = list(
         Endorsement.objects.filter(member=member, endorser__is_active=True)
         .select_related("endorser__profile", "skill")
         .order_by("member_skill__position", "member_skill_id", "-weight", "id")
     )
+    now = timezone.now()
+    old, recent = (
+        now - timedelta(days=settings.RECONFIRM_AFTER_DAYS),
+        now - timedelta(days=settings.RECONFIRM_COOLDOWN_DAYS),
+    )
+    for e in rows:  # what endorsements.services.request_reconfirmation accepts (it checks again)
+        asked = e.reconfirmation_requested_at
+        e.can_ask_reconfirm = e.fresh_since <= old and (asked is None or asked <= recent)
+    return rows
 
 
 def requests_of(viewer: User, *, direction: str) -> list[Any]:

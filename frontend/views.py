@@ -257,6 +257,63 @@ def withdraw(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResp
 
 @login_required
 @require_POST
+def reconfirm(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
+    """The endorser re-confirms their endorsement from the member's page ("Still true? Yes")."""
+    from endorsements import services as endorsement_services
+
+    form = VouchForm()
+    call_service(form, endorsement_services.reconfirm_endorsement, request.user, endorsement_id=endorsement_id)
+    if form.errors:
+        raise Http404("No such endorsement")
+    messages.success(request, "Re-confirmed: your endorsement counts in full again.")
+    return _back(request, reverse("home"))
+
+
+@login_required
+@require_POST
+def ask_reconfirm(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
+    """The endorsed member asks "Still true?" from their endorsements page."""
+    from endorsements import services as endorsement_services
+
+    form = VouchForm()
+    call_service(form, endorsement_services.request_reconfirmation, request.user, endorsement_id=endorsement_id)
+    if "NOT_FOUND" in form.error_codes():
+        raise Http404("No such endorsement")
+    if form.errors:
+        flash_errors(request, form)
+    else:
+        messages.success(request, "Asked. They get a notification and an e-mail with a one-click link.")
+    return _back(request, reverse("settings_endorsements"))
+
+
+@require_http_methods(["GET", "POST"])
+def reconfirm_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed "Still true?" link: GET shows the endorsement and one button (link scanners fetch links);
+    POST re-confirms it. Works signed out: the link is the endorser's (endorsements.reconfirm_links)."""
+    from endorsements import services as endorsement_services
+
+    endorsement = endorsement_services.endorsement_for_link(token)
+    status, done = 200, False
+    if endorsement is None:
+        status = 400
+    elif request.method == "POST":
+        form = VouchForm()
+        endorsement = call_service(form, endorsement_services.reconfirm_by_link, token) or None
+        status, done = (400, False) if endorsement is None else (200, True)
+    context = {
+        "endorsement": endorsement,
+        "done": done,
+        "is_endorser": endorsement is not None
+        and request.user.is_authenticated
+        and request.user.pk == endorsement.endorser_id,
+    }
+    response = render(request, "frontend/reconfirm.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
 def set_hidden(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
     from endorsements import services as endorsement_services
 

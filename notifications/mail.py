@@ -124,6 +124,24 @@ def describe(kind: str, payload: dict[str, Any]) -> Item:
             link,
             "Review the endorsement" if review else "See the endorsement",
         )
+    if kind == Kind.ENDORSEMENT_RECONFIRMATION_REQUESTED:
+        url = str(payload.get("url") or "")
+        link = _abs(url if url.startswith("/reconfirm/") else "/notifications/")
+        return Item(
+            kind,
+            f"Still true? {name(payload.get('member'))} asks you to re-confirm your endorsement for {skill}",
+            "One click re-confirms it; you can also withdraw it from the same page.",
+            link,
+            "Re-confirm or withdraw",
+        )
+    if kind == Kind.ENDORSEMENT_RECONFIRMED:
+        return Item(
+            kind,
+            f"{name(payload.get('endorser'))} re-confirmed their endorsement of your {skill}",
+            "",
+            _abs(str(payload.get("url") or "/settings/endorsements/")),
+            "See your profile",
+        )
     if kind in {Kind.BADGE_VERIFIED, Kind.BADGE_FAILED, Kind.BADGE_REVOKED}:
         badge = payload.get("badge") or {}
         title = str(badge.get("name") or "Your badge")[:120]

@@ -21,6 +21,8 @@ class Kind:
     ENDORSEMENT_RECEIVED = "endorsement.received"
     ENDORSEMENT_REQUEST_RECEIVED = "endorsement_request.received"
     ENDORSEMENT_REQUEST_ANSWERED = "endorsement_request.answered"
+    ENDORSEMENT_RECONFIRMATION_REQUESTED = "endorsement.reconfirmation_requested"
+    ENDORSEMENT_RECONFIRMED = "endorsement.reconfirmed"
     BADGE_VERIFIED = "badge.verified"
     BADGE_FAILED = "badge.failed"
     BADGE_REVOKED = "badge.revoked"
@@ -86,6 +88,25 @@ class EndorsementRequestAnsweredPayload(TypedDict):
     awaitingReview: NotRequired[bool]  # accepted, and the endorsement waits for the requester's review
 
 
+class ReconfirmationRequestedPayload(TypedDict):
+    """To the endorser: the member asks "Still true?" about an endorsement given `givenAt`."""
+
+    endorsementId: str
+    member: MemberRef
+    skill: SkillRef
+    givenAt: str  # ISO 8601: when it was given, or last re-confirmed
+    url: str  # the one-click re-confirmation page (a signed link: /reconfirm/<token>/)
+
+
+class ReconfirmedPayload(TypedDict):
+    """To the member who asked: the endorser re-confirmed it."""
+
+    endorsementId: str
+    endorser: MemberRef
+    skill: SkillRef
+    url: str  # the member's own profile
+
+
 class _BadgeStatusChange(TypedDict):
     badge: BadgeRef
     status: str  # BadgeStatus value after the change
@@ -108,6 +129,8 @@ Payload = (
     EndorsementReceivedPayload
     | EndorsementRequestReceivedPayload
     | EndorsementRequestAnsweredPayload
+    | ReconfirmationRequestedPayload
+    | ReconfirmedPayload
     | BadgeVerifiedPayload
     | BadgeFailedPayload
     | BadgeRevokedPayload

@@ -4,10 +4,19 @@ from django.conf import settings
 from django.db import models
 
 
+class SkillKind(models.TextChoices):
+    """How fast a skill's endorsements go stale (endorsements.weighting.HALF_LIFE_DAYS; docs/weighting.md)."""
+
+    TOOL = "TOOL", "Fast-moving tool or platform (half-life 2 years)"
+    GENERAL = "GENERAL", "Skill (half-life 3 years)"
+    LASTING = "LASTING", "Lasting skill (half-life 6 years)"
+
+
 class Skill(models.Model):
     """A canonical skill. `key` is the normalised name that spellings are matched on."""
 
     name = models.CharField(max_length=50)
+    kind = models.CharField(max_length=8, choices=SkillKind.choices, default=SkillKind.GENERAL)
     slug = models.SlugField(max_length=60, unique=True)
     key = models.CharField(max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -235,10 +235,12 @@ def set_endorsements_enabled(actor: User, *, member_skill_id: int, enabled: bool
 
 def ensure_taxonomy() -> None:
     """Create the starting taxonomy's skills and aliases (idempotent)."""
-    from skills.taxonomy import TAXONOMY
+    from skills.taxonomy import KINDS, TAXONOMY
 
     for name, aliases in TAXONOMY.items():
         skill = get_or_create_skill(name)
+        if name in KINDS and skill.kind != KINDS[name]:
+            Skill.objects.filter(pk=skill.pk, kind="GENERAL").update(kind=KINDS[name])
         for alias in aliases:
             key = key_for(alias)
             if key != skill.key and not Skill.objects.filter(key=key).exists():

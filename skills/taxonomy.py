@@ -54,3 +54,40 @@ TAXONOMY: dict[str, list[str]] = {
     "Leadership": [],
     "Robotics": [],
 }
+
+# How fast each starting skill's endorsements go stale (skills.models.SkillKind; unlisted: GENERAL). Frameworks,
+# platforms and cloud services change in a couple of years; ways of working with people last.
+KINDS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "React",
+            "Vue.js",
+            "Node.js",
+            "Django",
+            "GraphQL",
+            "Kubernetes",
+            "Docker",
+            "Terraform",
+            "Amazon Web Services",
+            "Google Cloud",
+            "Microsoft Azure",
+            "Continuous Integration",
+        ],
+        "TOOL",
+    ),
+    **dict.fromkeys(
+        [
+            "Public Speaking",
+            "Mentoring",
+            "People Management",
+            "Project Management",
+            "Negotiation",
+            "Sales",
+            "Communication",
+            "Leadership",
+            "Technical Writing",
+            "Recruiting",
+        ],
+        "LASTING",
+    ),
+}

@@ -14,10 +14,12 @@ refused operation can be checked to have written nothing at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
 from django.db import transaction
+from django.utils import timezone
 
 from backpack.models import BadgeCollection
 from backpack.services import create_collection
@@ -123,6 +125,9 @@ def build_world() -> World:
     add_skill(carol, name="Docker")
 
     e_visible = endorsement_services.endorse(carol, member=olive, skill="Python", relationship="PEER", comment="Great")
+    # Given two years ago: old enough for olive to ask carol "Still true?" (requestReconfirmation).
+    Endorsement.objects.filter(pk=e_visible.pk).update(created_at=timezone.now() - timedelta(days=730))
+    e_visible.refresh_from_db()
     e_hidden = endorsement_services.endorse(pat, member=olive, skill="Go", relationship="OTHER", comment="Meh")
     endorsement_services.set_endorsement_hidden(olive, endorsement_id=e_hidden.pk, hidden=True)
     e_given = endorsement_services.endorse(olive, member=carol, skill="SQL", relationship="PEER")

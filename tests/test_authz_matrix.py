@@ -559,6 +559,25 @@ MUTATIONS: dict[str, Op] = {
         ),
         other=refused("setEndorsementHidden", "NOT_FOUND"),
     ),
+    # "Still true?": olive asks about an endorsement she received (two years old in the world: younger ones are
+    # TOO_RECENT), and re-confirms the one she gave.
+    "requestReconfirmation": Op(
+        _m("requestReconfirmation", "RequestReconfirmationInput", "endorsement { id }"),
+        variables=lambda w: {"input": {"endorsementId": w.gid(w.e_visible)}},
+        anonymous=UNAUTH,
+        owner=ok(
+            "requestReconfirmation",
+            lambda w, p: expect(_fresh(w.e_visible).reconfirmation_requested_at is not None, p),
+        ),
+        other=refused("requestReconfirmation", "NOT_FOUND"),
+    ),
+    "reconfirmEndorsement": Op(
+        _m("reconfirmEndorsement", "ReconfirmEndorsementInput", "endorsement { reconfirmedAt }"),
+        variables=lambda w: {"input": {"endorsementId": w.gid(w.e_given)}},
+        anonymous=UNAUTH,
+        owner=ok("reconfirmEndorsement", lambda w, p: expect(_fresh(w.e_given).reconfirmed_at is not None, p)),
+        other=refused("reconfirmEndorsement", "NOT_FOUND"),
+    ),
     # Attaching to a listing on import: only one's own listings.
     "importBadge": Op(
         _m("importBadge", "ImportBadgeInput", "badge { status memberSkill { skill { name } } }"),
@@ -950,6 +969,9 @@ def test_the_other_party_of_a_request_or_endorsement_is_refused_too():
         (w.pat, MUTATIONS["respondToEndorsementRequest"], {"requestId": w.gid(w.r_incoming), "accept": False}),
         (w.carol, MUTATIONS["setEndorsementHidden"], {"endorsementId": w.gid(w.e_visible), "hidden": True}),
         (w.olive, MUTATIONS["withdrawEndorsement"], {"endorsementId": w.gid(w.e_visible)}),
+        (w.olive, MUTATIONS["reconfirmEndorsement"], {"endorsementId": w.gid(w.e_visible)}),
+        (w.olive, MUTATIONS["requestReconfirmation"], {"endorsementId": w.gid(w.e_given)}),
+        (w.carol, MUTATIONS["requestReconfirmation"], {"endorsementId": w.gid(w.e_visible)}),
         (w.otto, MUTATIONS["attachBadge"], {"badgeId": w.gid(own_badge), "memberSkillId": w.gid(w.ms_python)}),
         (w.otto, MUTATIONS["importBadge"], {"assertion": "{}", "memberSkillId": w.gid(w.ms_go)}),
         (w.otto, MUTATIONS["markNotificationsRead"], {"ids": [w.gid(w.n_otto), w.gid(w.n_olive)]}),

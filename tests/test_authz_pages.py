@@ -72,6 +72,12 @@ def _unsubscribe_token(w: World) -> str:
     return make_token(w.olive.pk, "endorsement_request.received", 0)
 
 
+def _reconfirm_path(w: World) -> str:
+    from endorsements.reconfirm_links import reconfirm_path
+
+    return reconfirm_path(w.e_given.pk, w.olive.pk)
+
+
 def text(response: Any) -> str:
     return response.content.decode(errors="replace")
 
@@ -168,6 +174,23 @@ PAGES: dict[str, Page] = {
     ),
     "endorsements/<int:endorsement_id>/withdraw/": post(
         lambda w: f"/endorsements/{w.e_given.pk}/withdraw/", owner=done(lambda w, r: gone(w.e_given)), other=NOT_FOUND
+    ),
+    "endorsements/<int:endorsement_id>/reconfirm/": post(
+        lambda w: f"/endorsements/{w.e_given.pk}/reconfirm/",
+        owner=done(lambda w, r: fresh(w.e_given).reconfirmed_at is not None),
+        other=NOT_FOUND,
+    ),
+    "endorsements/<int:endorsement_id>/ask-reconfirm/": post(
+        lambda w: f"/endorsements/{w.e_visible.pk}/ask-reconfirm/",
+        owner=done(lambda w, r: fresh(w.e_visible).reconfirmation_requested_at is not None),
+        other=NOT_FOUND,
+    ),
+    # The signed link is the authority (e-mailed to the endorser, olive): GET asks and changes nothing, for anyone.
+    "reconfirm/<str:token>/": Page(
+        lambda w: _reconfirm_path(w),
+        anonymous=shown(200, has("Still true?", "Carol")),
+        owner=shown(200, has("Still true?")),
+        other=shown(200, has("Still true?")),
     ),
     "endorsements/<int:endorsement_id>/hidden/": post(
         lambda w: f"/endorsements/{w.e_visible.pk}/hidden/",

@@ -369,6 +369,13 @@ SKILL_BLOCKED_WORDS = env_list("SKILL_BLOCKED_WORDS", [])
 ENDORSEMENT_REQUEST_TTL_DAYS = env_int("ENDORSEMENT_REQUEST_TTL_DAYS", 30, minimum=1)
 ENDORSEMENT_REQUESTS_PER_DAY = env_int("ENDORSEMENT_REQUESTS_PER_DAY", 20, minimum=1)
 ENDORSEMENTS_PER_DAY = env_int("ENDORSEMENTS_PER_DAY", 50, minimum=1)
+# "Still true?" (docs/weighting.md, "Freshness"): a member may ask an endorser to re-confirm an endorsement given
+# (or last re-confirmed) at least RECONFIRM_AFTER_DAYS ago, once per endorsement per RECONFIRM_COOLDOWN_DAYS, and
+# at most RECONFIRMATION_REQUESTS_PER_DAY times a day; the e-mailed link works RECONFIRM_LINK_DAYS.
+RECONFIRM_AFTER_DAYS = env_int("RECONFIRM_AFTER_DAYS", 365, minimum=0)
+RECONFIRM_COOLDOWN_DAYS = env_int("RECONFIRM_COOLDOWN_DAYS", 30, minimum=1)
+RECONFIRMATION_REQUESTS_PER_DAY = env_int("RECONFIRMATION_REQUESTS_PER_DAY", 10, minimum=1)
+RECONFIRM_LINK_DAYS = env_int("RECONFIRM_LINK_DAYS", 60, minimum=1)
 BADGE_FETCH_ALLOWED_HOSTS = frozenset(h.lower() for h in env_list("BADGE_FETCH_ALLOWED_HOSTS", []))
 # Badge verification (docs/badges.md): "background" enqueues a job after the import commits (fair per member:
 # jobs.fairness); "inline" runs it on commit in the request's own thread (unit tests, the demo seed); "off" leaves
@@ -432,6 +439,11 @@ PERIODIC_JOBS: dict[str, dict] = {
     "endorsements.recompute_trust": {
         "task": "endorsements.tasks.recompute_trust",
         "every": env_int("TRUST_RECOMPUTE_EVERY_SECONDS", 900, minimum=0),
+    },
+    # Freshness decay and trust, applied to every score (docs/weighting.md: the interval is the staleness bound).
+    "endorsements.recompute_scores": {
+        "task": "endorsements.tasks.recompute_scores",
+        "every": env_int("SCORES_RECOMPUTE_EVERY_SECONDS", 86400, minimum=0),
     },
     "notifications.send_digests": {
         "task": "notifications.tasks.send_digests",

@@ -195,6 +195,38 @@ class UpdateEndorsementSettings(VouchMutation):
         return cls(member=get_visible_member(actor, actor.username))
 
 
+class RequestReconfirmation(VouchMutation):
+    """Ask the endorser of an endorsement you received whether it still holds ("Still true?"). They get a
+    notification and an e-mail with a one-click link. Only for endorsements a year old or more (TOO_RECENT), once
+    a month per endorsement (ALREADY_REQUESTED), ten a day (RATE_LIMITED)."""
+
+    class Input:
+        endorsement_id = graphene.ID(required=True)
+
+    endorsement = graphene.Field(EndorsementType)
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> RequestReconfirmation:
+        pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
+        return cls(endorsement=services.request_reconfirmation(actor, endorsement_id=pk))
+
+
+class ReconfirmEndorsement(VouchMutation):
+    """Re-confirm an endorsement you gave: it is fresh again from now (its full weight back)."""
+
+    class Input:
+        endorsement_id = graphene.ID(required=True)
+
+    endorsement = graphene.Field(EndorsementType)
+    member_skill = graphene.Field("skills.schema.MemberSkillType", description="The listing, with its new score.")
+
+    @classmethod
+    def perform(cls, info: Any, actor: Any, endorsement_id: str, **_: Any) -> ReconfirmEndorsement:
+        pk = decode_id(endorsement_id, "Endorsement", field="endorsementId")
+        endorsement = services.reconfirm_endorsement(actor, endorsement_id=pk)
+        return cls(endorsement=endorsement, member_skill=_member_skill(endorsement))
+
+
 class EndorsementMutations(graphene.ObjectType):
     approve_endorsement = ApproveEndorsement.Field()
     update_endorsement_settings = UpdateEndorsementSettings.Field()
@@ -204,3 +236,5 @@ class EndorsementMutations(graphene.ObjectType):
     endorse = Endorse.Field()
     withdraw_endorsement = WithdrawEndorsement.Field()
     set_endorsement_hidden = SetEndorsementHidden.Field()
+    request_reconfirmation = RequestReconfirmation.Field()
+    reconfirm_endorsement = ReconfirmEndorsement.Field()

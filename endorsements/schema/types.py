@@ -68,6 +68,15 @@ class EndorsementType(DjangoObjectType):
         "VISIBLE.",
     )
     created_at = graphene.DateTime(required=True)
+    given_at = graphene.DateTime(required=True, description="When it was given (createdAt).")
+    reconfirmed_at = graphene.DateTime(
+        description='When the endorser last re-confirmed it ("Still true?"); its freshness runs from then.'
+    )
+    freshness = graphene.Float(
+        required=True,
+        description="The age factor in its weight as last weighed: 0.5 ** (age / half-life of the skill's kind), "
+        "at least 0.25 (docs/weighting.md).",
+    )
     credential_url = graphene.String(
         description="Absolute URL of this endorsement as a signed Open Badges 3.0 EndorsementCredential "
         "(application/vc+ld+json; docs/credentials.md)."
@@ -82,6 +91,17 @@ class EndorsementType(DjangoObjectType):
     @staticmethod
     def resolve_relationship(e: Endorsement, info: Any) -> str:
         return str(e.relationship)
+
+    @staticmethod
+    def resolve_given_at(e: Endorsement, info: Any) -> Any:
+        return e.created_at
+
+    @staticmethod
+    def resolve_freshness(e: Endorsement, info: Any) -> float:
+        from endorsements.weighting import WeightInputs, freshness
+
+        inputs = WeightInputs.from_json({"seniority": "", "relationship": "", **(e.weight_inputs or {})})
+        return round(freshness(inputs.age_days, inputs.skill_kind), 4)
 
     @staticmethod
     def resolve_weight_explanation(e: Endorsement, info: Any) -> str:

@@ -155,6 +155,10 @@ def test_an_endorsement_holds_its_inputs_and_explanation():
         "endorser_name": "Maria",
         "workplace": "",
         "seed": True,
+        "age_days": 0.0,
+        "skill_kind": "GENERAL",
+        "reconfirmed": False,
+        "badge_age_days": None,
     }
     assert e.explanation.startswith(
         "Maria, Manager (confirmed), managed Ana: counts 3.0×; endorsed for Go themselves: 1."

@@ -61,6 +61,8 @@ KIND_LABELS = {
     "endorsement.received": "Someone endorsed me",
     "endorsement_request.received": "Someone asked me for an endorsement",
     "endorsement_request.answered": "My request was answered",
+    "endorsement.reconfirmation_requested": "Someone asked me to re-confirm an endorsement",
+    "endorsement.reconfirmed": "Someone re-confirmed an endorsement of me",
     "badge.verified": "A badge of mine was verified",
     "badge.failed": "A badge of mine failed verification",
     "badge.revoked": "A badge of mine was revoked or expired",
@@ -87,6 +89,10 @@ def notification_line(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     elif kind == "endorsement_request.answered":
         verb = "accepted" if payload.get("status") == "ACCEPTED" else "declined"
         text = f"{_name(payload.get('recipient'))} {verb} your request for {skill}.{review}"
+    elif kind == "endorsement.reconfirmation_requested":
+        text = f"Still true? {_name(payload.get('member'))} asks you to re-confirm your endorsement for {skill}."
+    elif kind == "endorsement.reconfirmed":
+        text = f"{_name(payload.get('endorser'))} re-confirmed their endorsement of your {skill}."
     elif kind == "badge.verified":
         text = f"Your badge “{badge.get('name', 'badge')}” is verified."
     elif kind == "badge.failed":
