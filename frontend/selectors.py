@@ -137,7 +137,7 @@ def received_endorsements(member: User) -> list[Any]:
     )
     for e in rows:  # what endorsements.services.request_reconfirmation accepts (it checks again)
         asked = e.reconfirmation_requested_at
-        e.can_ask_reconfirm = e.fresh_since <= old and (asked is None or asked <= recent)
+        e.can_ask_reconfirm = e.fresh_since <= old and (asked is None or asked <= recent)  # type: ignore[attr-defined]  # shown by the page only
     return rows
 
 
