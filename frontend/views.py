@@ -73,6 +73,10 @@ def home(request: HttpRequest) -> HttpResponse:
         if (query or skill is not None) and not (skill_name and skill is None):
             results = selectors.member_results(request.user, skill=skill.name if skill else None, search=query or None)
             page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+            if skill is not None and page.number == 1:
+                from insights.services import record_search
+
+                record_search(request, skill)  # a demand signal, counted once per visitor a day (docs/insights.md)
     context = {
         "form": form,
         "page": page,
@@ -121,6 +125,10 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     from profiles.workplaces import verified_workplace
     from skills.ranking import rank_text, ranks
 
+    if not is_owner:
+        from insights.services import record_profile_view
+
+        record_profile_view(request, profile_member, [ms.skill_id for ms in skills])
     standing = ranks(ms.pk for ms in skills)
     for ms in skills:
         ms.refusal = per_skill.get(ms.pk)

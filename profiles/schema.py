@@ -101,6 +101,12 @@ class MemberType(DjangoObjectType):
         description="Whether the signed-in viewer may endorse this member (block, the member's whoMayEndorse); "
         "null for anonymous viewers. A few queries per member: ask it of one member, not of a search page.",
     )
+    suggested_skills = graphene.List(
+        graphene.NonNull("skills.schema.SkillType"),
+        required=True,
+        description="Skills to strengthen (docs/insights.md): in demand, co-listed by others with this member's "
+        "skills, where their own score is weak; at most 5. Only for the member themselves (empty for anyone else).",
+    )
     badges = graphene.List(
         graphene.NonNull("badges.schema.BadgeType"),
         required=True,
@@ -198,6 +204,15 @@ class MemberType(DjangoObjectType):
         return member_skill_queryset(info.context.user, selected_paths(info)).filter(member=user)
 
     @staticmethod
+    def resolve_suggested_skills(user: User, info: Any) -> list[Any]:
+        viewer = info.context.user
+        if not (viewer.is_authenticated and viewer.pk == user.pk):
+            return []  # the member's own: nobody else learns where they are weak
+        from insights.selectors import skills_to_strengthen
+
+        return [s.skill for s in skills_to_strengthen(user)]
+
+    @staticmethod
     def resolve_badges(user: User, info: Any) -> Any:
         listed = getattr(user, "listed_badges", None)
         if listed is not None:
@@ -273,6 +288,11 @@ class MemberQueries(graphene.ObjectType):
 
         viewer = info.context.user
         qs = search_members(viewer, skill=skill, search=search)
+        if skill:
+            from insights.services import record_search
+            from skills.services import find_skill
+
+            record_search(info.context, find_skill(skill[:100]) if skill.strip() else None)
         return prefetch_members(qs, viewer, below(selected_paths(info), "edges.node"))
 
 

@@ -210,6 +210,13 @@ QUERIES: dict[str, Op] = {
         owner=answer(lambda w, d: d["blockedMembers"] == [{"username": "bert"}] or pytest.fail(repr(d))),
         other=answer(lambda w, d: d["blockedMembers"] == [] or pytest.fail(repr(d))),
     ),
+    # Skill insights are public (aggregates only); the world has no rollups yet, so no skill reaches k.
+    "skillInsights": Op(
+        "query { skillInsights(first: 5) { skill { name } demand strongSupply scarcity } }",
+        anonymous=answer(lambda w, d: expect(d["skillInsights"] == [], d)),
+        owner=answer(lambda w, d: expect(d["skillInsights"] == [], d)),
+        other=answer(lambda w, d: expect(d["skillInsights"] == [], d)),
+    ),
     # The skill taxonomy is public.
     **{
         name: Op(doc, anonymous=answer(check), owner=answer(check), other=answer(check))
@@ -318,6 +325,12 @@ def _olive_lists(w: World, name: str) -> bool:
 
 def _fresh(obj: Any) -> Any:
     return type(obj).objects.get(pk=obj.pk)
+
+
+def _opted_out() -> list[str]:
+    from insights.models import ViewsOptOut
+
+    return sorted(ViewsOptOut.objects.values_list("member__username", flat=True))
 
 
 def _gone(obj: Any) -> bool:
@@ -650,6 +663,14 @@ MUTATIONS: dict[str, Op] = {
         anonymous=UNAUTH,
         owner=ok("deleteBadgeCollection", lambda w, p: expect(_gone(w.col_private), p)),
         other=refused("deleteBadgeCollection", "NOT_FOUND"),
+    ),
+    # A member's own preference: olive's call sets hers, otto's sets his (never another member's).
+    "setProfileViewsCounted": Op(
+        _m("setProfileViewsCounted", "SetProfileViewsCountedInput", "counted"),
+        variables=lambda w: {"input": {"counted": False}},
+        anonymous=UNAUTH,
+        owner=ok("setProfileViewsCounted", lambda w, p: expect(_opted_out() == ["olive"], p)),
+        other=ok("setProfileViewsCounted", lambda w, p: expect(_opted_out() == ["otto"], p)),
     ),
     "markNotificationsRead": Op(
         _m("markNotificationsRead", "MarkNotificationsReadInput", "unreadCount"),

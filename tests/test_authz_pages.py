@@ -72,6 +72,12 @@ def _unsubscribe_token(w: World) -> str:
     return make_token(w.olive.pk, "endorsement_request.received", 0)
 
 
+def _opted_out() -> list[str]:
+    from insights.models import ViewsOptOut
+
+    return sorted(ViewsOptOut.objects.values_list("member__username", flat=True))
+
+
 def _reconfirm_path(w: World) -> str:
     from endorsements.reconfirm_links import reconfirm_path
 
@@ -197,6 +203,19 @@ PAGES: dict[str, Page] = {
         lambda w: {"hidden": "1"},
         owner=done(lambda w, r: fresh(w.e_visible).hidden),
         other=NOT_FOUND,
+    ),
+    # Aggregates only, for anyone; a signed-in member also sees their own suggestions and preference.
+    "insights/": Page(
+        lambda w: "/insights/",
+        anonymous=shown(200, lacks("Skills to strengthen")),
+        owner=shown(200, has("Skills to strengthen", "Don’t count views of my profile")),
+        other=shown(200, has("Skills to strengthen")),
+    ),
+    "insights/preferences/": post(
+        lambda w: "/insights/preferences/",
+        lambda w: {"counted": "0"},
+        owner=done(lambda w, r: _opted_out() == ["olive"], location=lambda w: "/insights/#your-privacy"),
+        other=done(lambda w, r: _opted_out() == ["otto"], location=lambda w: "/insights/#your-privacy"),
     ),
     "settings/": private(lambda w: "/settings/", owner_sees=("Olive Owner",), other_lacks=("Olive Owner",)),
     "settings/skills/": private(lambda w: "/settings/skills/"),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "credentials",
     "backpack",
+    "insights",
     "frontend",
     "django_tasks",
     "django_tasks_db",
@@ -372,6 +373,13 @@ ENDORSEMENTS_PER_DAY = env_int("ENDORSEMENTS_PER_DAY", 50, minimum=1)
 # "Still true?" (docs/weighting.md, "Freshness"): a member may ask an endorser to re-confirm an endorsement given
 # (or last re-confirmed) at least RECONFIRM_AFTER_DAYS ago, once per endorsement per RECONFIRM_COOLDOWN_DAYS, and
 # at most RECONFIRMATION_REQUESTS_PER_DAY times a day; the e-mailed link works RECONFIRM_LINK_DAYS.
+# Skill insights (docs/insights.md): counts under INSIGHTS_MIN_COUNT (k) are never shown; demand is summed over
+# INSIGHTS_WINDOW_DAYS; a member is "strong" in a skill from INSIGHTS_STRONG_SCORE; a visitor adds at most
+# INSIGHTS_SIGNALS_PER_VISITOR_PER_DAY signals a day.
+INSIGHTS_MIN_COUNT = env_int("INSIGHTS_MIN_COUNT", 5, minimum=2)
+INSIGHTS_WINDOW_DAYS = env_int("INSIGHTS_WINDOW_DAYS", 30, minimum=1)
+INSIGHTS_STRONG_SCORE = float(env_int("INSIGHTS_STRONG_SCORE", 25, minimum=1))
+INSIGHTS_SIGNALS_PER_VISITOR_PER_DAY = env_int("INSIGHTS_SIGNALS_PER_VISITOR_PER_DAY", 100, minimum=1)
 RECONFIRM_AFTER_DAYS = env_int("RECONFIRM_AFTER_DAYS", 365, minimum=0)
 RECONFIRM_COOLDOWN_DAYS = env_int("RECONFIRM_COOLDOWN_DAYS", 30, minimum=1)
 RECONFIRMATION_REQUESTS_PER_DAY = env_int("RECONFIRMATION_REQUESTS_PER_DAY", 10, minimum=1)
@@ -444,6 +452,11 @@ PERIODIC_JOBS: dict[str, dict] = {
     "endorsements.recompute_scores": {
         "task": "endorsements.tasks.recompute_scores",
         "every": env_int("SCORES_RECOMPUTE_EVERY_SECONDS", 86400, minimum=0),
+    },
+    # Skill insights' daily rollups (docs/insights.md): today's and yesterday's rows, rewritten each run.
+    "insights.rollup": {
+        "task": "insights.tasks.rollup",
+        "every": env_int("INSIGHTS_ROLLUP_EVERY_SECONDS", 3600, minimum=0),
     },
     "notifications.send_digests": {
         "task": "notifications.tasks.send_digests",

@@ -19,5 +19,6 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     path("", include("credentials.urls")),
     path("", include("backpack.urls")),
+    path("", include("insights.urls")),
     path("", include("frontend.urls")),
 ]

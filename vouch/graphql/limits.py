@@ -99,6 +99,9 @@ LIST_SIZES: dict[str, ListSize] = {
     "Query.badgeCollections": _setting("GRAPHQL_MAX_PAGE_SIZE"),
     "BadgeCollection.badges": _setting("BADGE_MAX_PER_MEMBER"),
     "NotificationPreferences.channels": lambda args: 20,  # one per notification kind; there are fewer
+    "Query.skillInsights": _arg("first", 10, 50),  # insights.schema caps at 50
+    "SkillInsight.issuers": lambda args: 5,  # insights.selectors.issuers_for: per_skill=5
+    "Member.suggestedSkills": lambda args: 5,  # insights.selectors.skills_to_strengthen: first=5
 }
 # A mutation payload's `errors: [Error!]!`: a handful per input at most.
 PAYLOAD_ERRORS = 20

@@ -8,6 +8,7 @@ from graphene import relay
 from backpack.schema import BackpackMutations, BackpackQueries
 from badges.schema import BadgeMutations, BadgeQueries
 from endorsements.schema import EndorsementMutations, EndorsementQueries
+from insights.schema import InsightsMutations, InsightsQueries
 from notifications.schema import NotificationMutations, NotificationQueries, NotificationSubscriptions
 from profiles.schema import MemberMutations, MemberQueries
 from skills.schema import SkillMutations, SkillQueries
@@ -21,6 +22,7 @@ class Query(
     BadgeQueries,
     BackpackQueries,
     NotificationQueries,
+    InsightsQueries,
     graphene.ObjectType,  # type: ignore[misc]
 ):
     node = relay.Node.Field()
@@ -33,6 +35,7 @@ class Mutation(
     BadgeMutations,
     BackpackMutations,
     NotificationMutations,
+    InsightsMutations,
     graphene.ObjectType,  # type: ignore[misc]
 ):
     pass
