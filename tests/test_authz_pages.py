@@ -444,7 +444,7 @@ def routes() -> set[str]:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
                 module = getattr(pattern.urlconf_module, "__name__", "")
-                if module.startswith(("vouch.", "frontend.", "credentials.", "backpack.")):
+                if module.startswith(("vouch.", "frontend.", "credentials.", "backpack.", "insights.")):
                     walk(pattern.url_patterns, route)
                 else:
                     found.add(route)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         rng = random.Random(2026)
         with transaction.atomic():
             org = profiles_demo.seed(rng)
-            for module in ("endorsements.demo", "badges.demo"):
+            for module in ("endorsements.demo", "badges.demo", "insights.demo"):
                 try:
                     step = __import__(module, fromlist=["seed"]).seed
                 except (ImportError, AttributeError):
