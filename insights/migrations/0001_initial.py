@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('skills', '0004_skill_kind'),
+        ('skills', '0005_skill_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

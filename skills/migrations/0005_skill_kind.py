@@ -16,7 +16,7 @@ def classify(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('skills', '0003_skill_key_trigram_indexes'),
+        ('skills', '0004_skill_created_by_hidden'),
     ]
 
     operations = [
