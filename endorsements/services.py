@@ -468,7 +468,7 @@ def request_reconfirmation(actor: User, *, endorsement_id: int) -> Endorsement:
     from endorsements.reconfirm_links import reconfirm_path
 
     endorsement = (
-        Endorsement.objects.select_for_update()
+        Endorsement.objects.select_for_update(of=("self",))
         .select_related("endorser__profile", "member__profile", "skill")
         .filter(pk=endorsement_id, member_id=actor.pk)
         .first()
@@ -510,7 +510,7 @@ def reconfirm_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     member = User.objects.select_related("profile").get(pk=peek.member_id)
     lock_listings(peek.member_skill_id, given(member, peek.skill_id, trust=False))
     endorsement = (
-        Endorsement.objects.select_for_update()
+        Endorsement.objects.select_for_update(of=("self",))
         .select_related("skill", "endorser__profile")
         .filter(pk=endorsement_id, endorser_id=actor.pk)
         .first()
