@@ -127,7 +127,7 @@ def test_endorsed_by_established_members_a_new_account_is_vouched_for_at_once():
     assert not e.from_established
     low = stored(ms)[0]
     for i in range(3):  # trusted members (starting points) vouch for newbie: the push trusts them at once
-        endorse(make_established(f"vouch{i}"), member=newbie, skill="Go", relationship="PEER")
+        endorse(make_established(f"backer{i}"), member=newbie, skill="Go", relationship="PEER")
     e.refresh_from_db()
     assert e.from_established and e.weight_inputs["trust"] >= weighting.TRUSTED_MIN
     assert e.weight_inputs["skill_score"] > 0  # newbie is now endorsed for Go themselves
