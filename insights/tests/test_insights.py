@@ -283,3 +283,32 @@ def test_skill_insights_take_a_fixed_number_of_queries(skewed, django_assert_num
         with django_assert_num_queries(5):
             many = insights(client, first=10)
     assert len(few) == 2 and len(many) == 7
+
+
+def test_suggested_skills_take_the_same_queries_however_many_neighbours(skewed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client) -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as ctx:
+            skills = data_of(gql(client, SUGGESTED, {"u": "ana"}))["member"]["suggestedSkills"]
+        return len(ctx.captured_queries), skills
+
+    with time_machine.travel(NOW, tick=False):
+        ana = make_member("ana")
+        add_skill(ana, name="Python")
+        for m in User.objects.filter(username__startswith="python")[:6]:
+            add_skill(m, name="Rust")
+        rollup()
+        client = client_for(ana)
+        count(client)  # warm: session, document cache
+        few, first = count(client)
+        for name in ("Kotlin", "Java", "Scala"):
+            Skill.objects.get_or_create(name=name, defaults={"slug": name.lower(), "key": name.lower()})
+            for m in User.objects.filter(username__startswith="python")[:6]:
+                add_skill(m, name=name)
+            search(name, range(600, 630))
+        rollup()
+        many, more = count(client)
+    assert {"name": "Rust"} in first and len(more) > len(first)
+    assert many == few
