@@ -14,3 +14,5 @@ class EndorsementErrorCode(StrEnum):
     ALREADY_REQUESTED = "ALREADY_REQUESTED"
     INVALID_STATE = "INVALID_STATE"  # a request no longer pending
     ENDORSEMENT_NOT_ALLOWED = "ENDORSEMENT_NOT_ALLOWED"  # the member's "who may endorse me" refuses it
+    TOO_RECENT = "TOO_RECENT"  # "Still true?" asked of an endorsement younger than RECONFIRM_AFTER_DAYS
+    INVALID_LINK = "INVALID_LINK"  # a re-confirmation link that is bad, changed or expired

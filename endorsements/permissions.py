@@ -52,12 +52,12 @@ def can_withdraw(actor: Any, endorsement: Endorsement) -> bool:
 
 def can_request_reconfirmation(actor: Any, endorsement: Endorsement) -> bool:
     """Only the endorsed member asks "Still true?"."""
-    return _signed_in(actor) and endorsement.member_id == actor.pk
+    return is_signed_in(actor) and endorsement.member_id == actor.pk
 
 
 def can_reconfirm(actor: Any, endorsement: Endorsement) -> bool:
     """Only the endorser re-confirms (or withdraws) their endorsement."""
-    return _signed_in(actor) and endorsement.endorser_id == actor.pk
+    return is_signed_in(actor) and endorsement.endorser_id == actor.pk
 
 
 def visible_requests(viewer: Any, queryset: QuerySet[EndorsementRequest] | None = None) -> QuerySet[EndorsementRequest]:

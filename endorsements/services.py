@@ -476,17 +476,21 @@ def request_reconfirmation(actor: User, *, endorsement_id: int) -> Endorsement:
     if endorsement is None or not can_request_reconfirmation(actor, endorsement) or not endorsement.endorser.is_active:
         raise not_found("endorsementId", "endorsement")
     if blocked_between(endorsement.endorser, actor):
-        raise _error(None, "You cannot ask this member.", "BLOCKED")
+        raise _error(None, "You cannot ask this member.", EndorsementErrorCode.BLOCKED)
     now = timezone.now()
     if endorsement.fresh_since > now - timedelta(days=settings.RECONFIRM_AFTER_DAYS):
         raise _error(
             "endorsementId",
             f"You can ask once an endorsement is {settings.RECONFIRM_AFTER_DAYS} days old.",
-            "TOO_RECENT",
+            EndorsementErrorCode.TOO_RECENT,
         )
     asked = endorsement.reconfirmation_requested_at
     if asked is not None and asked > now - timedelta(days=settings.RECONFIRM_COOLDOWN_DAYS):
-        raise _error("endorsementId", "You already asked about this endorsement recently.", "ALREADY_REQUESTED")
+        raise _error(
+            "endorsementId",
+            "You already asked about this endorsement recently.",
+            EndorsementErrorCode.ALREADY_REQUESTED,
+        )
     _spend_quota(actor, DailyCount.Kind.RECONFIRM, settings.RECONFIRMATION_REQUESTS_PER_DAY, "re-confirmation requests")
     endorsement.reconfirmation_requested_at = now
     endorsement.save(update_fields=["reconfirmation_requested_at"])
@@ -554,7 +558,7 @@ def reconfirm_by_link(token: str) -> Endorsement:
     read = read_token(token)
     endorser = User.objects.filter(pk=read[1], is_active=True).first() if read else None
     if read is None or endorser is None:
-        raise _error(None, "This link is not valid or has expired.", "INVALID_LINK")
+        raise _error(None, "This link is not valid or has expired.", EndorsementErrorCode.INVALID_LINK)
     return reconfirm_endorsement(endorser, endorsement_id=read[0])
 
 

@@ -33,6 +33,7 @@ from frontend.forms import (
     RequestForm,
     RespondForm,
     SearchForm,
+    VouchForm,
     call_service,
     flash_errors,
     service_or_404,
@@ -269,27 +270,30 @@ def reconfirm(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpRes
     """The endorser re-confirms their endorsement from the member's page ("Still true? Yes")."""
     from endorsements import services as endorsement_services
 
-    form = VouchForm()
-    call_service(form, endorsement_services.reconfirm_endorsement, request.user, endorsement_id=endorsement_id)
-    if form.errors:
-        raise Http404("No such endorsement")
-    messages.success(request, "Re-confirmed: your endorsement counts in full again.")
+    if service_or_404(
+        request,
+        endorsement_services.reconfirm_endorsement,
+        request.user,
+        endorsement_id=endorsement_id,
+        what="endorsement",
+    ):
+        messages.success(request, "Re-confirmed: your endorsement counts in full again.")
     return _back(request, reverse("home"))
 
 
 @login_required
 @require_POST
 def ask_reconfirm(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpResponse:
-    """The endorsed member asks "Still true?" from their endorsements page."""
+    """The endorsed member asks "Still true?" from their endorsements page (TOO_RECENT and the like are flashed)."""
     from endorsements import services as endorsement_services
 
-    form = VouchForm()
-    call_service(form, endorsement_services.request_reconfirmation, request.user, endorsement_id=endorsement_id)
-    if "NOT_FOUND" in form.error_codes():
-        raise Http404("No such endorsement")
-    if form.errors:
-        flash_errors(request, form)
-    else:
+    if service_or_404(
+        request,
+        endorsement_services.request_reconfirmation,
+        request.user,
+        endorsement_id=endorsement_id,
+        what="endorsement",
+    ):
         messages.success(request, "Asked. They get a notification and an e-mail with a one-click link.")
     return _back(request, reverse("settings_endorsements"))
 
@@ -305,9 +309,9 @@ def reconfirm_link(request: HttpRequest, token: str) -> HttpResponse:
     if endorsement is None:
         status = 400
     elif request.method == "POST":
-        form = VouchForm()
-        endorsement = call_service(form, endorsement_services.reconfirm_by_link, token) or None
-        status, done = (400, False) if endorsement is None else (200, True)
+        result = call_service(VouchForm(), endorsement_services.reconfirm_by_link, token)
+        endorsement = result.value if result else None
+        status, done = (200, True) if result else (400, False)
     context = {
         "endorsement": endorsement,
         "done": done,
