@@ -86,7 +86,7 @@ WSGI_APPLICATION = None
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        "DIRS": [BASE_DIR / "frontend" / "templates", BASE_DIR / "vouch" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -300,6 +300,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # --- Static and media -------------------------------------------------------------
 STATIC_URL = "/static/"
+# The project's own static files outside the apps: GraphiQL's vendored assets (vouch/static/graphiql/).
+STATICFILES_DIRS = [BASE_DIR / "vouch" / "static"]
 # Where collectstatic writes and whitenoise serves from; bin/serve-prod collects once before starting the workers.
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"

@@ -150,6 +150,22 @@ class VouchGraphQLView(FileUploadGraphQLView):  # type: ignore[misc]  # graphene
         except Exception as e:  # as graphene-django: an execution failure is a GraphQL error
             return ExecutionResult(errors=[e])  # type: ignore[list-item]  # graphene-django formats any Exception
 
+    def render_graphiql(self, request: HttpRequest, **data: Any) -> HttpResponse:
+        """GraphiQL from Vouch's own static files (vouch/static/graphiql/, no CDN), under its own CSP."""
+        from django.shortcuts import render
+
+        from vouch.middleware import GRAPHIQL_CSP
+
+        page_settings = {
+            "subscriptionPath": "/graphql/ws/",
+            "graphiqlHeaderEditorEnabled": bool(data.get("graphiql_header_editor_enabled", True)),
+            "graphiqlShouldPersistHeaders": bool(data.get("graphiql_should_persist_headers", False)),
+            "graphiqlInputValueDeprecation": bool(data.get("graphiql_input_value_deprecation", False)),
+        }
+        response = render(request, "vouch/graphiql.html", {"graphiql_settings": page_settings})
+        response["Content-Security-Policy"] = GRAPHIQL_CSP
+        return response
+
     @staticmethod
     def format_error(error: Exception) -> dict[str, Any]:
         """Every error with an `extensions.code` (vouch/graphql/errors.py), HTTP-level ones by their status."""
