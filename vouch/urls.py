@@ -22,3 +22,9 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("frontend.urls")),
 ]
+
+# Branded pages, JSON for /graphql… and /_allauth/… (vouch/error_views.py).
+handler400 = "vouch.error_views.bad_request"
+handler403 = "vouch.error_views.permission_denied"
+handler404 = "vouch.error_views.page_not_found"
+handler500 = "vouch.error_views.server_error"
