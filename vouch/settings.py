@@ -38,7 +38,7 @@ PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "vouch.admin_site.VouchAdminConfig",  # django.contrib.admin with a throttled login (vouch/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -348,6 +348,24 @@ if not DEBUG:
         # default: without it `check --deploy` would always warn (security.W021).
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- The admin (vouch/admin_site.py, docs/security.md) ----------------------------------------------------------
+# Where the Django admin is mounted ("admin/" by default with DEBUG on). With DEBUG off it is not mounted at all unless
+# ADMIN_URL is set (e.g. ADMIN_URL=staff-3f9k/); "off" unmounts it everywhere. ADMIN_ALLOWED_NETWORKS (comma-separated
+# addresses or CIDR networks, e.g. 10.0.0.0/8,203.0.113.7) makes every admin URL a 404 from anywhere else.
+ADMIN_URL = env_str("ADMIN_URL", "admin/" if DEBUG else "").strip().strip("/")
+ADMIN_URL = "" if ADMIN_URL.lower() == "off" else (ADMIN_URL + "/" if ADMIN_URL else "")
+ADMIN_ALLOWED_NETWORKS = env_list("ADMIN_ALLOWED_NETWORKS", [])
+for _network in ADMIN_ALLOWED_NETWORKS:
+    try:
+        import ipaddress
+
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"ADMIN_ALLOWED_NETWORKS: {_network!r} is not an address or network") from exc
+ADMIN_LOGIN_FAILURES_PER_USERNAME = env_int("ADMIN_LOGIN_FAILURES_PER_USERNAME", 5, minimum=1)
+ADMIN_LOGIN_FAILURES_PER_IP = env_int("ADMIN_LOGIN_FAILURES_PER_IP", 10, minimum=1)
+ADMIN_LOCKOUT_SECONDS = env_int("ADMIN_LOCKOUT_SECONDS", 300, minimum=1)
 
 # --- Vouch ------------------------------------------------------------------------------
 GRAPHENE = {

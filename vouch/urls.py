@@ -13,7 +13,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("_allauth/", include("allauth.headless.urls")),
     path("accounts/", include("allauth.urls")),
-    path("admin/", admin.site.urls),
     # Media (avatars, badge images) are small files Vouch itself re-encoded; served by Django
     # so one process is enough. Behind a CDN or object storage in a large deployment.
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
@@ -22,6 +21,8 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("frontend.urls")),
 ]
+if settings.ADMIN_URL:  # not mounted at all otherwise (docs/security.md, "The admin")
+    urlpatterns.insert(4, path(settings.ADMIN_URL, admin.site.urls))
 
 # Branded pages, JSON for /graphql… and /_allauth/… (vouch/error_views.py).
 handler400 = "vouch.error_views.bad_request"
