@@ -88,3 +88,41 @@ def test_allauth_500_is_json(crashing_site):
     response = crashing_site.get("/_allauth/boom/")
     assert response.status_code == 500
     assert response.json()["errors"][0]["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_allauth/app/v1/account/phone",
+        "/_allauth/browser/v1/auth/phone/verify",
+        "/_allauth/app/v1/auth/phone/verify/resend",
+    ],
+)
+def test_phone_endpoints_are_not_served_and_answer_a_json_404(path):
+    # Vouch has no phone numbers; allauth routed these to adapter methods that raise NotImplementedError (a 500).
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(path)
+        assert response.status_code == 404, (method, response.content[:200])
+        assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_with_debug_on_api_errors_are_still_json(settings):
+    settings.DEBUG = True  # `make run`: Django's technical 404/500 pages would answer otherwise
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    assert client.get("/_allauth/app/v1/nope").json()["errors"][0]["code"] == "not_found"
+    assert client.get("/graphql/nope").json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    crashed = client.get("/graphql/boom/")
+    assert crashed.status_code == 500 and "secret" not in crashed.content.decode()
+    assert crashed.json()["errors"][0]["extensions"]["code"] == "SERVER_ERROR"
+
+
+def test_the_headless_openapi_specification_is_served_without_phone_endpoints():
+    response = Client().get("/_allauth/openapi.json")
+    assert response.status_code == 200
+    spec = response.json()
+    assert spec["openapi"].startswith("3.")
+    paths = set(spec["paths"])
+    assert "/_allauth/{client}/v1/auth/signup" in paths and "/_allauth/{client}/v1/auth/login" in paths
+    assert not [p for p in paths if "phone" in p]
+    assert Client().get("/_allauth/openapi.yaml").status_code == 200

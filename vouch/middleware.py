@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -34,3 +35,37 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = CSP
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class ApiErrorsMiddleware:
+    """`/graphql…` and `/_allauth/…` never answer with an HTML page, DEBUG on or off: an error page Django (or a
+    view) rendered there becomes the API's JSON error (vouch/error_views.py), and an exception is logged and answered
+    as a JSON 500 without internals."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code >= 400 and "text/html" in response.get("Content-Type", ""):
+            from vouch.error_views import api_error
+
+            replaced = api_error(request, response.status_code)
+            if replaced is not None:
+                return replaced
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from vouch.error_views import api_error
+
+        if isinstance(exception, Http404 | PermissionDenied):
+            return None  # Django's own handling, then __call__ above
+        answer = api_error(request, 500)
+        if answer is not None:
+            logging.getLogger("django.request").error(
+                "Internal Server Error: %s", request.path, exc_info=exception, extra={"status_code": 500}
+            )
+        return answer

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "vouch.middleware.SecurityHeadersMiddleware",
+    # Last: its process_exception answers API paths before Django's debug page would (DEBUG on or off).
+    "vouch.middleware.ApiErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "vouch.urls"
@@ -228,6 +230,10 @@ ACCOUNT_RATE_LIMITS = {
 # everybody). TRUSTED_PROXY_COUNT=N makes allauth take the client address from X-Forwarded-For, N proxies from the
 # right; 0 (default) ignores the header, so a client cannot dodge a limit by sending one (docs/deploy.md).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=10)
+# allauth headless's OpenAPI specification at /_allauth/openapi.json and .yaml (docs/api-limits.md), listing only
+# the endpoints Vouch serves; no HTML viewer (allauth's loads Redoc from a CDN).
+HEADLESS_SERVE_SPECIFICATION = True
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = None
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": "/accounts/confirm-email/{key}/",
     "account_reset_password_from_key": "/accounts/password/reset/key/{key}/",

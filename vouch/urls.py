@@ -1,12 +1,29 @@
 from __future__ import annotations
 
+from allauth.headless import urls as allauth_headless_urls
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from vouch.graphql.view import VouchGraphQLView
 from vouch.health import healthz
+
+# allauth headless always routes its phone endpoints; Vouch has no phone numbers (the adapter's phone methods raise
+# NotImplementedError: a 500). Unrouted, they answer the JSON 404 and drop out of the OpenAPI specification, which
+# lists only what resolves.
+_NOT_SERVED = {"manage_phone", "verify_phone", "resend_phone_verification_code"}
+
+
+def _drop(patterns: list) -> None:
+    for pattern in list(patterns):
+        if isinstance(pattern, URLResolver):
+            _drop(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern) and pattern.name in _NOT_SERVED:
+            patterns.remove(pattern)
+
+
+_drop(allauth_headless_urls.urlpatterns)
 
 urlpatterns = [
     path("graphql/", VouchGraphQLView.as_view(graphiql=True), name="graphql"),
