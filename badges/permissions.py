@@ -55,14 +55,6 @@ def is_owner(viewer: Any, badge: Badge) -> bool:
     return is_signed_in(viewer) and badge.owner_id == viewer.pk
 
 
-def can_view_badge(viewer: Any, badge: Badge) -> bool:
-    from profiles.permissions import can_view_member
-
-    if is_owner(viewer, badge):
-        return True
-    return is_shown(badge) and can_view_member(viewer, badge.owner)
-
-
 def can_manage_badge(actor: Any, badge: Badge) -> bool:
     """Attach, detach, re-check, publish or delete: the owner only."""
     return is_owner(actor, badge)

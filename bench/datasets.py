@@ -135,7 +135,7 @@ def insert_rows(model: Any, rows: Iterable[dict[str, Any]]) -> None:
         for f in fields:
             value = values[f.attname] if f.attname in values else f.get_default()
             if f.get_internal_type() == "JSONField":
-                row.append(json.dumps(value))  # COPY and executemany both take the JSON text
+                row.append(None if value is None else json.dumps(value))  # COPY and executemany take JSON text
             else:
                 row.append(f.get_db_prep_save(value, connection))
         return tuple(row)
@@ -371,129 +371,77 @@ def _build(ctx: BenchContext) -> Network:
     weighings = weigh_all(first_pass)
     scores, counts = scores_of(weighings)
 
-    created = _dt(now - timedelta(days=30))
-    _insert(
-        "skills_memberskill",
-        ["id", "member_id", "skill_id", "position", "score", "endorsement_count", "endorsements_enabled", "created_at"],
+    insert_rows(
+        MemberSkill,
         (
-            (ms_id, uid, skill_id, position, scores.get(ms_id, 0.0), counts.get(ms_id, 0), True, created)
+            {
+                "id": ms_id,
+                "member_id": uid,
+                "skill_id": skill_id,
+                "position": position,
+                "score": scores.get(ms_id, 0.0),
+                "endorsement_count": counts.get(ms_id, 0),
+                "endorsements_enabled": True,
+                "created_at": now - timedelta(days=30),
+            }
             for ms_id, uid, skill_id, position in listing_rows
         ),
     )
     first_endorsement = _next_id(Endorsement)
-    weighed = _dt(now)
 
-    def endorsement_rows() -> Iterable[tuple[Any, ...]]:
+    def endorsement_rows() -> Iterable[dict[str, Any]]:
         for i, ((endorser, member, ms_id, skill_id, relationship, hidden), w) in enumerate(
             zip(edges, weighings, strict=True)
         ):
             assert w.inputs is not None
-            yield (
-                first_endorsement + i,
-                endorser,
-                member,
-                ms_id,
-                skill_id,
-                relationship,
-                "",
-                w.weight,
-                json.dumps(w.inputs.__dict__),
-                w.explanation(display[member], skill_name[skill_id])[:600],
-                w.established,
-                hidden,
-                _dt(now - timedelta(minutes=len(edges) - i)),
-                weighed,
-            )
+            yield {
+                "id": first_endorsement + i,
+                "endorser_id": endorser,
+                "member_id": member,
+                "member_skill_id": ms_id,
+                "skill_id": skill_id,
+                "relationship": relationship,
+                "weight": w.weight,
+                "weight_inputs": w.inputs.__dict__,
+                "explanation": w.explanation(display[member], skill_name[skill_id])[:600],
+                "from_established": w.established,
+                "hidden": hidden,
+                "created_at": now - timedelta(minutes=len(edges) - i),
+                "weighed_at": now,
+            }
 
-    _insert(
-        "endorsements_endorsement",
-        [
-            "id",
-            "endorser_id",
-            "member_id",
-            "member_skill_id",
-            "skill_id",
-            "relationship",
-            "comment",
-            "weight",
-            "weight_inputs",
-            "explanation",
-            "from_established",
-            "hidden",
-            "created_at",
-            "weighed_at",
-        ],
-        endorsement_rows(),
-    )
+    insert_rows(Endorsement, endorsement_rows())
 
     # The target's badges: a verified public badge on every third listing, plus two not on a skill.
     first_badge = _next_id(Badge)
-    badge_rows = []
     attach = [ms_id for ms_id, _ in target_listings[::3]] + [None, None]
-    for i, ms_id in enumerate(attach):
-        badge_rows.append(
-            (
-                first_badge + i,
-                f"bench{first_badge + i:012d}",
-                target_id,
-                ms_id,
-                True,
-                "VERIFIED",
-                "[]",
-                None,
-                "URL",
-                f"https://issuer.bench.example/assertions/{i}",
-                "",
-                None,
-                "",
-                f"{i:064x}",
-                f"ob2:bench-{i}",
-                f"Certified {skill_name[dict(target_listings)[ms_id]] if ms_id else 'Engineer'} {i}",
-                "A benchmark badge.",
-                "Bench Issuer",
-                "https://issuer.bench.example",
-                "",
-                _dt(now - timedelta(days=100)),
-                None,
-                "",
-                _dt(now - timedelta(days=1)),
-                _dt(now - timedelta(days=1)),
-                None,
-                _dt(now - timedelta(days=2)),
-            )
-        )
-    _insert(
-        "badges_badge",
-        [
-            "id",
-            "public_id",
-            "owner_id",
-            "member_skill_id",
-            "public",
-            "status",
-            "verification_errors",
-            "verification_report",
-            "source_kind",
-            "source_url",
-            "source_text",
-            "source_data",
-            "source_content_type",
-            "source_digest",
-            "identity",
-            "name",
-            "description",
-            "issuer_name",
-            "issuer_url",
-            "criteria_url",
-            "issued_on",
-            "expires_at",
-            "image",
-            "verified_at",
-            "last_checked_at",
-            "verification_requested_at",
-            "created_at",
-        ],
-        badge_rows,
+    insert_rows(
+        Badge,
+        (
+            {
+                "id": first_badge + i,
+                "public_id": f"bench{first_badge + i:012d}",
+                "owner_id": target_id,
+                "member_skill_id": ms_id,
+                "public": True,
+                "status": "VERIFIED",
+                "verification_errors": [],
+                "verification_report": None,
+                "source_kind": "URL",
+                "source_url": f"https://issuer.bench.example/assertions/{i}",
+                "source_digest": f"{i:064x}",
+                "identity": f"ob2:bench-{i}",
+                "name": f"Certified {skill_name[dict(target_listings)[ms_id]] if ms_id else 'Engineer'} {i}",
+                "description": "A benchmark badge.",
+                "issuer_name": "Bench Issuer",
+                "issuer_url": "https://issuer.bench.example",
+                "issued_on": now - timedelta(days=100),
+                "verified_at": now - timedelta(days=1),
+                "last_checked_at": now - timedelta(days=1),
+                "created_at": now - timedelta(days=2),
+            }
+            for i, ms_id in enumerate(attach)
+        ),
     )
     _reset_sequences([User, Profile, EmailAddress, MemberSkill, Endorsement, Badge])
 
@@ -521,7 +469,7 @@ def _build(ctx: BenchContext) -> Network:
         endorsements=len(edges),
         target_skills=len(target_listings),
         target_endorsements=n_target_made,
-        target_badges=len(badge_rows),
+        target_badges=len(attach),
         seconds=time.perf_counter() - started,
         scale_note=note,
     )

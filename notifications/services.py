@@ -324,20 +324,6 @@ def _preferences(user_id: int) -> tuple[frozenset[str], dict[str, Any]]:
 
 
 # --- pushing -------------------------------------------------------------------------------
-def push(notification: Notification) -> None:
-    """Send a stored notification (and the new unread count) to every open socket of its recipient.
-
-    Never raises: runs after commit, when the request has succeeded already.
-    """
-    try:
-        muted, channels = _preferences(notification.recipient_id)
-        message = _push_message(notification, muted=muted, channels=channels)
-    except Exception:
-        log.warning("live push of notification %s failed", notification.pk, exc_info=True)
-        return
-    _send_push(notification.recipient_id, notification.pk, message)
-
-
 def _push_message(notification: Notification, *, muted: frozenset[str], channels: dict[str, Any]) -> dict[str, Any]:
     """The group message for a notification: the frame, or only the unread count for a muted kind (or OFF)."""
     user_id = notification.recipient_id

@@ -8,6 +8,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.core.exceptions import ValidationError
 
+from profiles.actors import is_signed_in
 from profiles.error_codes import ProfileErrorCode
 from profiles.services import ensure_profile, username_from_email
 
@@ -25,7 +26,7 @@ def user_for_session_token(token: str) -> User | None:
     if result is None:
         return None
     user = result[0] if isinstance(result, tuple) else getattr(result, "user", None)
-    return user if user is not None and user.is_authenticated else None
+    return user if is_signed_in(user) else None
 
 
 class _Site:

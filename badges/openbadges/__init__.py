@@ -16,7 +16,7 @@ from __future__ import annotations
 from . import codes
 from .extract import Extracted, extract
 from .fetcher import Fetcher, FetchError, FetchResponse
-from .model import STATUSES, BadgeError, BadgeSource, Check, VerificationResult, result_from_report
+from .model import STATUSES, BadgeError, BadgeSource, Check, VerificationResult
 from .verifier import verify
 
 __all__ = [
@@ -31,6 +31,5 @@ __all__ = [
     "VerificationResult",
     "codes",
     "extract",
-    "result_from_report",
     "verify",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, NoReturn, overload
@@ -100,12 +99,8 @@ class VerificationResult:
     image_bytes: bytes | None = field(default=None, repr=False)
     image_content_type: str | None = None
 
-    @property
-    def ok(self) -> bool:
-        return self.status == "VERIFIED"
-
     def to_report(self) -> dict[str, Any]:
-        """A JSON-serialisable dict for storage; :func:`result_from_report` reverses it (minus image bytes)."""
+        """A JSON-serialisable dict for storage (what Badge.verification_report holds)."""
         return {
             "status": self.status,
             "errors": list(self.errors),
@@ -137,44 +132,6 @@ class VerificationResult:
             "checked_at": _iso(self.checked_at),
             "image_content_type": self.image_content_type,
         }
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_report(), sort_keys=True)
-
-
-def result_from_report(report: dict[str, Any]) -> VerificationResult:
-    def dt(v: str | None) -> datetime | None:
-        return datetime.fromisoformat(v) if v else None
-
-    badge = report.get("badge") or {}
-    issuer = report.get("issuer") or {}
-    return VerificationResult(
-        status=report["status"],
-        errors=list(report.get("errors", [])),
-        checks=[Check(**c) for c in report.get("checks", [])],
-        spec_version=report.get("spec_version"),
-        verification_method=report.get("verification_method"),
-        identity=report.get("identity"),
-        badge_name=badge.get("name"),
-        badge_description=badge.get("description"),
-        badge_image_url=badge.get("image_url"),
-        badge_class_id=badge.get("id"),
-        criteria_url=badge.get("criteria_url"),
-        criteria_narrative=badge.get("criteria_narrative"),
-        issuer_name=issuer.get("name"),
-        issuer_url=issuer.get("url"),
-        issuer_id=issuer.get("id"),
-        issuer_binding=issuer.get("binding"),
-        key_fingerprint=issuer.get("key_fingerprint"),
-        evidence=[e for e in report.get("evidence") or [] if isinstance(e, dict)],
-        issued_on=dt(report.get("issued_on")),
-        expires_at=dt(report.get("expires_at")),
-        recipient_matched=bool(report.get("recipient_matched")),
-        revocation_reason=report.get("revocation_reason"),
-        assertion=report.get("assertion"),
-        checked_at=dt(report.get("checked_at")),
-        image_content_type=report.get("image_content_type"),
-    )
 
 
 class Abort(Exception):

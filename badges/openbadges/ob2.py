@@ -38,7 +38,6 @@ from .util import (
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 OB1_CONTEXT = "https://w3id.org/openbadges/v1"
-KNOWN_OB_CONTEXTS = {OB2_CONTEXT, OB1_CONTEXT, "https://w3id.org/openbadges/legacy-v1"}
 HOSTED_TYPES = {"hosted", "HostedBadge"}
 SIGNED_TYPES = {"signed", "SignedBadge"}
 ALLOWED_JWS_ALGS = {"RS256"}  # OB 2.0 signed badges: RS256 only. "none", HS*, and everything else are refused.

@@ -177,6 +177,3 @@ class EndorsementRequestType(DjangoObjectType):
         if e is not None and e.hidden and not is_owner(info, e.member_id) and not pending_for_endorser:
             return None
         return e
-
-
-EndorsementRequestConnection = EndorsementRequestType._meta.connection
