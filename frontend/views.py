@@ -316,7 +316,7 @@ def reconfirm_link(request: HttpRequest, token: str) -> HttpResponse:
         "endorsement": endorsement,
         "done": done,
         "is_endorser": endorsement is not None
-        and request.user.is_authenticated
+        and is_signed_in(request.user)
         and request.user.pk == endorsement.endorser_id,
     }
     response = render(request, "frontend/reconfirm.html", context, status=status)

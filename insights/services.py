@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from insights.models import DemandSignal, SignalKind, SkillDay, SkillIssuerDay, SkillNeighbour, ViewsOptOut
+from profiles.actors import is_signed_in
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def visitor_key(request: Any, day: date) -> str | None:
     """Who is asking, as a hash that changes every day (HMAC with the secret key): a signed-in member by id, a
     visitor by session, else by address and browser. None when nothing identifies them (no signal)."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if is_signed_in(user):
         raw = f"u:{user.pk}"
     else:
         session = getattr(request, "session", None)
@@ -82,7 +83,7 @@ def record_profile_view(request: Any, member: Any, skill_ids: Iterable[int]) -> 
     """Someone other than `member` looked at their profile: a view for each skill it lists, unless `member` opted
     out of being counted."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.pk == member.pk:
+    if is_signed_in(user) and user.pk == member.pk:
         return 0
     if ViewsOptOut.objects.filter(member_id=member.pk).exists():
         return 0

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from insights import charts, selectors, services
-from profiles.actors import AuthenticatedHttpRequest
+from profiles.actors import AuthenticatedHttpRequest, is_signed_in
 
 
 @require_GET
@@ -59,7 +59,7 @@ def insights_page(request: HttpRequest) -> HttpResponse:
         ],
         "nav": "insights",
     }
-    if request.user.is_authenticated:
+    if is_signed_in(request.user):
         context["suggestions"] = selectors.skills_to_strengthen(request.user)
         context["views_counted"] = services.views_counted(request.user)
     return render(request, "insights/insights.html", context)

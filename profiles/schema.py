@@ -206,7 +206,7 @@ class MemberType(DjangoObjectType):
     @staticmethod
     def resolve_suggested_skills(user: User, info: Any) -> list[Any]:
         viewer = info.context.user
-        if not (viewer.is_authenticated and viewer.pk == user.pk):
+        if not (is_signed_in(viewer) and viewer.pk == user.pk):
             return []  # the member's own: nobody else learns where they are weak
         from insights.selectors import skills_to_strengthen
 
