@@ -97,6 +97,13 @@ def seed(rng: random.Random, org: Any) -> None:
     members: dict[str, User] = {u: User.objects.select_related("profile").get(pk=m.pk) for u, m in org.members.items()}
     skills = {u: _skills(m) for u, m in members.items()}
     order = list(members)  # PEOPLE order: deterministic
+    from endorsements.policy import update_endorsement_settings
+
+    # The member controls shown at the end take effect only there (a re-seed after deleting the
+    # endorsements gives the same rows): everyone takes endorsements from anyone until then.
+    for user in members.values():
+        if user.profile.review_before_showing or user.profile.who_may_endorse != "ANYONE":
+            update_endorsement_settings(user, who_may_endorse="ANYONE", review_before_showing=False)
 
     # Managers endorse their reports; reports endorse their managers back, sometimes.
     for username in order:
@@ -163,8 +170,6 @@ def seed(rng: random.Random, org: Any) -> None:
 
     # Member controls (docs/endorsements.md): Hana reviews new endorsements before they show, and two
     # cross-team ones wait in her queue; Grace takes endorsements only from colleagues and people she asked.
-    from endorsements.policy import update_endorsement_settings
-
     if "hana" in members and skills["hana"]:
         update_endorsement_settings(members["hana"], review_before_showing=True)
         for endorser in ("lucas", "yuki"):

@@ -14,7 +14,13 @@ from graphql import GraphQLError
 from graphql_relay import cursor_to_offset, offset_to_cursor
 
 from endorsements.models import Endorsement
-from endorsements.schema.prefetch import ENDORSEMENT_WINDOW, listing_query, window_rows, window_size
+from endorsements.schema.prefetch import (
+    ENDORSEMENT_WINDOW,
+    listing_query,
+    own_hidden_filter,
+    window_rows,
+    window_size,
+)
 from endorsements.schema.types import EndorsementConnection, is_owner
 from vouch.graphql.selection import selected_paths, wants
 
@@ -69,13 +75,17 @@ def resolve_member_skill_endorsements(
     elif not wants(selected_paths(info), "totalCount"):
         connection.length = 0  # not asked for: spare the owner's hidden-count query
     else:
-        # The denormalised count of visible endorsements, plus the owner's hidden ones.
+        # The denormalised count of visible endorsements, plus the hidden ones the viewer sees: the owner's
+        # hidden ones, or an endorser's own waiting for review.
         hidden = 0
+        viewer = info.context.user
+        counted = getattr(ms, "own_hidden_count", None)  # annotated by the prefetch when it could
         if is_owner(info, ms.member_id):
-            counted = getattr(ms, "own_hidden_count", None)  # annotated by the prefetch when it could
             if counted is None:
-                counted = Endorsement.objects.filter(member_skill_id=ms.pk, hidden=True).count()
+                counted = Endorsement.objects.filter(own_hidden_filter(viewer), member_skill_id=ms.pk).count()
             hidden = counted
+        elif viewer.is_authenticated:
+            hidden = counted or 0  # not annotated (reached another way): their pending one is left out
         connection.length = ms.endorsement_count + hidden
     return connection
 

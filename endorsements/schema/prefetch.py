@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection as db_connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
@@ -66,9 +66,11 @@ def prefetch_for_member_skills(qs: QuerySet[Any], viewer: Any, paths: frozenset[
             Prefetch("endorsements", queryset=window[: ENDORSEMENT_WINDOW + 1], to_attr="endorsement_window")
         )
     if wants(paths, "endorsements.totalCount") and is_signed_in(viewer):
-        # The owner's total includes their hidden endorsements: counted in the same query.
+        # The owner's total includes their hidden endorsements, an endorser's their own waiting for the
+        # member's review (both beside the denormalised count of visible ones): counted in the same query.
         hidden = (
-            Endorsement.objects.filter(member_skill=OuterRef("pk"), member_id=viewer.pk, hidden=True)
+            Endorsement.objects.filter(member_skill=OuterRef("pk"))
+            .filter(own_hidden_filter(viewer))
             .order_by()
             .values("member_skill")
             .annotate(n=Count("id"))
@@ -76,6 +78,12 @@ def prefetch_for_member_skills(qs: QuerySet[Any], viewer: Any, paths: frozenset[
         )
         qs = qs.annotate(own_hidden_count=Coalesce(Subquery(hidden, output_field=IntegerField()), 0))
     return qs
+
+
+def own_hidden_filter(viewer: Any) -> Q:
+    """The hidden endorsements `viewer` sees on a listing: all of them on their own, their own pending ones on
+    someone else's (visible_endorsements)."""
+    return Q(member_id=viewer.pk, hidden=True) | Q(endorser_id=viewer.pk, pending_review=True)
 
 
 class _WindowBatch:

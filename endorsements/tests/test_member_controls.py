@@ -353,3 +353,24 @@ def test_notification_texts_say_an_endorsement_awaits_review():
     assert url == "/settings/endorsements/#review"
     item = describe(note.kind, note.payload)
     assert "awaits your review" in item.detail and item.action == "Review the endorsement"
+
+
+def test_total_count_includes_the_viewers_own_pending_endorsement_on_a_long_listing():
+    from endorsements.schema import ENDORSEMENT_WINDOW
+
+    ana = make_member("ana")
+    listing(ana, "Go")
+    for i in range(ENDORSEMENT_WINDOW + 2):
+        endorse(make_member(f"fan{i}"), member="ana", skill="Go", relationship="PEER")
+    _settings(ana, reviewBeforeShowing=True)
+    bob = make_member("bob")
+    _endorse(bob)
+    total = ENDORSEMENT_WINDOW + 2
+    doc = 'query { member(username: "ana") { skills { endorsements(first: 2) { totalCount } } } }'
+
+    def seen(viewer):
+        body = gql(client_for(viewer) if viewer else Client(), doc)
+        return data_of(body)["member"]["skills"][0]["endorsements"]["totalCount"]
+
+    assert seen(bob) == total + 1 and seen(ana) == total + 1
+    assert seen(make_member("cyd")) == total and seen(None) == total
