@@ -13,8 +13,8 @@ class SkillAdmin(admin.ModelAdmin):
     """Staff moderate the taxonomy here: hide a skill (spam, abuse, a duplicate: no longer found or suggested, nobody
     can newly list it) or give a duplicate's spelling to the right skill as an alias."""
 
-    list_display = ("name", "slug", "key", "hidden", "created_by", "created_at")
-    list_filter = ("hidden",)
+    list_display = ("name", "slug", "key", "kind", "hidden", "created_by", "created_at")
+    list_filter = ("hidden", "kind")  # kind: how fast its endorsements go stale (docs/weighting.md, "Freshness")
     search_fields = ("name", "key")
     raw_id_fields = ("created_by",)
     readonly_fields = ("created_at",)

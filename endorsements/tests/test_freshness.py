@@ -315,3 +315,41 @@ def test_pages_ask_and_reconfirm(network):
         assert "re-confirmed 5 Jan 2028" in shown
         assert Client().post(f"/endorsements/{network['e'].pk}/reconfirm/").status_code == 302  # to sign-in
     assert math.isclose(refreshed_endorsement(network).weight, network["e"].weight)
+
+
+def _go_badge(owner, *, issued_on, expires_at=None):
+    from badges.models import Badge
+    from skills.models import MemberSkill
+
+    return Badge.objects.create(
+        owner=owner,
+        member_skill=MemberSkill.objects.get(member=owner, skill__name="Go"),
+        status="VERIFIED",
+        public=True,
+        issuer_trust="CONFIRMED",
+        issuer_name="Go Academy",
+        name="Go badge",
+        source_kind="URL",
+        source_url=f"https://issuer.example/{owner.username}",
+        source_digest=f"{owner.username}-go",
+        issued_on=issued_on,
+        expires_at=expires_at,
+    )
+
+
+def test_an_old_badge_lends_its_holder_less_standing_unless_it_states_validity():
+    with time_machine.travel(T0 + 6 * YEAR, tick=False):
+        ana = make_member("ana")
+        listing(ana, "Go")
+        old, dated = make_established("old"), make_established("dated")
+        listing(old, "Go")
+        listing(dated, "Go")
+        _go_badge(old, issued_on=T0)  # six years old, no stated validity: decays
+        _go_badge(dated, issued_on=T0, expires_at=T0 + 10 * YEAR)  # the issuer says it holds until then
+        by_old = endorse(old, member=ana, skill="Go", relationship="PEER")
+        by_dated = endorse(dated, member=ana, skill="Go", relationship="PEER")
+    assert by_old.weight_inputs["verified_badge"] and by_dated.weight_inputs["verified_badge"]
+    assert by_old.weight_inputs["badge_age_days"] == pytest.approx(6 * 365.25, abs=1)
+    assert by_dated.weight_inputs["badge_age_days"] is None
+    assert by_old.weight < by_dated.weight
+    assert "(issued 6 years ago)" in by_old.explanation
