@@ -78,7 +78,7 @@ def _abs(path: str) -> str:
 
 
 def _pk(global_id: Any, type_name: str) -> int | None:
-    from vouch.graphql.ids import decode_id
+    from vouch.ids import decode_id
 
     try:
         return decode_id(str(global_id), type_name)

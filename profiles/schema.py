@@ -327,7 +327,7 @@ class _MemberTarget(VouchMutation):
     def target(actor: User, username: str) -> User:
         member = User.objects.select_related("profile").filter(username=(username or "").strip().lower()).first()
         if member is None or not can_view_member(actor, member):
-            from vouch.graphql.errors import not_found
+            from vouch.errors import not_found
 
             raise not_found("member", "member")
         return member

@@ -59,12 +59,6 @@ def errors_from_validation(exc: ValidationError) -> list[ErrorData]:
     return out
 
 
-def not_found(field: str | None = None, what: str = "object") -> ValidationError:
-    """The one answer for 'does not exist' and 'not yours': never reveal which."""
-    error = ValidationError(f"No such {what}.", code="NOT_FOUND")
-    return ValidationError({field: error}) if field else error
-
-
 # --- GraphQL errors (the `errors` of a response, not payload errors) -------------------------------------------------
 _log = logging.getLogger("vouch.graphql")
 
