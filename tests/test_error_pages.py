@@ -126,3 +126,12 @@ def test_the_headless_openapi_specification_is_served_without_phone_endpoints():
     assert "/_allauth/{client}/v1/auth/signup" in paths and "/_allauth/{client}/v1/auth/login" in paths
     assert not [p for p in paths if "phone" in p]
     assert Client().get("/_allauth/openapi.yaml").status_code == 200
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "42", '"text"', "{bad json"])
+def test_allauth_endpoints_refuse_a_body_that_is_not_a_json_object_with_a_json_400(body):
+    # Found by schemathesis: allauth answers these with ImmediateHttpResponse(400); the API error middleware must
+    # leave that to allauth's AccountMiddleware (it had turned it into a 500).
+    response = Client().post("/_allauth/app/v1/auth/login", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["errors"][0]["code"] == "bad_request"

@@ -56,13 +56,16 @@ class ApiErrorsMiddleware:
         return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from allauth.core.exceptions import ImmediateHttpResponse
         from django.core.exceptions import PermissionDenied
         from django.http import Http404
 
         from vouch.error_views import api_error
 
-        if isinstance(exception, Http404 | PermissionDenied):
-            return None  # Django's own handling, then __call__ above
+        if isinstance(exception, Http404 | PermissionDenied | ImmediateHttpResponse):
+            # Django's own handling (and allauth's AccountMiddleware, which answers ImmediateHttpResponse, e.g. the
+            # 400 for a JSON body that is not an object), then __call__ above makes it JSON.
+            return None
         answer = api_error(request, 500)
         if answer is not None:
             logging.getLogger("django.request").error(
