@@ -13,6 +13,8 @@ class EndorsementErrorCode(StrEnum):
     ALREADY_ENDORSED = "ALREADY_ENDORSED"
     ALREADY_REQUESTED = "ALREADY_REQUESTED"
     INVALID_STATE = "INVALID_STATE"  # a request no longer pending
+    TOO_SOON = "TOO_SOON"  # a reminder before REMIND_AFTER (endorsements/reminders.py)
+    ALREADY_REMINDED = "ALREADY_REMINDED"  # the one reminder of a request was sent
     ENDORSEMENT_NOT_ALLOWED = "ENDORSEMENT_NOT_ALLOWED"  # the member's "who may endorse me" refuses it
     TOO_RECENT = "TOO_RECENT"  # "Still true?" asked of an endorsement younger than RECONFIRM_AFTER_DAYS
     INVALID_LINK = "INVALID_LINK"  # a re-confirmation link that is bad, changed or expired

@@ -24,6 +24,11 @@ REQUEST_INBOX_URL = "/requests/"
 REVIEW_QUEUE_URL = "/settings/endorsements/#review"
 
 
+def request_url(request: Any) -> str:
+    """The request itself on the requests page (inbox or outbox: one anchor per request)."""
+    return f"{REQUEST_INBOX_URL}#request-{request.pk}"
+
+
 def member_url(user: Any) -> str:
     return f"/m/{user.username}/"
 
@@ -65,7 +70,7 @@ def request_received(request: Any) -> EndorsementRequestReceivedPayload:
         "requester": member_ref(request.requester),
         "skill": skill_ref(request.skill),
         "relationship": request.relationship,
-        "url": REQUEST_INBOX_URL,
+        "url": request_url(request),
     }
     if request.message:
         payload["message"] = request.message
@@ -80,7 +85,7 @@ def request_answered(request: Any, endorsement: Any = None) -> EndorsementReques
         "skill": skill_ref(request.skill),
         "status": request.status,
         # Accepted: the endorsement shows on the requester's own profile. Declined: the outbox.
-        "url": member_url(request.requester) if request.endorsement_id else REQUEST_INBOX_URL,
+        "url": member_url(request.requester) if request.endorsement_id else request_url(request),
     }
     if request.endorsement_id:
         payload["endorsementId"] = encode_id("Endorsement", request.endorsement_id)

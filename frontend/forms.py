@@ -57,12 +57,11 @@ class VouchForm(forms.Form):
         self._mark_invalid()
 
     def _mark_invalid(self) -> None:
+        # aria-describedby is Django's (BoundField.aria_describedby): "<id>_helptext <id>_error", the ids
+        # frontend/_field.html gives the help text and the error list, so both are announced.
         for name in self.errors:
             if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["aria-invalid"] = "true"
-                field_id = self.auto_id % name if isinstance(self.auto_id, str) else name
-                widget.attrs["aria-describedby"] = f"{field_id}-errors"
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
     def add_service_error(self, exc: ValidationError) -> None:
         """Put a service's ValidationError (codes kept) on the field it names (camelCase or snake_case), else on
@@ -178,9 +177,17 @@ class ProfileForm(VouchForm):
     avatar = forms.FileField(required=False, label="Avatar", help_text="PNG, JPEG or WebP, at most 5 MB.")
     remove_avatar = forms.BooleanField(required=False, label="Remove my avatar")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, welcome: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["avatar"].widget.attrs["accept"] = "image/png,image/jpeg,image/webp"
+        if welcome:
+            # The complete-your-profile step: seniority is chosen, never assumed (an empty first choice).
+            self.set_choices("seniority", [("", "Choose your level"), *Seniority.choices])
+            self.fields[
+                "seniority"
+            ].help_text = (
+                "Your endorsements count by it once your organisation confirms it; until then at most as mid-level."
+            )
 
 
 class AddSkillForm(VouchForm):
@@ -254,7 +261,9 @@ class EndorseForm(VouchForm):
 
 
 class RequestForm(VouchForm):
-    recipient = forms.CharField(max_length=64, label="Colleague's username", help_text="Start typing a name.")
+    recipient = forms.CharField(
+        max_length=100, label="Colleague", help_text="Their name or @handle: start typing and pick them from the list."
+    )
     skill = forms.ChoiceField(label="Skill to endorse")
     relationship = forms.ChoiceField(choices=REQUEST_RELATIONSHIP_CHOICES, label="They are")
     message = forms.CharField(
@@ -274,11 +283,12 @@ class RespondForm(VouchForm):
 
 
 class MutedKindsForm(VouchForm):
-    """Per kind: where it goes (channel_<kind>: live only / e-mail at once / daily digest / off), and the kinds not
-    popped up live. A channel field left out of the POST keeps that kind's channel."""
+    """Per kind: where it goes (channel_<kind>: live only / e-mail at once / daily digest / off), and the kinds that
+    pop up live (`live`, worded positively; the service stores the others as muted). A channel field left out of
+    the POST keeps that kind's channel; the live choices count only when the form showed them (`live_shown`)."""
 
-    muted = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple, label="Don't alert me live about"
+    live = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Pop up on screen while I'm on the site"
     )
 
     def __init__(
@@ -287,7 +297,8 @@ class MutedKindsForm(VouchForm):
         from notifications.channels import CHANNEL_LABELS, CHANNELS, EMAIL, LIVE_ONLY, MAILABLE, OFF
 
         super().__init__(*args, **kwargs)
-        self.set_choices("muted", kinds)
+        self.set_choices("live", kinds)
+        self.kind_values = [kind for kind, _label in kinds]
         self.channel_fields: list[tuple[str, str]] = []
         for kind, label in kinds:
             allowed = CHANNELS if kind in MAILABLE else (LIVE_ONLY, OFF)
@@ -300,6 +311,13 @@ class MutedKindsForm(VouchForm):
                 initial=(channels or {}).get(kind, EMAIL if kind in MAILABLE else LIVE_ONLY),
             )
             self.channel_fields.append((kind, name))
+
+    def muted_kinds(self, current: list[str]) -> list[str]:
+        """The kinds not popped up live: every kind left unticked, or `current` when the POST had no live choices."""
+        if not self.data.get("live_shown"):
+            return list(current)
+        live = set(self.cleaned_data.get("live") or [])
+        return [kind for kind in self.kind_values if kind not in live]
 
     def channel_pairs(self) -> list[tuple[str, str]]:
         return [(kind, self.cleaned_data[name]) for kind, name in self.channel_fields if self.cleaned_data.get(name)]

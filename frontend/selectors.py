@@ -27,8 +27,18 @@ def _listed_skills() -> Prefetch:
 
 
 def member_results(viewer: Any, *, skill: str | None, search: str | None) -> QuerySet[User]:
-    """Search results for the home page: the GraphQL `members` query's filter and order, plus what a row shows."""
-    qs = search_members(viewer, skill=skill, search=search).select_related("profile").prefetch_related(_listed_skills())
+    """Search results for the home page: the GraphQL `members` query's filter and order, plus what a row shows:
+    each listed skill with `evidence`, the badges `viewer` may see as proof for it (one query for the page)."""
+    from badges.selectors import listed_badges
+
+    listed = Prefetch(
+        "member_skills",
+        queryset=MemberSkill.objects.select_related("skill")
+        .order_by("position", "id")
+        .prefetch_related(Prefetch("badges", queryset=listed_badges(viewer, evidence_only=True), to_attr="evidence")),
+        to_attr="listed_skills",
+    )
+    qs = search_members(viewer, skill=skill, search=search).select_related("profile").prefetch_related(listed)
     if skill:
         qs = qs.annotate(skill_score=F("listing__score"), skill_count=F("listing__endorsement_count"))
     # Each row says where the member works (verified): for the whole page in two queries.
@@ -193,3 +203,18 @@ def unread_count(member: User) -> int:
     from notifications.services import unread_count as count
 
     return count(member)
+
+
+def recipient_username(viewer: Any, typed: str) -> str:
+    """What the request form's recipient field names: a handle ("maria", "@maria"), or a display name that
+    exactly one member the viewer may see goes by ("Maria Okafor"). Unresolved text is returned as typed
+    (without "@"), so the service answers NOT_FOUND for it."""
+    text = (typed or "").strip().lstrip("@")[:100]
+    if not text or User.objects.filter(username=text).exists():
+        return text
+    named = list(
+        visible_members(viewer, User.objects.filter(profile__display_name__iexact=text)).values_list(
+            "username", flat=True
+        )[:2]
+    )
+    return named[0] if len(named) == 1 else text

@@ -38,6 +38,7 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/<int:request_id>/respond/", views.request_respond, name="request_respond"),
     path("requests/<int:request_id>/cancel/", views.request_cancel, name="request_cancel"),
+    path("requests/<int:request_id>/remind/", views.request_remind, name="request_remind"),
     path("notifications/", views.notifications_page, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("badges/", views.badges_page, name="badges"),

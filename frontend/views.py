@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -78,6 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 from insights.services import record_search
 
                 record_search(request, skill)  # a demand signal, counted once per visitor a day (docs/insights.md)
+            if skill is not None:
+                _place_results(page.object_list, skill)
     context = {
         "form": form,
         "page": page,
@@ -87,10 +90,26 @@ def home(request: HttpRequest) -> HttpResponse:
         "unknown_skill": bool(skill_name) and skill is None,
         "did_you_mean": _did_you_mean(skill_name if skill is None else "", query, page),
         "header_query": request.GET.get("q", ""),
-        "popular_skills": skill_services.search_skills("", first=12) if page is None else [],
+        "popular_skills": skill_services.search_skills("", first=12)
+        if page is None or not page.paginator.count
+        else [],
         "page_query": _page_query(request),
     }
     return render(request, "frontend/home.html", context)
+
+
+def _place_results(members: Any, skill: Any) -> None:
+    """Each result's listing of the searched skill (`m.listing`, with its verified badges) and where it stands
+    among everyone listing the skill (`m.rank_text`: "1st of 19 with Python"), in one query for the page."""
+    from skills.ranking import rank_text, ranks
+
+    rows = list(members)
+    for m in rows:
+        m.listing = next((ms for ms in m.listed_skills if ms.skill_id == skill.pk), None)
+        m.badges_shown = [b for b in (m.listing.evidence if m.listing else []) if b.status == "VERIFIED"]
+    standing = ranks(m.listing.pk for m in rows if m.listing is not None)
+    for m in rows:
+        m.rank_text = rank_text(*standing.get(m.listing.pk, (1, 1)), skill.name) if m.listing else ""
 
 
 def _did_you_mean(unknown_skill: str, query: str, page: Any) -> list[Any]:
@@ -121,7 +140,12 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
     # One relationship per endorser and member: a second endorsement says what the first said.
     kept = _kept_relationship(request.user, profile_member) if mine else None
     if endorse_form is None and refusal is None:
-        endorse_form = EndorseForm(skills=open_skills, initial={"relationship": kept[0] if kept else "PEER"})
+        chosen = request.GET.get("skill", "")
+        initial = {
+            "relationship": kept[0] if kept else "PEER",
+            **({"skill": chosen} if (chosen, chosen) in open_skills else {}),
+        }
+        endorse_form = EndorseForm(skills=open_skills, initial=initial)
     from backpack.permissions import profile_collections
     from profiles.workplaces import verified_workplace
     from skills.ranking import rank_text, ranks
@@ -136,6 +160,14 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         ms.my_endorsement_id = mine.get(ms.skill_id)
         ms.my_endorsement_pending = states.get(ms.skill_id, (0, False))[1]
         ms.rank_text = rank_text(*standing.get(ms.pk, (1, 1)), ms.skill.name)
+        ms.can_endorse = endorse_form is not None and ms.pk not in per_skill and not ms.my_endorsement_id
+    ask_form = None
+    if is_signed_in(request.user) and not is_owner:
+        own = [(ms.skill.name, ms.skill.name) for ms in selectors.own_skills(request.user)]
+        if own:
+            ask_form = RequestForm(
+                skills=own, initial={"recipient": profile_member.username, "relationship": "PEER"}, auto_id="ask_%s"
+            )
     context: dict[str, Any] = {
         "member": profile_member,
         "skills": skills,
@@ -151,6 +183,7 @@ def _member_page(request: HttpRequest, username: str, endorse_form: EndorseForm 
         "blocked_by_me": selectors.has_blocked(request.user, profile_member),
         "seniority_confirmed": profile_member.profile.seniority_confirmed == profile_member.profile.seniority,
         "can_confirm_seniority": is_signed_in(request.user) and can_confirm_seniority(request.user, profile_member),
+        "ask_form": ask_form,
     }
     return render(
         request,
@@ -346,6 +379,12 @@ def set_hidden(request: AuthenticatedHttpRequest, endorsement_id: int) -> HttpRe
 
 @login_required
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Where a login lands (LOGIN_REDIRECT_URL). A member who never named themselves (the first login after
+    confirming the e-mail) is asked once per session to complete their profile first (docs/weighting.md,
+    "Seniority of a new member")."""
+    if not request.user.profile.display_name and not request.session.get("welcomed"):
+        request.session["welcomed"] = True
+        return redirect(reverse("settings") + "?welcome=1")
     return redirect("member", username=request.user.username)
 
 
@@ -366,21 +405,27 @@ def _profile_initial(user: Any) -> dict[str, Any]:
 
 @login_required
 def settings_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    welcome = (request.GET.get("welcome") or request.POST.get("welcome")) == "1"
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES)
+        form = ProfileForm(request.POST, request.FILES, welcome=welcome)
         if form.is_valid():
             data = dict(form.cleaned_data)
             avatar = data.pop("avatar")
             if call_service(form, profile_services.update_profile, request.user, avatar=avatar, **data):
+                if welcome:
+                    messages.success(request, "Welcome to Vouch. Next: list the skills you want people to vouch for.")
+                    return redirect("settings_skills")
                 messages.success(request, "Your profile is saved.")
                 return redirect("settings")
         status = 400
     else:
-        form = ProfileForm(initial=_profile_initial(request.user))
+        initial = _profile_initial(request.user)
+        if welcome:
+            initial["seniority"] = ""  # asked, not assumed: nothing is preselected
+        form = ProfileForm(initial=initial, welcome=welcome)
         status = 200
-    return render(
-        request, "frontend/settings/profile.html", {"form": form, "nav": "settings", "tab": "profile"}, status=status
-    )
+    context = {"form": form, "nav": "settings", "tab": "profile", "welcome": welcome}
+    return render(request, "frontend/settings/profile.html", context, status=status)
 
 
 # --- Settings: skills -----------------------------------------------------------------------
@@ -637,7 +682,7 @@ def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
             form,
             notification_services.update_preferences,
             request.user,
-            muted_kinds=form.cleaned_data["muted"],
+            muted_kinds=form.muted_kinds(prefs["muted_kinds"]),
             channels=form.channel_pairs(),
         ):
             messages.success(request, "Notification preferences saved.")
@@ -645,7 +690,9 @@ def settings_notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = 400
     else:
         form = MutedKindsForm(
-            kinds=_kind_choices(), channels=prefs["channels"], initial={"muted": prefs["muted_kinds"]}
+            kinds=_kind_choices(),
+            channels=prefs["channels"],
+            initial={"live": [k for k, _ in _kind_choices() if k not in prefs["muted_kinds"]]},
         )
     context = {"form": form, "email": prefs["email"], "nav": "settings", "tab": "notifications"}
     return render(request, "frontend/settings/notifications.html", context, status=status)
@@ -696,10 +743,25 @@ def _requests_page(
             "skill": request.GET.get("skill", ""),
         }
         form = RequestForm(skills=[(ms.skill.name, ms.skill.name) for ms in skills], initial=initial)
+    from endorsements.reminders import outbox_states, unseen_notification_ids
+
     incoming = selectors.requests_of(request.user, direction="INCOMING")
     outgoing = selectors.requests_of(request.user, direction="OUTGOING")
+    states = outbox_states(list(outgoing))
+    for r in outgoing:
+        r.state = states.get(r.pk, {})
+    unseen = unseen_notification_ids(request.user, [r for r in incoming if r.effective_status == "PENDING"])
+    from endorsements.suggestions import whom_to_ask
+
+    chosen = request.GET.get("skill", "") or (form.data.get("skill", "") if form.is_bound else "")
+    listing = next((ms for ms in skills if ms.skill.name == chosen), skills[0] if skills else None)
     context = {
         "form": form,
+        "suggest_skill": listing.skill if listing else None,
+        "skill_choices": [ms.skill.name for ms in skills],
+        "now": timezone.now(),
+        "unseen_ids": ",".join(str(pk) for pk in unseen),
+        "suggestions": whom_to_ask(request.user, listing.skill if listing else None) if listing else [],
         "has_skills": bool(skills),
         "incoming_pending": [r for r in incoming if r.effective_status == "PENDING"],
         "incoming_done": [r for r in incoming if r.effective_status != "PENDING"],
@@ -725,7 +787,7 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RequestForm(request.POST, skills=[(ms.skill.name, ms.skill.name) for ms in skills])
     if form.is_valid():
         data = form.cleaned_data
-        recipient = data["recipient"].strip().lstrip("@")
+        recipient = selectors.recipient_username(request.user, data["recipient"])
         done = call_service(
             form,
             endorsement_services.request_endorsement,
@@ -738,7 +800,7 @@ def request_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         if done:
             asked = done.value
             messages.success(request, f"Asked {asked.recipient.profile.name} to endorse your {asked.skill.name}.")
-            return redirect("requests")
+            return _back(request, reverse("requests"))
     return _requests_page(request, form, status=400)
 
 
@@ -781,6 +843,18 @@ def request_cancel(request: AuthenticatedHttpRequest, request_id: int) -> HttpRe
     ):
         messages.success(request, "Request cancelled.")
     return redirect("requests")
+
+
+@login_required
+@require_POST
+def request_remind(request: AuthenticatedHttpRequest, request_id: int) -> HttpResponse:
+    from endorsements.reminders import remind_endorsement_request
+
+    done = service_or_404(request, remind_endorsement_request, request.user, request_id=request_id, what="request")
+    if done:
+        asked = done.value
+        messages.success(request, f"Reminded {asked.recipient.profile.name} of your request for {asked.skill.name}.")
+    return redirect(reverse("requests") + f"#request-{request_id}")
 
 
 # --- Notifications --------------------------------------------------------------------------------
@@ -839,18 +913,23 @@ def badges_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 def badge_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     from badges import services as badge_services
+    from badges.precheck import precheck_source
 
     form = BadgeImportForm(request.POST, request.FILES, skills=_skill_choices(request.user))
     if form.is_valid():
         data = form.cleaned_data
-        badge = call_service(
-            form,
-            badge_services.import_badge,
-            request.user,
-            url=data["url"] or None,
-            assertion=data["assertion"] or None,
-            image=data["image"] or None,
-            member_skill_id=int(data["member_skill"]) if data["member_skill"] else None,
+        sources = {"url": data["url"] or None, "assertion": data["assertion"] or None, "image": data["image"] or None}
+        call_service(form, precheck_source, **sources)  # not a badge at all, or unreachable: a form error
+        badge = (
+            None
+            if form.errors
+            else call_service(
+                form,
+                badge_services.import_badge,
+                request.user,
+                **sources,
+                member_skill_id=int(data["member_skill"]) if data["member_skill"] else None,
+            )
         )
         if badge:
             messages.success(request, "Badge imported. Verification results appear below.")

@@ -72,7 +72,8 @@ class EndorsementRequestReceivedPayload(TypedDict):
     skill: SkillRef
     relationship: str
     message: NotRequired[str]
-    url: str  # the request inbox
+    url: str  # the request in the inbox: /requests/#request-<id>
+    reminder: NotRequired[bool]  # true on the one reminder a requester may send (endorsements/reminders.py)
 
 
 class EndorsementRequestAnsweredPayload(TypedDict):

@@ -321,6 +321,11 @@ PAGES: dict[str, Page] = {
         owner=done(lambda w, r: fresh(w.r_outgoing).status == "CANCELLED"),
         other=NOT_FOUND,
     ),
+    "requests/<int:request_id>/remind/": post(
+        lambda w: f"/requests/{w.r_outgoing.pk}/remind/",
+        owner=Outcome(302, unchanged=True),  # hers, but asked just now: TOO_SOON (endorsements/tests/test_reminders.py)
+        other=NOT_FOUND,
+    ),
     "notifications/": private(lambda w: "/notifications/"),
     "notifications/read/": post(
         lambda w: "/notifications/read/",

@@ -70,7 +70,7 @@ def test_member_asks_their_manager_and_the_manager_is_notified(ana, maria, setti
         "skill": {"name": "Kubernetes", "slug": "kubernetes"},
         "relationship": "MANAGER",
         "message": "Could you vouch for the cluster work?",
-        "url": "/requests/",
+        "url": f"/requests/#request-{stored.pk}",
     }
 
 

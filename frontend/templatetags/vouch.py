@@ -84,6 +84,8 @@ def notification_line(kind: str, payload: dict[str, Any]) -> tuple[str, str]:
     review = " It awaits your review: show or hide it." if payload.get("awaitingReview") is True else ""
     if kind == "endorsement.received":
         text = f"{_name(payload.get('endorser'))} endorsed you for {skill}.{review}"
+    elif kind == "endorsement_request.received" and payload.get("reminder") is True:
+        text = f"Reminder: {_name(payload.get('requester'))} asked you to endorse their {skill}."
     elif kind == "endorsement_request.received":
         text = f"{_name(payload.get('requester'))} asked you to endorse their {skill}."
     elif kind == "endorsement_request.answered":
@@ -154,3 +156,69 @@ def http_url(value: Any) -> str:
     from badges.openbadges.util import safe_url
 
     return safe_url(value) or ""
+
+
+_RELATION_WORDS = {
+    "MANAGER": "Managed {name}",
+    "REPORT": "Reported to {name}",
+    "PEER": "Worked alongside {name}",
+    "OTHER": "Vouches for {name}",
+}
+
+
+def _times(value: float) -> str:
+    places = 2 if abs(value) < 1 else 1
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return f"{text or '0'}×"
+
+
+@register.simple_tag
+def weight_summary(endorsement: Any, member: Any) -> str:
+    """One line with the weight said once: "Managed Ana · counts 3×" (the relationship as it counts)."""
+    inputs = endorsement.weight_inputs if isinstance(endorsement.weight_inputs, dict) else {}
+    relationship = inputs.get("relationship") or endorsement.relationship
+    profile = getattr(member, "profile", None)
+    name = ((profile.name if profile else "") or member.username).split()[0]
+    relation = _RELATION_WORDS.get(relationship, _RELATION_WORDS["OTHER"]).format(name=name)
+    return f"{relation} · counts {_times(endorsement.weight)}"
+
+
+@register.filter
+def without_weight(explanation: str) -> str:
+    """The explanation without its closing "Weight 4.29." (the summary line says the weight once)."""
+    head, sep, tail = (explanation or "").rpartition(". Weight ")
+    return head + "." if sep and tail.rstrip(".").replace(".", "", 1).isdigit() else explanation
+
+
+@register.filter
+def scale_class(score: Any) -> str:
+    """A CSS width step (w0..w10) on the one 0–100 scale every score uses, so bars compare across people."""
+    try:
+        number = float(score)
+    except (TypeError, ValueError):
+        number = 0.0
+    return f"w{max(0, min(10, round(number / 10)))}"
+
+
+_SOURCE_WORDS = {"URL": "a link", "TEXT": "pasted assertion text", "IMAGE": "an uploaded badge image"}
+
+
+@register.filter
+def source_words(badge: Any) -> str:
+    """Where a badge came from, in words: "a link" (with its host when known), "an uploaded badge image"…"""
+    words = _SOURCE_WORDS.get(getattr(badge, "source_kind", ""), "an import")
+    if getattr(badge, "source_kind", "") == "URL" and getattr(badge, "source_url", ""):
+        from urllib.parse import urlsplit
+
+        host = urlsplit(badge.source_url).hostname or ""
+        if host:
+            words += f" to {host}"
+    return words
+
+
+@register.filter
+def asked_as(relationship: str) -> str:
+    """What a requester said the recipient is to them, as the request form put it ("my manager")."""
+    from frontend.forms import REQUEST_RELATIONSHIP_CHOICES
+
+    return dict(REQUEST_RELATIONSHIP_CHOICES).get(relationship, "Other").lower()

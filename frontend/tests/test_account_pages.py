@@ -21,10 +21,12 @@ def test_account_pages_use_the_site_layout_with_labelled_fields(path):
     assert response.status_code == 200
     assert 'class="site-header"' in body and 'class="card auth-card"' in body and "Skip to content" in body
     assert re.search(r'<label for="id_email">|<label for="id_login">', body)
+    for ids in re.findall(r'aria-describedby="([^"]+)"', body):  # password rules etc. are announced: ids exist
+        assert all(f'id="{one}"' in body for one in ids.split()), ids
     assert_csp_clean(response)
 
 
-def test_sign_up_verify_by_the_emailed_link_and_land_on_the_new_profile():
+def test_sign_up_verify_by_the_emailed_link_and_land_on_the_complete_your_profile_step():
     client = Client()
     response = client.post(
         "/accounts/signup/",
@@ -41,8 +43,12 @@ def test_sign_up_verify_by_the_emailed_link_and_land_on_the_new_profile():
     confirm = client.get(link)
     assert "Confirm" in html(confirm)
     done = client.post(link, follow=True)
-    assert done.redirect_chain[-1][0] == "/m/newbie/"
-    assert "List the skills you want people to vouch for." in html(done)
+    # The first login after confirming lands on the complete-your-profile step (frontend/tests/test_welcome.py).
+    assert done.redirect_chain[-1][0] == "/settings/?welcome=1"
+    assert "Complete your profile" in html(done)
+    profile = client.get("/me/", follow=True)
+    assert profile.redirect_chain[-1][0] == "/m/newbie/"
+    assert "List the skills you want people to vouch for." in html(profile)
 
 
 def test_sign_up_with_bad_input_shows_errors_next_to_fields():

@@ -3,6 +3,8 @@ attach to a skill; public/private; the verification report without the recipient
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -63,12 +65,48 @@ def test_someone_elses_badge_fails_with_readable_reasons_and_is_not_public_evide
     assert Client().get(f"/b/{badge.public_id}/").status_code == 404
 
 
-def test_pasted_garbage_is_a_failed_badge_with_a_reason_not_a_500(django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    ("data", "field", "says"),
+    [
+        ({"assertion": "{ not json"}, "assertion", ""),
+        ({"assertion": "hello, this is my badge"}, "assertion", "This is not a badge"),
+        ({"image": SimpleUploadedFile("cat.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 40)}, "image", "No badge found"),
+        ({"image": SimpleUploadedFile("notes.txt", b"just text")}, "image", "No badge found"),
+        ({"url": "http://127.0.0.1:9/badge.json"}, "url", "could not be fetched"),  # private address: refused
+    ],
+)
+def test_what_is_not_a_badge_is_a_form_error_and_nothing_is_stored(data, field, says, settings):
     ana = make_member("ana")
-    _import(django_capture_on_commit_callbacks, client_for(ana), {"assertion": "{ not json"})
+    response = client_for(ana).post("/badges/import/", data)
+    assert response.status_code == 400
+    body = html(response)
+    assert f'id="id_{field}_error"' in body and f'aria-invalid="true" aria-describedby="id_{field}' in body
+    for ids in re.findall(r'aria-describedby="([^"]+)"', body):  # every id it points at exists
+        assert all(f'id="{one}"' in body for one in ids.split()), ids
+    assert says in body
+    assert not Badge.objects.exists()
+
+
+def test_unreachable_url_is_a_form_error(settings):
+    import socket
+
+    settings.BADGE_FETCH_ALLOWED_HOSTS = frozenset({"127.0.0.1"})
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    response = client_for(make_member("ana")).post("/badges/import/", {"url": f"http://127.0.0.1:{port}/b.json"})
+    assert response.status_code == 400 and "could not be fetched" in html(response)
+    assert not Badge.objects.exists()
+
+
+def test_a_json_object_that_is_not_a_valid_badge_is_stored_and_fails_with_a_reason(django_capture_on_commit_callbacks):
+    # Recognisable input goes to the verifier, which says what is wrong with it (a FAILED badge, not a 500).
+    ana = make_member("ana")
+    _import(django_capture_on_commit_callbacks, client_for(ana), {"assertion": '{"type": "Assertion"}'})
     badge = Badge.objects.get()
     assert badge.status == "FAILED" and badge.verification_errors
-    assert "Not verified" in html(client_for(ana).get("/badges/"))
+    body = html(client_for(ana).get("/badges/"))
+    assert "Not verified" in body and "Imported from pasted assertion text" in body
 
 
 @pytest.mark.parametrize("data", [{}, {"url": "https://a.example/x", "assertion": "{}"}])

@@ -11,6 +11,7 @@ from django.test import Client
 from PIL import Image
 
 from endorsements.services import endorse
+from frontend.templatetags.vouch import KIND_LABELS
 from frontend.tests.helpers import assert_csp_clean, csrf_client, html
 from profiles.models import Block, Profile
 from profiles.tests.factories import make_member
@@ -189,8 +190,15 @@ def test_endorsements_page_lists_hidden_ones_and_toggles_them():
 def test_notification_preferences_are_saved_and_unknown_kinds_refused():
     ana = make_member("ana")
     client = client_for(ana)
-    assert client.post("/settings/notifications/", {"muted": ["badge.failed"]}).status_code == 302
+    page = html(client.get("/settings/notifications/"))
+    assert "Pop up on screen while I" in page and "Don" not in page  # worded positively: ticked = on
+    everything_but_failed = [k for k in KIND_LABELS if k != "badge.failed"]
+    saved = client.post("/settings/notifications/", {"live_shown": "1", "live": everything_but_failed})
+    assert saved.status_code == 302
     assert Profile.objects.get(user=ana).muted_kinds == ["badge.failed"]
-    response = client.post("/settings/notifications/", {"muted": ["nonsense"]})
+    response = client.post("/settings/notifications/", {"live_shown": "1", "live": ["nonsense"]})
     assert response.status_code == 400
+    assert Profile.objects.get(user=ana).muted_kinds == ["badge.failed"]
+    # A POST without the live choices (only a channel) keeps what is muted.
+    assert client.post("/settings/notifications/", {"channel_badge__failed": "OFF"}).status_code == 302
     assert Profile.objects.get(user=ana).muted_kinds == ["badge.failed"]

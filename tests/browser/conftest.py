@@ -12,14 +12,20 @@ behind that breaks asyncio tests run after it (STACK-NOTES 4).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conftest import _unavailable
 from tests.live_server import LiveServer, manage, migrated_sqlite, server_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+AXE_DIR = Path(__file__).resolve().parent / "axe"
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,6 +38,17 @@ CHROMIUM_ARGS = [
 ]
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # STACK-NOTES 5: sync Playwright inside pytest
+
+
+def _patient_expectations() -> None:
+    # expect(...) waits up to 15 s (5 s by default): on a loaded 2-core CI machine a GraphQL autocomplete or a
+    # socket frame can take longer than 5 s, and a timing is never what these tests assert.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
+_patient_expectations()
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +107,39 @@ def shoot(page, name: str) -> None:
     """Save a screenshot the README points to (docs/screenshots/), overwritten on every run."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's browser script, installed from npm with tests/browser/axe/package-lock.json (once; node_modules
+    is reused). Skips outside CI when npm is absent or the install fails; fails under CI=true."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if not npm:
+            _unavailable("the accessibility checks need npm for axe-core (apt-get install npm)")
+        done = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=AXE_DIR, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0 or not AXE_SCRIPT.exists():
+            _unavailable(f"npm ci in tests/browser/axe failed: {done.stderr[-500:]}")
+    return AXE_SCRIPT.read_text()
+
+
+def axe_violations(page: Any, axe_source: str, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA rules plus best practices) on the page as it is now; one line per
+    violation of the given impacts, naming the rule and the first offending elements."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source + "\n;undefined")  # through the DevTools protocol: the page's CSP does not apply
+    result = page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {resultTypes: ['violations']});
+            const where = n => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n')[1];
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 3).map(where)}));
+        }"""
+    )
+    return [
+        f"{page.url} [{v['impact']}] {v['id']}: {v['help']} — {'; '.join(v['targets'])}"
+        for v in result
+        if v["impact"] in impacts
+    ]

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+# The session fixture seeds the demo network in a subprocess: minutes on a loaded 2-core machine.
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 
 def _third_party_site(html: str) -> tuple[ThreadingHTTPServer, str]:

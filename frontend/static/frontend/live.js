@@ -51,7 +51,8 @@
     var review = p.awaitingReview === true ? " It awaits your review: show or hide it." : "";
     switch (n.kind) {
       case "endorsement.received": return name(p.endorser) + " endorsed you for " + skill + "." + review;
-      case "endorsement_request.received": return name(p.requester) + " asked you to endorse their " + skill + ".";
+      case "endorsement_request.received":
+        return (p.reminder === true ? "Reminder: " : "") + name(p.requester) + " asked you to endorse their " + skill + ".";
       case "endorsement_request.answered":
         return name(p.recipient) + (p.status === "ACCEPTED" ? " accepted" : " declined") + " your request for " + skill + "." + review;
       case "badge.verified": return "Your badge “" + (badge.name || "badge") + "” is verified.";
@@ -109,7 +110,41 @@
     bodyEl.appendChild(time);
     li.appendChild(dot);
     li.appendChild(bodyEl);
+    var form = markReadForm(n);
+    if (form) li.appendChild(form);
     list.insertBefore(li, list.firstChild);
+  }
+
+  function refreshSkill(slug) {
+    var item = slug && document.getElementById("skill-" + slug);
+    if (!item) return;
+    fetch(location.pathname, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (text) {
+      var fresh = new DOMParser().parseFromString(text, "text/html").getElementById("skill-" + slug);
+      if (fresh) item.replaceWith(fresh);
+    }).catch(function () { /* the next reload shows it */ });
+  }
+
+  function markReadForm(n) {
+    // The stored notification's number is in its global id (base64 of "Notification:<pk>").
+    var pk = "";
+    try { pk = atob(n.id).split(":")[1] || ""; } catch (e) { pk = ""; }
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (!/^\d+$/.test(pk) || !token) return null;
+    var form = document.createElement("form");
+    form.className = "inline-form";
+    form.method = "post";
+    form.action = "/notifications/read/";
+    [["csrfmiddlewaretoken", token.content], ["id", pk], ["next", location.pathname + location.search]].forEach(function (pair) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = pair[0]; input.value = pair[1];
+      form.appendChild(input);
+    });
+    var button = document.createElement("button");
+    button.className = "button button--ghost button--small";
+    button.type = "submit";
+    button.textContent = "Mark read";
+    form.appendChild(button);
+    return form;
   }
 
   function onFrame(frame) {
@@ -121,6 +156,14 @@
       lastId = n.id;
       prepend(n);
       toast(describe(n), linkOf(n));
+      // A badge check ended while its "Checking…" card is on screen: show the result.
+      if (/^badge\./.test(n.kind) && document.querySelector("[data-badge-pending]")) {
+        setTimeout(function () { location.reload(); }, 800);
+      }
+      // An endorsement arrived while its member looks at their own profile: refresh the counts.
+      if (n.kind === "endorsement.received" && n.payload && n.payload.url === location.pathname) {
+        refreshSkill(n.payload.skill && n.payload.skill.slug);
+      }
     }
   }
 

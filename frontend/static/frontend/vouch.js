@@ -184,7 +184,32 @@
     if (help) help.hidden = false;
   }
 
+  // Flash messages after a redirect: focused so screen readers read them, and kept in view (sticky) when the
+  // redirect went to an anchor further down the page.
+  function setupFlash(region) {
+    if (!region.children.length) return;
+    if (location.hash) region.classList.add("messages--sticky");
+    region.focus({ preventScroll: !!location.hash });
+  }
+
+  // The requests page has shown these requests to their recipient: their notifications are read (the requester's
+  // outbox then says "Seen"). A POST, as every write; the page's GET wrote nothing.
+  function markSeen(section) {
+    var token = csrfToken();
+    var ids = (section.getAttribute("data-mark-seen") || "").split(",").filter(function (v) { return /^\d+$/.test(v); });
+    if (!ids.length || !token) return;
+    var body = new URLSearchParams();
+    ids.forEach(function (id) { body.append("id", id); });
+    body.append("next", location.pathname);
+    fetch("/notifications/read/", {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: { "X-CSRFToken": token }, redirect: "manual",
+    }).catch(function () { /* seen next time */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-mark-seen]").forEach(markSeen);
+    document.querySelectorAll("[data-flash]").forEach(setupFlash);
     document.querySelectorAll("input[data-autocomplete]").forEach(setupAutocomplete);
     document.querySelectorAll("form[data-confirm]").forEach(setupConfirm);
     document.querySelectorAll("[data-sortable]").forEach(setupSortable);
