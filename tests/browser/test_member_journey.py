@@ -132,6 +132,9 @@ def _journey(live, new_page, mail_dir, tmp_path, issuer):
     # --- Nia's bell updates without a reload, and the endorsement shows with its explanation ----------------------
     expect(bell).to_have_attribute("data-count", "1")
     expect(nia.locator(".toast")).to_contain_text("Maria Okafor accepted your request for Kubernetes.")
+    # … and her own profile's Kubernetes count and score update in place, without a reload.
+    expect(nia.locator("#skill-kubernetes .stat strong")).to_have_text("1")
+    expect(nia.locator("#skill-kubernetes .skill__score")).not_to_have_text("0.0")
     nia.reload()
     endorser = nia.locator(".endorser", has_text="Maria Okafor")
     expect(endorser).to_contain_text("Nia led our move to Kubernetes; zero downtime.")
@@ -172,14 +175,27 @@ def _journey(live, new_page, mail_dir, tmp_path, issuer):
     shoot(nia, "notifications")
     nia.get_by_role("button", name="Mark all as read").click()
     expect(nia.locator("[data-unread-count]")).to_have_attribute("data-count", "0")
+    # A notification inserted live has its own "Mark read" button, which works.
+    maria.goto("/m/nia/?skill=Terraform#endorse")
+    expect(maria.locator("#endorse select[name=skill]")).to_have_value("Terraform")  # chosen from the skill's link
+    maria.locator("#endorse").get_by_role("button", name="Endorse").click()
+    live_item = nia.locator(".notification", has_text="Maria Okafor endorsed you for Terraform.")
+    expect(live_item).to_be_visible()
+    expect(nia.locator("[data-unread-count]")).to_have_attribute("data-count", "1")
+    live_item.get_by_role("button", name="Mark read").click()
+    expect(nia.locator("[data-unread-count]")).to_have_attribute("data-count", "0")
 
     # --- Nia hides Maria's endorsement; an anonymous visitor no longer sees it ----------------------------------------
     nia.goto("/m/nia/")
-    nia.locator(".endorser", has_text="Maria Okafor").get_by_role("button", name=re.compile("^Hide")).click()
+    nia.locator("#skill-kubernetes .endorser", has_text="Maria Okafor").get_by_role(
+        "button", name=re.compile("^Hide")
+    ).click()
     expect(nia.get_by_text("Endorsement hidden: only you can see it now.")).to_be_visible()
-    expect(nia.locator(".endorser", has_text="Maria Okafor")).to_contain_text("Hidden — only you see this")
+    expect(nia.locator("#skill-kubernetes .endorser", has_text="Maria Okafor")).to_contain_text(
+        "Hidden — only you see this"
+    )
     visitor.goto("/m/nia/")
-    expect(visitor.locator(".endorser", has_text="Maria Okafor")).to_have_count(0)
+    expect(visitor.locator("#skill-kubernetes .endorser", has_text="Maria Okafor")).to_have_count(0)
     expect(visitor.locator(".skill", has_text="Kubernetes").locator(".stat strong")).to_have_text("0")
 
     for page in (visitor, nia, maria, phone):

@@ -161,7 +161,9 @@
         setTimeout(function () { location.reload(); }, 800);
       }
       // An endorsement arrived while its member looks at their own profile: refresh the counts.
-      if (n.kind === "endorsement.received" && n.payload && n.payload.url === location.pathname) {
+      var arrived = n.kind === "endorsement.received" ||
+        (n.kind === "endorsement_request.answered" && n.payload && n.payload.status === "ACCEPTED");
+      if (arrived && n.payload && n.payload.url === location.pathname) {
         refreshSkill(n.payload.skill && n.payload.skill.slug);
       }
     }
