@@ -435,6 +435,7 @@ def _build(ctx: BenchContext) -> Network:
                 "description": "A benchmark badge.",
                 "issuer_name": "Bench Issuer",
                 "issuer_url": "https://issuer.bench.example",
+                "issuer_trust": "DOMAIN_BOUND",  # evidence: shown under its skill (badges.permissions.is_evidence)
                 "issued_on": now - timedelta(days=100),
                 "verified_at": now - timedelta(days=1),
                 "last_checked_at": now - timedelta(days=1),

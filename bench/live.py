@@ -39,6 +39,9 @@ def server() -> Any:
                 "DEBUG": "0",
                 "ENDORSEMENTS_PER_DAY": "1000000",
                 "ENDORSEMENT_REQUESTS_PER_DAY": "1000000",
+                # The profile read cache as deployed (docs/architecture.md). Production turns it on with Redis; here
+                # the one server process is every writer during the run, so its local cache's generation is exact.
+                "PROFILE_CACHE_SECONDS": "60",
             },
         ).start()
     return _server

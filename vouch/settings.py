@@ -199,6 +199,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The anonymous profile read cache (vouch/profile_cache.py): seconds an entry lives; 0 turns it off. On by default
+# only with Redis (the write generation must be shared by every web and job worker); off under the test settings
+# (query-count tests count real reads), where its own tests turn it on.
+PROFILE_CACHE_SECONDS = env_int("PROFILE_CACHE_SECONDS", 0 if TESTING or not REDIS_URL else 60, minimum=0, maximum=3600)
+
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
