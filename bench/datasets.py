@@ -110,8 +110,37 @@ def effective_scale(ctx: BenchContext) -> tuple[float, str]:
 
 
 # --- writing rows fast ------------------------------------------------------------------------
+def _model_defaults(table: str, columns: Sequence[str]) -> list[tuple[str, Any]]:
+    """The NOT NULL columns of `table`'s model that `columns` leaves out and that have a model default (or
+    take "", as a blank string field does), in database form: a field added to a model later (NOT NULL,
+    the default set by Django, not the database) does not break the seeding."""
+    from django.apps import apps
+    from django.db import models
+
+    model = next((m for m in apps.get_models() if m._meta.db_table == table), None)
+    if model is None:
+        return []
+    out = []
+    for f in model._meta.concrete_fields:
+        if f.column in columns or f.null or f.primary_key:
+            continue
+        value = f.get_default()  # "" for a string field without one
+        if value is None:
+            continue
+        if isinstance(f, models.JSONField):
+            out.append((f.column, json.dumps(value)))
+        else:
+            out.append((f.column, f.get_db_prep_save(value, connection)))
+    return out
+
+
 def _insert(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY on PostgreSQL, executemany elsewhere. Values are already in database form."""
+    extra = _model_defaults(table, columns)
+    if extra:
+        tail = tuple(v for _, v in extra)
+        columns = [*columns, *(c for c, _ in extra)]
+        rows = (tuple(r) + tail for r in rows)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -188,6 +188,7 @@ def trust_may_change(
     now: datetime | None = None,
     adding: bool,
     excluding: int | None = None,
+    counted: bool = False,
 ) -> TrustChange:
     """Plan what making visible (`adding`) or taking away one endorsement by `endorser` of `member`
     (id `excluding`, when it exists already) does to `member`: only when it is the pair's only visible
@@ -195,6 +196,7 @@ def trust_may_change(
     (trust_graph.plan_push); everything they gave is re-weighed when that moves their trust as
     weights show it (weighting.trust_shown), or when the endorser is a colleague at the same verified
     organisation and the member declares a seniority above mid-level (its corroboration may change).
+    `counted`: the endorsement (`excluding`) is stored already (settle_endorsement, after the commit).
     """
     from profiles.models import Profile, Seniority
     from profiles.workplaces import verified_workplaces
@@ -204,7 +206,7 @@ def trust_may_change(
         others = others.exclude(pk=excluding)
     if others.exists():
         return NO_CHANGE
-    push = plan_push(endorser.pk, member.pk, adding=adding)
+    push = plan_push(endorser.pk, member.pk, adding=adding, counted=counted)
     breadth = Endorsement.objects.filter(endorser_id=member.pk, hidden=False).values("member_id").distinct().count()
 
     def shown(trust: float) -> tuple[bool, float]:
@@ -286,3 +288,60 @@ def recompute_scores(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     recompute_trust(now=now, reweigh=False)
     return reweigh_all(now=now)
+
+
+# --- after a new endorsement commits (the job endorsements.tasks.settle_endorsement) ----------
+def owed_key(endorsement_id: int) -> str:
+    """The jobs.Owed key of a new endorsement's deferred trust push (see settle_endorsement)."""
+    return f"endorsement-push:{endorsement_id}"
+
+
+def settle_endorsement(endorsement_id: int, *, rescored: bool, now: datetime | None = None) -> bool:
+    """What a new endorsement moves beyond its own listing, off the request path: the endorsed member's trust
+    (the incremental push, when it is the pair's only visible endorsement) and the cascade (re-weigh what the
+    member gave that this can affect: that skill when their score in it moved, `rescored`; everything when
+    their trust as weights show it, or their seniority's corroboration, moves; the MANAGER claims a REPORT
+    endorsement confirms). The listing's own score was recomputed at commit by the service.
+
+    At most once per endorsement although the job may run twice: the push is done by whoever settles the
+    jobs.Owed key the service wrote (a second run, or a withdrawal or hiding that came first, finds nothing
+    owed; those then leave the trust as it is). The re-weighing is recomputed from current signals, so
+    running it again changes nothing. Returns whether anything was re-weighed or pushed.
+    """
+    from jobs.engine import settle
+    from profiles.models import User
+
+    endorsement = Endorsement.objects.filter(pk=endorsement_id).first()
+    if endorsement is None or endorsement.hidden:
+        settle(owed_key(endorsement_id))  # withdrawn or hidden meanwhile: that change settled trust itself
+        return False
+    users = User.objects.select_related("profile").in_bulk([endorsement.endorser_id, endorsement.member_id])
+    endorser, member = users.get(endorsement.endorser_id), users.get(endorsement.member_id)
+    if endorser is None or member is None:
+        return False
+    now = now or timezone.now()
+    with transaction.atomic():
+        trust = trust_may_change(endorser, member, now=now, adding=True, excluding=endorsement.pk, counted=True)
+        # "I reported to them" confirms what the member claimed in managing the endorser: re-weigh it.
+        if (
+            endorsement.relationship == "REPORT"
+            and not trust.reweigh
+            and Endorsement.objects.filter(endorser=member, member=endorser, relationship="MANAGER").exists()
+        ):
+            trust = TrustChange(trust.push, True)
+        cascading = rescored or bool(trust)
+        if cascading:
+            # The listings the re-weighing may recompute, locked first (in id order, one statement), as every
+            # change to endorsements takes its listing locks before anything else.
+            list(
+                MemberSkill.objects.select_for_update()
+                .filter(pk__in=given(member, endorsement.skill_id, trust=bool(trust)).values("member_skill_id"))
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        pushed = settle(owed_key(endorsement.pk))
+        if pushed:  # not on a second run, nor after a withdrawal that came first
+            trust.apply()
+        if cascading:
+            _reweigh(member, given(member, endorsement.skill_id, trust=bool(trust)), now=now)
+    return cascading or pushed

@@ -40,16 +40,17 @@ from endorsements.permissions import (
 )
 from endorsements.scoring import (
     NO_CHANGE,
-    TrustChange,
     apply_weighing,
     cascade,
     given,
     lock_listings,
+    owed_key,
     recompute_locked,
     recompute_member_skills,
     trust_may_change,
 )
 from endorsements.signals import EndorserSignals, signals_for
+from jobs.engine import settle
 from notifications.payloads import Kind
 from notifications.services import notify
 from profiles.models import User
@@ -264,11 +265,9 @@ def respond_to_endorsement_request(
         raise not_found("requestId", "endorsement request")
     now = timezone.now()
     requester = User.objects.select_related("profile").get(pk=peek["requester_id"])
-    trust = NO_CHANGE
     if accept:
-        # Lock order: listings first, then the request (as endorse() does).
-        trust = trust_may_change(actor, requester, now=now, adding=True)
-        lock_listings(peek["member_skill_id"], given(requester, peek["skill_id"], trust=trust))
+        # Lock order: the listing first, then the request (as endorse() does).
+        lock_listings(peek["member_skill_id"])
     request = _locked_request(request_id, recipient_id=actor.pk)
     if request is None or not can_answer(actor, request):
         raise not_found("requestId", "endorsement request")
@@ -294,10 +293,9 @@ def respond_to_endorsement_request(
             # Counts once the requester shows it (approveEndorsement): nothing to recompute yet.
             notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request, endorsement))
         else:
-            trust.apply()
             rescored = ms.pk in recompute_member_skills([ms.pk])
             notify(requester, Kind.ENDORSEMENT_REQUEST_ANSWERED, payloads.request_answered(request, endorsement))
-            cascade(requester, ms.skill_id, rescored=rescored, trust=trust, now=now)
+            _settle_later(endorsement, rescored=rescored)
     else:
         request.status = RequestStatus.DECLINED
         request.responded_at = now
@@ -359,18 +357,13 @@ def endorse(
     now = timezone.now()
     # One relationship per endorser and member: a second endorsement keeps the one the first gave.
     relationship = policy.pair_relationship(actor, target) or relationship
-    review = target.profile.review_before_showing
     # The actor's signals do not depend on the listing locks: read them first, they also say
     # whether the actor counts as a voucher for the target (what the cascade re-weighs).
     signals = signals_for(actor, [ms.skill_id], member_ids=[target.pk], now=now, only_skills=True)
-    # Waiting for review, it counts nowhere yet: no trust, score or cascade to plan.
-    trust = NO_CHANGE if review else trust_may_change(actor, target, now=now, adding=True)
-    if relationship == Relationship.REPORT and not review and not trust.reweigh:
-        # "I reported to them" confirms what the target claimed in managing the actor: re-weigh it.
-        agrees = Endorsement.objects.filter(endorser=target, member=actor, relationship=Relationship.MANAGER)
-        if agrees.exists():
-            trust = TrustChange(trust.push, True)
-    locked = lock_listings(ms.pk, given(target, ms.skill_id, trust=trust))
+    # Only the listing itself: what the change moves beyond it (the target's trust, the cascade) is settled
+    # by a job after the commit, which takes its own locks (_settle_later). Waiting for review, it counts
+    # nowhere yet: nothing to settle.
+    locked = lock_listings(ms.pk)
     if ms.pk not in locked:  # removed from the profile a moment ago
         raise _error("skill", f"{target.username} does not list that skill.", EndorsementErrorCode.SKILL_NOT_LISTED)
     ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
@@ -384,12 +377,22 @@ def endorse(
     if endorsement.pending_review:
         notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
         return endorsement
-    trust.apply()
-    # Locked and read above: aggregate and update only.
+    # Locked and read above: aggregate and update only. The listing's score is exact at commit.
     rescored = ms.pk in recompute_locked([ms.pk], [locked[ms.pk]])
     notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
-    cascade(target, ms.skill_id, rescored=rescored, trust=trust, now=now, locked=locked)
+    _settle_later(endorsement, rescored=rescored)
     return endorsement
+
+
+def _settle_later(endorsement: Endorsement, *, rescored: bool) -> None:
+    """Leave what a new endorsement moves beyond its listing to the job endorsements.tasks.settle_endorsement
+    (the endorsed member's trust push and the cascade), enqueued in this transaction. The push is owed
+    (jobs.Owed) so that it happens at most once, and not at all when the endorsement goes first."""
+    from endorsements.tasks import settle_endorsement
+    from jobs.engine import enqueue_in_transaction, owe
+
+    owe(owed_key(endorsement.pk))
+    enqueue_in_transaction(settle_endorsement, endorsement.pk, rescored)
 
 
 @transaction.atomic
@@ -409,7 +412,8 @@ def withdraw_endorsement(actor: User, *, endorsement_id: int) -> Endorsement:
     record_withdrawal(endorsement, now=now)
     if not Endorsement.objects.filter(pk=endorsement.pk).delete()[0]:
         raise not_found("endorsementId", "endorsement")  # withdrawn a moment ago by a concurrent call
-    trust.apply()
+    if not settle(owed_key(endorsement.pk)):  # still owed: its push never happened, nothing to take back
+        trust.apply()
     if was_visible:
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(member, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
@@ -445,7 +449,9 @@ def set_endorsement_hidden(actor: User, *, endorsement_id: int, hidden: bool) ->
         endorsement.hidden = bool(hidden)
         endorsement.pending_review = False
         endorsement.save(update_fields=["hidden", "pending_review"])
-        trust.apply()
+        # Hidden before its settling job ran: the push it owed never happened, so nothing to take back.
+        if not (hidden and settle(owed_key(endorsement.pk))):
+            trust.apply()
         rescored = endorsement.member_skill_id in recompute_member_skills([endorsement.member_skill_id])
         cascade(actor, endorsement.skill_id, rescored=rescored, trust=trust, now=now)
     return endorsement

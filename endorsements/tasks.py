@@ -1,4 +1,5 @@
-"""Jobs of the endorsements app (enqueued by the periodic scheduler, settings.PERIODIC_JOBS)."""
+"""Jobs of the endorsements app: periodic ones (enqueued by the scheduler, settings.PERIODIC_JOBS) and the
+settling of a new endorsement, enqueued by the services in their transaction."""
 
 from __future__ import annotations
 
@@ -32,3 +33,12 @@ def recompute_scores() -> int:
     from endorsements.scoring import recompute_scores as recompute
 
     return recompute()
+
+
+@task()
+def settle_endorsement(endorsement_id: int, rescored: bool) -> bool:
+    """After a new endorsement commits: the endorsed member's trust push and the cascade (re-weighing what they
+    gave), off the request path (endorsements.scoring.settle_endorsement; idempotent, at most one push)."""
+    from endorsements.scoring import settle_endorsement as settle
+
+    return settle(endorsement_id, rescored=rescored)

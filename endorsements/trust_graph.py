@@ -178,11 +178,12 @@ class Push:
             Profile.objects.filter(user_id=self.member_id).update(trust=self.after)
 
 
-def plan_push(endorser_id: int, member_id: int, *, adding: bool) -> Push:
+def plan_push(endorser_id: int, member_id: int, *, adding: bool, counted: bool = False) -> Push:
     """The incremental update on the request path, planned before the edge endorser -> member appears
     (`adding`) or goes, applied after (`Push.apply`): the member's stored trust moves by what the edge
     carries in one step (its first-order effect on them); the next full recomputation settles the
-    rest, everyone further away included. Starting points keep 1. No write here."""
+    rest, everyone further away included. Starting points keep 1. No write here. (For a new endorsement
+    the job endorsements.tasks.settle_endorsement plans and applies it after the commit, `counted`.)"""
     from profiles.models import Profile
     from profiles.workplaces import verified_workplaces
 
@@ -192,7 +193,9 @@ def plan_push(endorser_id: int, member_id: int, *, adding: bool) -> Push:
     before = row[0]
     if row[1] or member_id in verified_workplaces([member_id]):
         return Push(member_id, before, before)  # a starting point: its trust is 1 whatever it receives
-    delta = edge_push(endorser_id, member_id, adding=adding)
+    # `counted`: the edge is in the graph already (a job settling an endorsement after its commit), so the
+    # endorser's out-degree counts it as it is.
+    delta = edge_push(endorser_id, member_id, adding=adding and not counted)
     after = round(min(1.0, max(0.0, before + delta if adding else before - delta)), propagation.DIGITS)
     return Push(member_id, before, after)
 

@@ -87,3 +87,31 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
     A job never sees rows that are not committed, and a rolled-back request enqueues nothing.
     """
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+
+
+def enqueue_in_transaction(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Enqueue `task` as part of the surrounding transaction: on the database backend its row commits with the
+    change that owes it (a rollback drops it, a crash after the commit cannot lose it; workers see it only once
+    committed). The immediate backend (the unit tests' default) runs it right here, in the transaction, and lets
+    its exception propagate, so a test sees a failing job fail."""
+    from django_tasks.backends.immediate import ImmediateBackend
+
+    if isinstance(task.get_backend(), ImmediateBackend):
+        task.call(*args, **kwargs)
+    else:
+        task.enqueue(*args, **kwargs)
+
+
+def owe(key: str) -> None:
+    """Record, in the current transaction, work a job will do at most once (`settle`). Idempotent."""
+    from jobs.models import Owed
+
+    Owed.objects.bulk_create([Owed(key=key)], ignore_conflicts=True)
+
+
+def settle(key: str) -> bool:
+    """Claim the work `owe(key)` recorded: True exactly once per `owe`, for whichever caller deletes the key first
+    (the job, a second run of it, or a change that makes the work moot); False when there is nothing owed."""
+    from jobs.models import Owed
+
+    return bool(Owed.objects.filter(key=key).delete()[0])

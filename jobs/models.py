@@ -6,6 +6,9 @@
 - `Schedule`: one row per periodic job (settings.PERIODIC_JOBS). Whichever worker first moves `next_run_at` forward
   with a conditional UPDATE enqueues that run, so each interval runs once across all workers.
 - `Turn`: at most one job in flight per (lane, member): the fair queue of badge verification (`jobs.fairness`).
+- `Owed`: work a request left to a job that must happen at most once although the job may run twice (at-least-once
+  delivery): the request writes the key in its transaction, and whoever deletes it (`jobs.engine.settle`) does the
+  work: the job, or a later change that makes the work moot (`jobs.engine.owe`).
 """
 
 from __future__ import annotations
@@ -45,3 +48,11 @@ class Turn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lane}:{self.member_id}"
+
+
+class Owed(models.Model):
+    key = models.CharField(max_length=200, primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
