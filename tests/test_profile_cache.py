@@ -136,3 +136,25 @@ def test_the_write_watcher_is_installed_on_the_connection():
     from django.db import connection
 
     assert profile_cache.watch_writes in connection.execute_wrappers
+
+
+def test_badge_changes_show_at_once():
+    from badges.models import Badge, BadgeStatus, IssuerTrust, SourceKind
+    from badges.services import set_badge_public
+
+    ana, *_ = _ana_endorsed()
+    assert read()["badges"] == []
+    badge = Badge.objects.create(
+        owner=ana,
+        status=BadgeStatus.VERIFIED,
+        name="Certified",
+        issuer_name="Issuer",
+        source_kind=SourceKind.URL,
+        source_url="https://example.org/b",
+        source_digest="b",
+        issuer_trust=IssuerTrust.DOMAIN_BOUND,
+        public=True,
+    )
+    assert [b["name"] for b in read()["badges"]] == ["Certified"]
+    set_badge_public(ana, badge_id=badge.pk, public=False)
+    assert read()["badges"] == []
