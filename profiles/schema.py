@@ -58,6 +58,21 @@ class EndorseEligibilityType(graphene.ObjectType):
     message = graphene.String(description="Why not, for people; null when allowed.")
 
 
+class AskSuggestionType(graphene.ObjectType):
+    """Someone the member could ask for an endorsement (endorsements.suggestions, docs/endorsements.md)."""
+
+    class Meta:
+        name = "AskSuggestion"
+
+    member = graphene.Field(graphene.NonNull(lambda: MemberType))
+    reasons = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Why, most telling first: SAME_ORGANISATION, ENDORSES_YOU, STRONG_IN_SKILL.",
+    )
+    text = graphene.String(required=True, description='The reasons in words: "Works at Northwind Labs too".')
+
+
 class MemberType(DjangoObjectType):
     """A member's public profile. Private data (e-mail addresses) is never exposed here."""
 
@@ -100,6 +115,15 @@ class MemberType(DjangoObjectType):
         EndorseEligibilityType,
         description="Whether the signed-in viewer may endorse this member (block, the member's whoMayEndorse); "
         "null for anonymous viewers. A few queries per member: ask it of one member, not of a search page.",
+    )
+    whom_to_ask = graphene.List(
+        graphene.NonNull(AskSuggestionType),
+        required=True,
+        skill=graphene.String(description="One of the member's listed skills (by name); omitted: their first."),
+        first=graphene.Int(default_value=6, description="At most 20."),
+        description="Whom the member could ask to endorse a skill: colleagues at their verified organisation, "
+        "members who endorse them already, members strong in the skill; never blocked members or those who "
+        "endorsed or were asked for it already. Only for the member themselves (empty for anyone else).",
     )
     suggested_skills = graphene.List(
         graphene.NonNull("skills.schema.SkillType"),
@@ -202,6 +226,20 @@ class MemberType(DjangoObjectType):
         from skills.schema import member_skill_queryset
 
         return member_skill_queryset(info.context.user, selected_paths(info)).filter(member=user)
+
+    @staticmethod
+    def resolve_whom_to_ask(user: User, info: Any, skill: str | None = None, first: int = 6) -> list[Any]:
+        viewer = info.context.user
+        if not (is_signed_in(viewer) and viewer.pk == user.pk):
+            return []  # the member's own
+        from endorsements.suggestions import whom_to_ask
+        from skills.models import MemberSkill
+
+        listings = MemberSkill.objects.filter(member=user).select_related("skill").order_by("position", "id")
+        if skill:
+            listings = listings.filter(skill__name__iexact=skill[:100])
+        listing = listings.first()
+        return whom_to_ask(user, listing.skill, limit=first) if listing is not None else []
 
     @staticmethod
     def resolve_suggested_skills(user: User, info: Any) -> list[Any]:

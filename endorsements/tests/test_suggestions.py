@@ -108,3 +108,23 @@ def test_ask_from_another_members_profile(world):
     )
     assert response.status_code == 302 and response["Location"] == "/m/lena/#ask"
     assert lena.endorsement_requests_received.get().skill.name == "Go"
+
+
+WHOM = (
+    "query($u: String!, $s: String) { member(username: $u) { "
+    "whomToAsk(skill: $s) { member { username } reasons text } } }"
+)
+
+
+def test_whom_to_ask_through_graphql_is_the_members_own(world):
+    from vouch.testing import data_of, gql
+
+    mine = data_of(gql(client_for(world["ana"]), WHOM, {"u": "ana", "s": "Python"}))["member"]["whomToAsk"]
+    found = {row["member"]["username"]: row for row in mine}
+    assert found["lena"]["reasons"] == ["SAME_ORGANISATION"] and found["lena"]["text"] == "Works at Northwind Labs too"
+    assert found["omar"]["reasons"] == ["ENDORSES_YOU"] and found["yuki"]["reasons"] == ["STRONG_IN_SKILL"]
+    other = data_of(gql(client_for(world["zed"]), WHOM, {"u": "ana", "s": "Python"}))["member"]["whomToAsk"]
+    assert other == []
+    assert data_of(gql(Client(), WHOM, {"u": "ana", "s": "Python"}))["member"]["whomToAsk"] == []
+    unknown = data_of(gql(client_for(world["ana"]), WHOM, {"u": "ana", "s": "Cobol"}))["member"]["whomToAsk"]
+    assert unknown == []

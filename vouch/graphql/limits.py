@@ -101,6 +101,8 @@ LIST_SIZES: dict[str, ListSize] = {
     "NotificationPreferences.channels": lambda args: 20,  # one per notification kind; there are fewer
     "Query.skillInsights": _arg("first", 10, 50),  # insights.schema caps at 50
     "SkillInsight.issuers": lambda args: 5,  # insights.selectors.issuers_for: per_skill=5
+    "Member.whomToAsk": _arg("first", 6, 20),  # endorsements.suggestions.MAX_SUGGESTIONS
+    "AskSuggestion.reasons": lambda args: 3,  # one per source
     "Member.suggestedSkills": lambda args: 5,  # insights.selectors.skills_to_strengthen: first=5
 }
 # A mutation payload's `errors: [Error!]!`: a handful per input at most.
