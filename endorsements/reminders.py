@@ -81,7 +81,7 @@ def remind_endorsement_request(actor: Any, *, request_id: int) -> EndorsementReq
     if not is_signed_in(actor):
         raise not_found("requestId", "endorsement request")
     request = (
-        EndorsementRequest.objects.select_for_update()
+        EndorsementRequest.objects.select_for_update(of=("self",))
         .select_related("requester__profile", "recipient", "skill")
         .filter(pk=request_id, requester_id=actor.pk)
         .first()
