@@ -174,15 +174,26 @@ def test_check_deploy_is_clean_with_production_environment():
     assert "System check identified no issues" in result.stdout
 
 
-def test_debug_off_serves_no_debug_pages():
-    # A 404 with DEBUG off is Django's plain page, not the technical one listing the URL patterns.
+def test_debug_off_serves_no_debug_pages(tmp_path):
+    # A 404 with DEBUG off is the branded page, not the technical one listing the URL patterns. Production serves
+    # collected, hashed static files (bin/serve-prod runs collectstatic first), so the test collects them too.
+    static = {"STATIC_ROOT": str(tmp_path / "static")}
+    collected = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=_env(**PRODUCTION, **static),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert collected.returncode == 0, collected.stderr[-2000:]
     code = (
         "import django; django.setup()\n"
         "from django.test import Client\n"
         "r = Client(HTTP_HOST='vouch.example').get('/no/such/page/', secure=True)\n"
         "print(r.status_code, b'URLconf' in r.content, r.headers.get('Strict-Transport-Security'))\n"
     )
-    result = run_python(code, **PRODUCTION)
+    result = run_python(code, **PRODUCTION, **static)
     assert result.returncode == 0, result.stderr[-2000:]
     status, technical, hsts = result.stdout.strip().splitlines()[-1].split(" ", 2)
     assert status == "404"
