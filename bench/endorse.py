@@ -24,7 +24,7 @@ import httpx
 from django.db import connection
 
 from bench import BenchContext, Result, benchmark
-from bench.datasets import network
+from bench.datasets import _model_defaults, network
 from bench.live import server
 
 ENDORSE = """
@@ -220,6 +220,9 @@ def endorse(ctx: BenchContext) -> list[Result]:
         .values_list("id", flat=True)
     )[warm:]
     Endorsement.objects.filter(pk__in=ids).delete()
+    # Columns added to the model since (NOT NULL, with a model default) take that default, as the services write it.
+    extra = _model_defaults("endorsements_endorsement", columns)
+    columns = (*columns, *(c for c, _ in extra))
     sql = f"INSERT INTO endorsements_endorsement ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
     rows = [
         (
@@ -228,6 +231,7 @@ def endorse(ctx: BenchContext) -> list[Result]:
             *r[8:11],
             connection.ops.adapt_datetimefield_value(r[11]),
             connection.ops.adapt_datetimefield_value(r[12]),
+            *(v for _, v in extra),
         )
         for r in made
     ]
