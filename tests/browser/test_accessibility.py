@@ -25,6 +25,8 @@ ANONYMOUS = [
     "/accounts/login/",
     "/accounts/signup/",
     "/accounts/password/reset/",
+    "/insights/",
+    "/m/ana/embed",
 ]
 SIGNED_IN = [
     "/m/ana/",
@@ -39,6 +41,9 @@ SIGNED_IN = [
     "/requests/",
     "/notifications/",
     "/badges/",
+    "/badges/collections/",
+    "/settings/linked-profiles/",
+    "/insights/",
 ]
 
 
@@ -94,6 +99,12 @@ def test_every_page_passes_axe(live, new_page, axe_source, phone):
     ana.fill("#id_assertion", "this is not a badge")
     with ana.expect_navigation():
         ana.locator("#id_assertion").evaluate("el => el.form.requestSubmit()")
+    problems += axe_violations(ana, axe_source)
+    # Blocking asks first: the confirmation page.
+    ana.goto("/m/maria/")
+    with ana.expect_navigation():
+        ana.locator("form[action='/settings/blocked/add/'] button").first.click()
+    expect(ana.locator("form[action='/settings/blocked/add/']")).to_be_attached()
     problems += axe_violations(ana, axe_source)
     assert problems == [], "\n".join(problems)
 
