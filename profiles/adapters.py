@@ -85,16 +85,6 @@ class AccountAdapter(DefaultAccountAdapter):
         make_password(get_random_string(32))
         super().send_account_already_exists_mail(email)
 
-    def set_password(self, user, password):
-        # Password change, set and reset (web pages and headless alike) all come through here. Every other login
-        # session of the member stops resolving (Django's session auth hash) and the current one gets a new key,
-        # so every live socket opened before is one of an ended session: close them all (the browser page that
-        # changed it reloads, an app reconnects with the token allauth hands back).
-        from notifications.services import end_member_sockets
-
-        super().set_password(user, password)
-        end_member_sockets(user.pk)
-
     def logout(self, request):
         # Sockets opened with this login session (browser cookie or app token) stop being served.
         from notifications.services import end_live_sessions

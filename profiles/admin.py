@@ -1,23 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from notifications.services import end_member_sockets
 from profiles.models import Block, Organisation, OrganisationDomain, Profile, User
 
 
-class _PasswordChangeForm(AdminPasswordChangeForm):
-    def save(self, commit=True):
-        user = super().save(commit=commit)
-        end_member_sockets(user.pk)  # every login session of the member ended with the old password
-        return user
-
-
 @admin.register(User)
 class VouchUserAdmin(UserAdmin):
-    """Django's user admin, plus: deactivating an account or setting its password closes its live sockets."""
-
-    change_password_form = _PasswordChangeForm
+    """Django's user admin, plus: deactivating an account closes its live sockets (a new password does too, for
+    every path: profiles.apps)."""
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -143,3 +143,42 @@ def _superuser():
     from profiles.models import User
 
     return User.objects.create_superuser("staffer", "staffer@example.com", PASSWORD)
+
+
+async def test_changepassword_command_closes_every_socket_of_the_member(monkeypatch):
+    from django.contrib.auth.management.commands.changepassword import Command
+    from django.core.management import call_command
+
+    ana, bob, _browser_client, _token, sockets, bystander = await _setup()
+    monkeypatch.setattr(Command, "_get_pass", lambda self, prompt="Password: ": NEW_PASSWORD)
+    await database_sync_to_async(call_command)("changepassword", "ana")
+    await make_notification(bob)
+    await _assert_all_closed_and_deaf(ana, sockets, bystander)
+
+
+async def test_a_password_set_in_code_closes_every_socket_of_the_member():
+    ana, bob, _browser_client, _token, sockets, bystander = await _setup()
+
+    def set_password() -> None:
+        user = type(ana).objects.get(pk=ana.pk)
+        user.set_password(NEW_PASSWORD)
+        user.save()
+
+    await database_sync_to_async(set_password)()
+    await make_notification(bob)
+    await _assert_all_closed_and_deaf(ana, sockets, bystander)
+
+
+async def test_saving_the_member_without_a_new_password_leaves_the_sockets_open():
+    ana, bob, _browser_client, _token, sockets, bystander = await _setup()
+
+    def touch() -> None:
+        user = type(ana).objects.get(pk=ana.pk)
+        user.first_name = "Ana"
+        user.save()
+
+    await database_sync_to_async(touch)()
+    await make_notification(ana)
+    for socket in sockets[:2]:
+        frame = await socket.receive_json_from(timeout=5)
+        assert frame["type"] in {"notification", "unread"}
