@@ -1,42 +1,54 @@
 """Free-text member search: name, handle, headline, organisation and title.
 
-On PostgreSQL it is index-backed, typo-tolerant and ranked:
+On PostgreSQL it is index-backed, typo-tolerant and ranked, in one call of the database function
+`profiles_member_candidates` (profiles/migrations/0006_member_search_function.py):
 
-* handles: substring (`LIKE '%…%'`) and trigram similarity (`username % term`), pg_trgm GIN index;
+* handles: substring (`LIKE '%…%'`, a prefix for terms under 3 letters) and trigram similarity
+  (`username % term`, at or above 0.25), pg_trgm GIN index; only for terms that can be part of a handle
+  (letters, digits, "-" and "_": "maria okafor" is no handle, so the handle index is not searched for it);
 * display names, with typos ("Okafro" finds "Okafor"): pg_trgm word similarity (`term <% name`, at or above
-  `pg_trgm.word_similarity_threshold`, set to 0.5 in settings), pg_trgm GIN index;
+  0.5), pg_trgm GIN index;
 * words of the name, headline, organisation and title in any order, the last one as a prefix while it is
   being typed ("platform eng"): full-text search with the `simple` configuration (names and handles are
   not English words to stem), GIN index.
 
-Work per search is bounded whatever the data: candidates come from index scans that stop after a few
-hundred rows each (an OR across the user and profile tables would use no index at all); only those are
-matched and ranked, by the
-best of handle similarity, name word similarity and full-text rank. So a search answers the best few
-hundred members, and its total count is at most that. SQLite, the newcomer default, keeps
-case-insensitive substring matching on each field (every match).
+Work per search is bounded whatever the data: each branch is an index scan that stops after a bounded
+number of rows (a trigram branch reads at most SCANNED matches and keeps its best CANDIDATES; the full-text
+one keeps the first CANDIDATES), and only those candidates are ranked, by the best of handle similarity,
+name word similarity and full-text rank. The function answers their ids best first, once; the page and the
+total count are then primary-key lookups of those ids (`search_members`), so the index work is not done a
+second time for the count. A search answers the best few hundred members, and its total count is at most
+that. SQLite, the newcomer default, keeps case-insensitive substring matching on each field (every match).
 """
 
 from __future__ import annotations
 
 import re
 
-from django.db.models import BooleanField, FloatField
+from django.db import connection
+from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
 # The indexed expressions (profiles/migrations/0002_member_search_indexes.py). Keep them identical.
 NAME = "lower(display_name)"
 DOCUMENT = "lower(display_name || ' ' || headline || ' ' || organisation || ' ' || title)"
 TSVECTOR = f"to_tsvector('simple'::regconfig, {DOCUMENT})"
+FUNCTION = "profiles_member_candidates"
 MAX_TERM = 100
 MAX_WORDS = 8
 CANDIDATES = 100  # rows each index branch may contribute: the work per search is bounded, not the data
+SCANNED = 500  # matches a trigram branch reads (in index order) before keeping its CANDIDATES best
 _WORD = re.compile(r"[^\W_]+")
+_HANDLE = re.compile(r"[a-z0-9_-]+")  # what a handle is made of (profiles.validators)
 
 
-def _pattern(term: str) -> str:
+def _pattern(term: str) -> str | None:
+    """The LIKE pattern for handles containing `term`, or None when no handle can contain it."""
+    if not _HANDLE.fullmatch(term):
+        return None
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    # Under 3 letters there is no trigram to look up: a prefix (the username's btree pattern index) instead.
+    return f"%{escaped}%" if len(term) >= 3 else f"{escaped}%"
 
 
 def tsquery(term: str) -> str:
@@ -54,45 +66,44 @@ def _clean(term: str) -> str:
     return term[:MAX_TERM].lower()
 
 
-def candidate_ids(term: str) -> RawSQL:
-    """Ids of the members best matching `term` (PostgreSQL), as a subquery for `id__in`."""
+def ranked_ids(term: str) -> list[int]:
+    """Ids of the members best matching `term` (PostgreSQL), best first: at most 3 × CANDIDATES, one statement."""
     term = _clean(term)
-    sql = (
-        "SELECT id FROM ("
-        f"(SELECT id FROM profiles_user WHERE username LIKE %s LIMIT {CANDIDATES})"
-        f" UNION (SELECT id FROM profiles_user WHERE username %% %s LIMIT {CANDIDATES})"
-        f" UNION (SELECT user_id FROM profiles_profile WHERE %s <%% {NAME} LIMIT {CANDIDATES})"
-        f" UNION (SELECT user_id FROM profiles_profile WHERE {TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)"
-        f" LIMIT {CANDIDATES})"
-        ") AS candidates"
-    )
-    return RawSQL(sql, [_pattern(term), term, term, tsquery(term)])
-
-
-def _on_profile(expression: str) -> str:
-    """`expression` over the outer query's member's profile (profiles_user is the outer table)."""
-    return f"(SELECT {expression} FROM profiles_profile WHERE profiles_profile.user_id = profiles_user.id)"
-
-
-def matches(term: str) -> RawSQL:
-    """Whether the member in the outer query matches `term` (decided on the candidates only)."""
-    term = _clean(term)
-    sql = (
-        "(profiles_user.username LIKE %s OR profiles_user.username %% %s OR "
-        + _on_profile(f"%s <%% {NAME} OR {TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)")
-        + ")"
-    )
-    return RawSQL(sql, [_pattern(term), term, term, tsquery(term)], output_field=BooleanField())
-
-
-def rank(term: str) -> RawSQL:
-    """How well the member in the outer query matches `term`: 0..1, higher is better."""
-    term = _clean(term)
-    sql = (
-        "greatest(CASE WHEN profiles_user.username = %s THEN 1.0 ELSE similarity(profiles_user.username, %s) END, "
-        + _on_profile(
-            f"greatest(word_similarity(%s, {NAME}), ts_rank({TSVECTOR}, to_tsquery('simple'::regconfig, %s)))"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT found_id FROM {FUNCTION}(%s::text, %s::text, to_tsquery('simple'::regconfig, %s), %s, %s)",
+            [term, _pattern(term), tsquery(term) or None, CANDIDATES, SCANNED],
         )
-        + ")"
-    )
-    return RawSQL(sql, [term, term, term, tsquery(term)], output_field=FloatField())
+        return [row[0] for row in cursor.fetchall()]
+
+
+def position(ids: list[int]) -> RawSQL:
+    """The place of the outer query's member in `ids` (1 = best), to order by."""
+    return RawSQL("array_position(%s::bigint[], profiles_user.id)", [ids], output_field=IntegerField())
+
+
+def explain(term: str, *, analyze: bool = True) -> str:
+    """EXPLAIN (ANALYZE) of the search function's query for `term`, with the function's settings (PostgreSQL).
+
+    The query is read from the installed function, so this is the plan the database runs: a function's own
+    statements are not shown by EXPLAIN of its call."""
+    from django.db import transaction
+
+    term = _clean(term)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc, proconfig FROM pg_proc WHERE proname = %s", [FUNCTION])
+        source, config = cursor.fetchone()
+        for setting in config or []:  # the function's SET clauses, for this transaction only
+            name, value = setting.split("=", 1)
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+        query = source.split("RETURN QUERY", 1)[1].rsplit(";", 1)[0]
+        cursor.execute(f"PREPARE member_search_plan(text, text, tsquery, integer, integer) AS {query}")
+        try:
+            options = "ANALYZE, COSTS OFF" if analyze else "COSTS OFF"
+            cursor.execute(
+                f"EXPLAIN ({options}) EXECUTE member_search_plan(%s, %s, to_tsquery('simple'::regconfig, %s), %s, %s)",
+                [term, _pattern(term), tsquery(term) or None, CANDIDATES, SCANNED],
+            )
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE member_search_plan")

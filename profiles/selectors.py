@@ -17,7 +17,8 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
 
     With `skill` (any spelling or alias), only members listing it, highest score first; the
     listing is annotated as `listing` (so `listing__score` is available to callers). Without a
-    skill, ordered by username. An unknown skill gives no members.
+    skill, ordered by username, or with `search` on PostgreSQL best match first (its ranked ids are read
+    when this is called: profiles/search.py). An unknown skill gives no members.
     """
     from skills.services import find_skill
 
@@ -25,13 +26,10 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
     term = (search or "").strip()[: member_search.MAX_TERM]
     ranked = False
     if term and connection.vendor == "postgresql":
-        # Index-backed, typo-tolerant and ranked (profiles/search.py).
-        qs = (
-            qs.filter(id__in=member_search.candidate_ids(term))
-            .alias(search_match=member_search.matches(term))
-            .filter(search_match=True)
-            .annotate(search_rank=member_search.rank(term))
-        )
+        # Index-backed, typo-tolerant and ranked (profiles/search.py): the ranked ids in one statement, now;
+        # the page and the count are then lookups of those ids by primary key.
+        ids = member_search.ranked_ids(term)
+        qs = qs.filter(id__in=ids).alias(search_position=member_search.position(ids))
         ranked = True
     elif term:
         qs = qs.filter(
@@ -52,7 +50,7 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
             .order_by("-listing__score", "listing__id")
         )
     elif ranked:
-        qs = qs.order_by("-search_rank", "username")
+        qs = qs.order_by("search_position")
     else:
         qs = qs.order_by("username")
     return qs

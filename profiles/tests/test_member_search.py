@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import Client
 
 from profiles.models import Profile, Visibility
-from profiles.search import NAME, TSVECTOR
+from profiles.search import CANDIDATES, FUNCTION, NAME, TSVECTOR, _pattern, explain
 from profiles.selectors import search_members
 from profiles.tests.factories import make_member
 from vouch.testing import CountQueries, data_of, gql
@@ -52,8 +52,6 @@ def test_words_in_any_order_across_fields_match(people):
 
 
 def test_a_search_answers_at_most_the_best_few_hundred(postgres):
-    from profiles.search import CANDIDATES
-
     for n in range(CANDIDATES + 30):
         make_member(f"eng{n:03d}", display_name=f"Person {n}", headline="Engineer")
     body = data_of(gql(Client(), MEMBERS, {"q": "engineer"}))["members"]
@@ -77,23 +75,41 @@ def test_nothing_matches_nonsense_and_hostile_terms_are_bounded(people):
     assert "errors" not in body, body
 
 
-def test_search_is_one_query_for_the_page_and_one_for_the_count(people):
+def test_search_is_one_statement_for_the_ranking_then_the_page_and_the_count_by_id(people):
+    # The index work is done once (the function), not again for the count: the page and the count look up its ids.
     with CountQueries() as queries:
         found("engineer")
-    assert len(queries) == 2, queries
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 3, sql
+    assert FUNCTION in sql[0] and all(FUNCTION not in s for s in sql[1:]), sql
+
+
+def test_the_typo_tolerance_is_the_functions_own_not_the_connections(people):
+    # The thresholds are SET on the function: a connection set otherwise does not change what a search finds.
+    with connection.cursor() as cursor:
+        cursor.execute("SET pg_trgm.word_similarity_threshold = 0.95")
+        cursor.execute("SET pg_trgm.similarity_threshold = 0.95")
+        cursor.execute("SET enable_seqscan = on")
+    assert [u.username for u in search_members(None, search="okafro")][:1] == ["maria"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert cursor.fetchone()[0] == "0.95"  # and the session's own setting is left as it was
 
 
 @pytest.mark.parametrize(
     "index", ["profiles_user_username_trgm", "profiles_profile_name_trgm", "profiles_profile_document_fts"]
 )
 def test_the_search_indexes_exist_and_are_used(people, index):
-    qs = search_members(None, search="okafro")
-    sql, params = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: show the plan an index-backed search takes
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = explain("okafro", analyze=False)  # the installed function's query, with its settings
     assert index in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_a_term_that_cannot_be_in_a_handle_does_not_search_handles(people):
+    # "maria okafor" has a space: no handle contains it; the name and full-text branches find her.
+    assert _pattern("maria okafor") is None and _pattern("okafro") == "%okafro%" and _pattern("zo") == "zo%"
+    assert found("maria okafor")[:1] == ["maria"]
+    assert found("ma")[:1] == ["maria"]  # under 3 letters: handles by prefix
 
 
 def test_the_indexed_expression_is_the_one_searched():
