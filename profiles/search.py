@@ -10,7 +10,7 @@ On PostgreSQL it is index-backed, typo-tolerant and ranked, in one call of the d
   0.5), pg_trgm GIN index;
 * words of the name, headline, organisation and title in any order, the last one as a prefix while it is
   being typed ("platform eng"): full-text search with the `simple` configuration (names and handles are
-  not English words to stem), GIN index.
+  not English words to stem) on the stored `search_document` column (generated from TSVECTOR), GIN index.
 
 Work per search is bounded whatever the data: each branch is an index scan that stops after a bounded
 number of rows (a trigram branch reads at most SCANNED matches and keeps its best CANDIDATES; the full-text
@@ -29,7 +29,8 @@ from django.db import connection
 from django.db.models import IntegerField
 from django.db.models.expressions import RawSQL
 
-# The indexed expressions (profiles/migrations/0002_member_search_indexes.py). Keep them identical.
+# The indexed expressions (profiles/migrations/0002_member_search_indexes.py; TSVECTOR is the expression the
+# stored `search_document` column is generated from, 0006). Keep them identical.
 NAME = "lower(display_name)"
 DOCUMENT = "lower(display_name || ' ' || headline || ' ' || organisation || ' ' || title)"
 TSVECTOR = f"to_tsvector('simple'::regconfig, {DOCUMENT})"
@@ -37,7 +38,7 @@ FUNCTION = "profiles_member_candidates"
 MAX_TERM = 100
 MAX_WORDS = 8
 CANDIDATES = 100  # rows each index branch may contribute: the work per search is bounded, not the data
-SCANNED = 500  # matches a trigram branch reads (in index order) before keeping its CANDIDATES best
+SCANNED = 200  # matches a trigram branch reads (in index order) before keeping its CANDIDATES best
 _WORD = re.compile(r"[^\W_]+")
 _HANDLE = re.compile(r"[a-z0-9_-]+")  # what a handle is made of (profiles.validators)
 
@@ -82,28 +83,45 @@ def position(ids: list[int]) -> RawSQL:
     return RawSQL("array_position(%s::bigint[], profiles_user.id)", [ids], output_field=IntegerField())
 
 
-def explain(term: str, *, analyze: bool = True) -> str:
-    """EXPLAIN (ANALYZE) of the search function's query for `term`, with the function's settings (PostgreSQL).
+def explain(term: str, *, analyze: bool = True, generic: bool = False) -> str:
+    """EXPLAIN (ANALYZE) of the search function's three statements for `term`, with its settings (PostgreSQL):
+    EXPLAIN of the function call would not show them. `generic`: the plans PL/pgSQL may keep for the session
+    (planned without the term's value) instead of the ones planned for this term."""
+    from importlib import import_module
 
-    The query is read from the installed function, so this is the plan the database runs: a function's own
-    statements are not shown by EXPLAIN of its call."""
     from django.db import transaction
 
+    function = import_module("profiles.migrations.0006_member_search_function")
     term = _clean(term)
+    args = [term, _pattern(term), tsquery(term) or None, CANDIDATES, SCANNED]
+    options = "ANALYZE, COSTS OFF" if analyze else "COSTS OFF"
+    types = function.SIGNATURE
+    plans = []
+
+    def run(name: str, sql: str, params: list, label: str) -> list:
+        cursor.execute(f"PREPARE {name}({types}, bigint[]) AS {sql}")
+        try:
+            placeholders = ", ".join(["%s"] * len(params))
+            cursor.execute(f"EXPLAIN ({options}) EXECUTE {name}({placeholders})", params)
+            plans.append(f"-- {label}\n" + "\n".join(row[0] for row in cursor.fetchall()))
+            cursor.execute(f"EXECUTE {name}({placeholders})", params)
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute(f"DEALLOCATE {name}")
+
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT prosrc, proconfig FROM pg_proc WHERE proname = %s", [FUNCTION])
-        source, config = cursor.fetchone()
-        for setting in config or []:  # the function's SET clauses, for this transaction only
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = %s", [FUNCTION])
+        for setting in cursor.fetchone()[0] or []:  # the function's SET clauses, for this transaction only
             name, value = setting.split("=", 1)
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-        query = source.split("RETURN QUERY", 1)[1].rsplit(";", 1)[0]
-        cursor.execute(f"PREPARE member_search_plan(text, text, tsquery, integer, integer) AS {query}")
-        try:
-            options = "ANALYZE, COSTS OFF" if analyze else "COSTS OFF"
-            cursor.execute(
-                f"EXPLAIN ({options}) EXECUTE member_search_plan(%s, %s, to_tsquery('simple'::regconfig, %s), %s, %s)",
-                [term, _pattern(term), tsquery(term) or None, CANDIDATES, SCANNED],
-            )
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE member_search_plan")
+        if generic:
+            cursor.execute("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+        params = [*args, None]
+        ids = run("search_by_trigram", function.BY_TRIGRAM, params, "handles and names (trigram GIN)")
+        if args[2] is not None:
+            common = run("search_common", function.BY_COMMON_WORDS, params, "words: common ones (first rows)")
+            if len(common) < CANDIDATES:
+                common = run("search_words", function.BY_WORDS, params, "words: through the full-text GIN index")
+            ids += common
+        run("search_ranked", function.RANKED.format(ids="$6"), [*args, ids], "the candidates, ranked")
+    return "\n".join(plans)
