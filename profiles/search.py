@@ -96,7 +96,7 @@ def explain(term: str, *, analyze: bool = True, generic: bool = False) -> str:
     args = [term, _pattern(term), tsquery(term) or None, CANDIDATES, SCANNED]
     options = "ANALYZE, COSTS OFF" if analyze else "COSTS OFF"
     types = function.SIGNATURE
-    plans = []
+    plans: list[str] = []
 
     def run(name: str, sql: str, params: list, label: str) -> list:
         cursor.execute(f"PREPARE {name}({types}, bigint[]) AS {sql}")
