@@ -113,7 +113,7 @@ def test_the_search_indexes_exist_and_are_used(people, generic):
     assert all("Seq Scan" not in s for i, s in enumerate(sections) if i != 1), plan
 
 
-def test_the_installed_function_is_the_one_explained():
+def test_the_installed_function_is_the_one_explained(postgres):
     from importlib import import_module
 
     function = import_module("profiles.migrations.0006_member_search_function")
