@@ -112,8 +112,10 @@ class LiveServer:
         redis_url: str | None = None,
         channel_prefix: str | None = None,
         extra_env: dict[str, str] | None = None,
+        application: str = "vouch.asgi:application",
     ) -> None:
         self.env = server_env(database, redis_url=redis_url, channel_prefix=channel_prefix, extra=extra_env)
+        self.application = application
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         # The server writes to it for its whole life and output() reads it back: no `with` block fits.
@@ -142,7 +144,7 @@ class LiveServer:
                     "20",
                     "--ping-timeout",
                     "30",
-                    "vouch.asgi:application",
+                    self.application,
                 ],
                 cwd=ROOT,
                 env=self.env,

@@ -37,6 +37,7 @@ _CLEARED = (
     "VOUCH_ORIGIN",
     "GRAPHQL_MAX_DEPTH",
     "SEED_DEMO",
+    "WORKER_CHANNEL_CAPACITY",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests' conftest sets it for the session; deploy checks warn on it
 )
 PRODUCTION = {
@@ -133,8 +134,41 @@ def test_database_and_redis_urls_switch_backends():
     assert values["ENGINE"] == "django.db.backends.postgresql"
     assert values["DB_NAME"] == "vouchdb"
     assert values["LAYER"] == "channels_redis.core.RedisChannelLayer"
-    assert values["LAYER_HOSTS"] == ["redis://cache.example:6380/2"]
+    assert [host["address"] for host in values["LAYER_HOSTS"]] == ["redis://cache.example:6380/2"]
     assert values["PORT"] == 9001
+
+
+def test_redis_layer_reads_outlast_its_blocking_pop():
+    """channels_redis waits for a worker's messages with a blocking pop of `brpop_timeout` (5 s); redis-py's default
+    socket timeout is also 5 s, and then an idle worker's pop failed with TimeoutError (killing the consumer that
+    held the receive lock, so its socket closed). The configured socket timeout must exceed the pop."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from channels_redis.core import RedisChannelLayer\n"
+        "(host,) = settings.CHANNEL_LAYERS['default']['CONFIG']['hosts']\n"
+        "print(host['socket_timeout'], RedisChannelLayer.brpop_timeout)\n"
+    )
+    result = run_python(code, REDIS_URL="redis://cache.example:6380/2")
+    assert result.returncode == 0, result.stderr
+    socket_timeout, pop = (float(v) for v in result.stdout.split())
+    assert socket_timeout >= pop + 5
+
+
+def test_redis_layer_bounds_each_socket_and_each_worker():
+    """Every socket of a worker shares one Redis queue ("specific.<worker>!"): it is bounded per worker (many
+    sockets' worth), while each socket's own in-process queue and any other channel keep the per-channel bound."""
+    code = (
+        "import django; django.setup()\n"
+        "from channels.layers import get_channel_layer\n"
+        "layer = get_channel_layer()\n"
+        "print(layer.get_capacity('specific.abc!def'), layer.get_capacity('http.request'), layer.capacity)\n"
+    )
+    result = run_python(code, REDIS_URL="redis://cache.example:6380/2")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["10000", "200", "200"]
+    result = run_python(code, REDIS_URL="redis://cache.example:6380/2", WORKER_CHANNEL_CAPACITY="50000")
+    assert result.stdout.split() == ["50000", "200", "200"]
 
 
 def test_debug_off_is_production_safe():

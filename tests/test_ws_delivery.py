@@ -140,3 +140,26 @@ async def test_unknown_and_malformed_client_messages_get_an_error_frame_and_the_
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
     await socket.disconnect()
+
+
+async def test_a_push_reaches_the_socket_without_a_hop_to_the_sync_thread(monkeypatch):
+    """Channels' dispatch runs close_old_connections in the worker's one sync thread before every handler; the
+    notification consumer skips it (its database calls close stale connections themselves), so a push never
+    queues behind other sockets' queries (bench/notifications_live.py, fan-out)."""
+    import channels.consumer
+
+    hops = []
+
+    async def counted() -> None:
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    ana = await make("ana")
+    socket = await connect_as(ana)
+    await make_notification(ana, KIND, endorser="bo")
+    assert (await socket.receive_json_from(timeout=5))["type"] == "notification"
+    assert await socket.receive_json_from(timeout=5) == {"type": "unread", "count": 1}
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    assert hops == []
+    await socket.disconnect()

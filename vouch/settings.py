@@ -158,6 +158,9 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # --- Channels, cache -------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Messages waiting in Redis for one worker's sockets, all sockets together (see CHANNEL_LAYERS below).
+WORKER_CHANNEL_CAPACITY = env_int("WORKER_CHANNEL_CAPACITY", 10000, minimum=200, maximum=1_000_000)
+REDIS_LAYER_SOCKET_TIMEOUT = 15
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, got {REDIS_URL!r}")
@@ -165,9 +168,18 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
-                # Bounded queues: a slow or dead consumer cannot grow memory without limit.
+                # A socket timeout above channels_redis's blocking pop (BZPOPMIN, 5 s): redis-py's default
+                # socket_timeout is 5 s too, so on a worker with no message for 5 s the pop's read timed out,
+                # the consumer holding the receive lock died with redis TimeoutError and its socket closed —
+                # one idle socket lost every 5 s (bench/notifications_live.py; tests/test_settings.py).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": REDIS_LAYER_SOCKET_TIMEOUT}],
+                # Bounded queues: a slow or dead consumer cannot grow memory without limit. `capacity` bounds each
+                # socket's in-process queue, and any channel outside a worker. But every socket of one worker
+                # ("specific.<worker>!<socket>" channels) shares ONE Redis queue, whose bound is the "specific.*"
+                # entry: at 200 a worker holding thousands of sockets dropped pushes as soon as it fell 200
+                # messages (about a second at 200 notifications/s) behind (bench/notifications_live.py, fan-out).
                 "capacity": 200,
+                "channel_capacity": {"specific.*": WORKER_CHANNEL_CAPACITY},
                 "expiry": 30,
                 "group_expiry": 86400,
                 "prefix": env_str("CHANNEL_PREFIX", "vouch"),
