@@ -76,7 +76,12 @@ def _record(request: Any, kind: str, skill_ids: Iterable[int]) -> int:
 
 def record_search(request: Any, skill: Any) -> int:
     """Someone searched members by `skill` (the search page, `members(skill:)`)."""
-    return _record(request, SignalKind.SEARCH, [skill.pk]) if skill is not None else 0
+    return record_search_id(request, skill.pk if skill is not None else None)
+
+
+def record_search_id(request: Any, skill_id: int | None) -> int:
+    """record_search by the skill's id (a `members(skill:)` answer served from the anonymous read cache)."""
+    return _record(request, SignalKind.SEARCH, [skill_id]) if skill_id is not None else 0
 
 
 def record_profile_view(request: Any, member: Any, skill_ids: Iterable[int]) -> int:

@@ -325,12 +325,16 @@ class MemberQueries(graphene.ObjectType):
         from profiles.selectors import search_members
 
         viewer = info.context.user
-        qs = search_members(viewer, skill=skill, search=search)
+        found = None
         if skill:
             from insights.services import record_search
             from skills.services import find_skill
 
-            record_search(info.context, find_skill(skill[:100]) if skill.strip() else None)
+            found = find_skill(skill[:100]) if skill.strip() else None
+            record_search(info.context, found)
+            # An anonymous answer served from the cache later records the search too (vouch/graphql/view.py).
+            info.context.vouch_searched_skill_id = found.pk if found is not None else None
+        qs = search_members(viewer, skill=found if found is not None else skill, search=search)
         return prefetch_members(qs, viewer, below(selected_paths(info), "edges.node"))
 
 

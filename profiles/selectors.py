@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import FilteredRelation, Q, QuerySet
@@ -11,15 +11,19 @@ from profiles import search as member_search
 from profiles.models import User
 from profiles.permissions import visible_members
 
+if TYPE_CHECKING:
+    from skills.models import Skill
 
-def search_members(viewer: Any, *, skill: str | None = None, search: str | None = None) -> QuerySet[User]:
+
+def search_members(viewer: Any, *, skill: str | Skill | None = None, search: str | None = None) -> QuerySet[User]:
     """Members `viewer` may see, filtered by free text and/or a skill.
 
-    With `skill` (any spelling or alias), only members listing it, highest score first; the
+    With `skill` (any spelling or alias, or the Skill found already), only members listing it, highest score first; the
     listing is annotated as `listing` (so `listing__score` is available to callers). Without a
     skill, ordered by username, or with `search` on PostgreSQL best match first (its ranked ids are read
     when this is called: profiles/search.py). An unknown skill gives no members.
     """
+    from skills.models import Skill
     from skills.services import find_skill
 
     qs = visible_members(viewer)
@@ -40,7 +44,7 @@ def search_members(viewer: Any, *, skill: str | None = None, search: str | None 
             | Q(profile__title__icontains=term)
         )
     if skill is not None:
-        found = find_skill(skill[:100]) if skill.strip() else None
+        found = skill if isinstance(skill, Skill) else (find_skill(skill[:100]) if skill.strip() else None)
         if found is None:
             return User.objects.none()
         # One join on the member's listing of that skill; the (skill, -score, id) index serves the order.

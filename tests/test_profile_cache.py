@@ -158,3 +158,83 @@ def test_badge_changes_show_at_once():
     assert [b["name"] for b in read()["badges"]] == ["Certified"]
     set_badge_public(ana, badge_id=badge.pk, public=False)
     assert read()["badges"] == []
+
+
+# --- members(skill:): the anonymous member list by skill ------------------------------------------------------------
+MEMBERS = """
+query Search($skill: String!, $first: Int) {
+  members(skill: $skill, first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { username displayName headline } }
+  }
+}
+"""
+
+
+def search(skill: str = "Python", client: Client | None = None, **headers: str) -> dict:
+    return data_of(gql(client or Client(**headers), MEMBERS, {"skill": skill, "first": 20}))["members"]
+
+
+def names(page: dict) -> list[str]:
+    return [e["node"]["username"] for e in page["edges"]]
+
+
+def test_a_repeated_anonymous_search_by_skill_is_served_from_the_cache_recording_the_search():
+    from insights.models import DemandSignal
+
+    _ana_endorsed()
+    first = search()
+    assert names(first) == ["ana"] and first["totalCount"] == 1
+    assert DemandSignal.objects.count() == 1
+    # Another visitor, answered from the cache: no query but the demand signal's (count the visitor's, store it).
+    with CountQueries() as counted:
+        again = search(REMOTE_ADDR="198.51.100.7")
+    assert again == first
+    assert not any("profiles_user" in q["sql"] or "skills_memberskill" in q["sql"] for q in counted.captured_queries)
+    assert any("insights_demandsignal" in q["sql"] for q in counted.captured_queries)
+    assert DemandSignal.objects.count() == 2  # recorded as if the resolver had run
+
+
+def test_the_cached_member_list_follows_every_write_it_shows():
+    ana, maria, _, e = _ana_endorsed()
+    listing(maria, "Python")
+    assert names(search()) == ["ana", "maria"]  # ana's endorsement ranks her first
+    sam = make_established("sam")
+    endorse(sam, member=maria, skill="Python", relationship="PEER")
+    endorse(ana, member=maria, skill="Python", relationship="PEER")
+    assert names(search()) == ["maria", "ana"]
+    update_profile(maria, headline="Now at Acme")
+    assert search()["edges"][0]["node"]["headline"] == "Now at Acme"
+    Profile.objects.filter(user=maria).update(visibility="MEMBERS")  # a raw write, as the admin might
+    assert names(search()) == ["ana"] and search()["totalCount"] == 1
+
+
+def test_a_new_alias_of_the_skill_shows_at_once():
+    from skills.models import Skill, SkillAlias
+
+    _ana_endorsed()
+    assert search("py3") == {"totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
+    SkillAlias.objects.create(skill=Skill.objects.get(name="Python"), key="py3")
+    assert names(search("py3")) == ["ana"]
+
+
+def test_no_cache_from_the_client_computes_the_answer_afresh():
+    _ana_endorsed()
+    search()
+    with CountQueries() as counted:
+        search(HTTP_CACHE_CONTROL="no-cache")
+    assert any("profiles_user" in q["sql"] for q in counted.captured_queries)
+
+
+def test_member_lists_beyond_the_public_page_are_not_cached():
+    _ana_endorsed()
+    wider = 'query { members(skill: "Python", first: 5) { edges { node { username skills { score } } } } }'
+    by_text = 'query { members(search: "ana", first: 5) { edges { node { username } } } }'
+    signed_in = client_for(make_member("zed"))
+    for document, client in ((wider, None), (by_text, None), (MEMBERS, signed_in)):
+        variables = {"skill": "Python", "first": 20} if document is MEMBERS else {}
+        gql(client or Client(), document, variables)
+        with CountQueries() as counted:
+            gql(client or Client(), document, variables)
+        assert any("profiles_user" in q["sql"] for q in counted.captured_queries), document  # computed again

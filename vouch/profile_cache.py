@@ -1,10 +1,16 @@
-"""The anonymous profile read, answered from a cache (docs/architecture.md, "Profile read cache").
+"""Anonymous reads answered from a cache: the profile and the member list by skill (docs/architecture.md,
+"Profile read cache").
 
 What is cached, for whom: the whole HTTP response body of a `POST /graphql/` whose document is exactly one query with
-one root field `member(username:)` selecting only fields of the public profile (PROFILE_FIELDS: the member's public
-fields, their skills with score, count, top endorsements with the endorser's name, and badges), asked by an anonymous
-visitor (no session user, no X-Session-Token). Keyed by the document text, the variables and the write generation.
-Signed-in viewers are never served from it (they may see hidden endorsements, members-only profiles, …).
+one root field, asked by an anonymous visitor (no session user, no X-Session-Token), either
+* `member(username:)` selecting only fields of the public profile (PROFILE_FIELDS: the member's public fields, their
+  skills with score, count, top endorsements with the endorser's name, and badges), or
+* `members(skill:, first:, after:)` selecting only the page (MEMBERS_FIELDS: totalCount, pageInfo, each edge's cursor
+  and the member's public profile fields). The search it answers is a demand signal (insights): a response served
+  from the cache records it too (the view keeps the skill with the entry), as the resolver would have.
+Keyed by the document text, the variables and the write generation. Signed-in viewers are never served from it (they
+may see hidden endorsements, members-only profiles, …), nor is a request sent with `Cache-Control: no-cache` (its
+answer is computed and stored afresh).
 
 Invalidation: every database write to a table such a response reads (PROFILE_TABLES) bumps the write generation, at
 the statement and again when its transaction commits, whichever code path wrote it (services, jobs, the admin, raw
@@ -27,7 +33,8 @@ from django.core.cache import cache
 from graphql import DocumentNode, FieldNode, OperationDefinitionNode, OperationType, SelectionSetNode
 
 PROFILE_TABLES = re.compile(
-    r"\b(profiles_user|profiles_profile|skills_memberskill|skills_skill|endorsements_endorsement|badges_badge)\b"
+    r"\b(profiles_user|profiles_profile|skills_memberskill|skills_skill|skills_skillalias|endorsements_endorsement"
+    r"|badges_badge)\b"
 )
 _WRITES = ("INSERT", "UPDATE", "DELETE", "COPY", "TRUNCATE", "REPLACE")
 GENERATION_KEY = "profile-cache:generation"
@@ -42,7 +49,19 @@ PROFILE_FIELDS: dict[str, set[str]] = {
     "member.skills.topEndorsements": {"weight", "weightExplanation", "endorser"},
     "member.skills.topEndorsements.endorser": {"username", "displayName"},
 }
-_ARGUMENTS = {"member": {"username"}, "member.skills.topEndorsements": {"limit"}}
+# The member list by skill (ranked listings of public profiles): the page, nothing read per member beyond the profile.
+MEMBERS_FIELDS: dict[str, set[str]] = {
+    "members": {"totalCount", "pageInfo", "edges"},
+    "members.pageInfo": {"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"},
+    "members.edges": {"cursor", "node"},
+    "members.edges.node": {"id", "username", "displayName", "headline", "seniority", "title", "organisation"},
+}
+_FIELDS = {**PROFILE_FIELDS, **MEMBERS_FIELDS}
+_ARGUMENTS = {
+    "member": {"username"},
+    "member.skills.topEndorsements": {"limit"},
+    "members": {"skill", "first", "after"},
+}
 
 
 def seconds() -> int:
@@ -91,17 +110,24 @@ def install(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 
 # --- what may be cached ----------------------------------------------------------------------------------------------
-def is_profile_document(document: DocumentNode) -> bool:
-    """One query operation, one root field `member`, only PROFILE_FIELDS below it."""
+def cacheable_root(document: DocumentNode) -> str | None:
+    """ "member" or "members" when the document may be answered from the cache: one query operation, one root field
+    `member` with only PROFILE_FIELDS below it, or `members` with only MEMBERS_FIELDS; else None."""
     if len(document.definitions) != 1:
-        return False
+        return None
     operation = document.definitions[0]
     if not isinstance(operation, OperationDefinitionNode) or operation.operation != OperationType.QUERY:
-        return False
+        return None
     roots = operation.selection_set.selections
-    if len(roots) != 1 or not isinstance(roots[0], FieldNode) or roots[0].name.value != "member":
-        return False
-    return _allowed(roots[0], "member")
+    if len(roots) != 1 or not isinstance(roots[0], FieldNode) or roots[0].name.value not in ("member", "members"):
+        return None
+    root = roots[0].name.value
+    return root if _allowed(roots[0], root) else None
+
+
+def is_profile_document(document: DocumentNode) -> bool:
+    """One query operation, one root field `member`, only PROFILE_FIELDS below it."""
+    return cacheable_root(document) == "member"
 
 
 def _allowed(field: FieldNode, path: str) -> bool:
@@ -109,8 +135,8 @@ def _allowed(field: FieldNode, path: str) -> bool:
         return False
     selection_set: SelectionSetNode | None = field.selection_set
     if selection_set is None:
-        return path not in PROFILE_FIELDS  # an object field must select something
-    allowed = PROFILE_FIELDS.get(path)
+        return path not in _FIELDS  # an object field must select something
+    allowed = _FIELDS.get(path)
     if allowed is None:
         return False
     for child in selection_set.selections:

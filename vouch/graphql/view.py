@@ -212,24 +212,35 @@ class VouchGraphQLView(FileUploadGraphQLView):  # type: ignore[misc]  # graphene
         return response
 
     def _dispatch_cached(self, request: HttpRequest, body: dict[str, Any], *args: Any, **kwargs: Any) -> HttpResponse:
-        """An anonymous visitor's profile read, from the profile cache when it holds it (vouch/profile_cache.py)."""
+        """An anonymous visitor's profile read or member list by skill, from the cache when it holds it
+        (vouch/profile_cache.py). `Cache-Control: no-cache` from the client: computed afresh (and stored)."""
         query, variables = body.get("query"), body.get("variables")
-        cacheable = False
+        root = None
         if isinstance(query, str) and isinstance(variables or {}, dict):
             try:
-                cacheable = profile_cache.is_profile_document(documents.parse_document(query))
+                root = profile_cache.cacheable_root(documents.parse_document(query))
             except GraphQLError:
-                cacheable = False
-        if not cacheable:
+                root = None
+        if root is None:
             response: HttpResponse = super().dispatch(request, *args, **kwargs)
             return response
         key = profile_cache.key(str(query), variables, body.get("operationName"))
-        cached = cache.get(key)
+        fresh = "no-cache" in request.headers.get("Cache-Control", "")
+        cached = None if fresh else cache.get(key)
         if isinstance(cached, bytes):
             return HttpResponse(cached, content_type="application/json")
+        if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], bytes):
+            # members(skill:): the search is a demand signal whoever answers it (insights.services.record_search).
+            from insights.services import record_search_id
+
+            record_search_id(request, cached[1])
+            return HttpResponse(cached[0], content_type="application/json")
         response = super().dispatch(request, *args, **kwargs)
         if response.status_code == 200 and b'"errors"' not in response.content:
-            cache.set(key, bytes(response.content), timeout=profile_cache.seconds())
+            value: Any = bytes(response.content)
+            if root == "members":
+                value = (value, getattr(request, "vouch_searched_skill_id", None))
+            cache.set(key, value, timeout=profile_cache.seconds())
         return response
 
     def _dispatch_batch(self, request: HttpRequest, operations: list[Any]) -> HttpResponse:
