@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from credentials.services import credential_issued, record_withdrawal
@@ -53,7 +53,7 @@ from endorsements.signals import EndorserSignals, signals_for
 from jobs.engine import settle
 from notifications.payloads import Kind
 from notifications.services import notify
-from profiles.models import User
+from profiles.models import Block, User
 from profiles.permissions import can_view_member
 from skills.models import MemberSkill, Skill
 from skills.normalise import key_for
@@ -73,15 +73,22 @@ def _relationship(value: Any) -> str:
     return value
 
 
-def _member(actor: User, member: User | str, field: str) -> User:
-    """The member named (or given), if `actor` may see them; NOT_FOUND otherwise."""
+def _member(actor: User, member: User | str, field: str, *, with_block: bool = False) -> User:
+    """The member named (or given), if `actor` may see them; NOT_FOUND otherwise.
+
+    `with_block`: a member named by handle comes with `blocked_with_actor` (either blocked the other), read in the
+    same query; `_check_open` reads it again when absent."""
     if isinstance(member, User):
         target: User | None = member
     else:
         handle = (member or "").strip().lower() if isinstance(member, str) else ""
-        target = (
-            User.objects.select_related("profile").filter(username=handle).first() if 0 < len(handle) <= 64 else None
-        )
+        qs = User.objects.select_related("profile").filter(username=handle)
+        if with_block:
+            either = Q(blocker_id=actor.pk, blocked_id=OuterRef("pk")) | Q(
+                blocker_id=OuterRef("pk"), blocked_id=actor.pk
+            )
+            qs = qs.annotate(blocked_with_actor=Exists(Block.objects.filter(either)))
+        target = qs.first() if 0 < len(handle) <= 64 else None
     if target is None or not hasattr(target, "profile") or not can_view_member(actor, target):
         raise not_found(field, "member")
     return target
@@ -89,10 +96,13 @@ def _member(actor: User, member: User | str, field: str) -> User:
 
 def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
     """`member`'s listing of `skill` (any spelling), locked when about to change; SKILL_NOT_LISTED otherwise."""
-    if not lock and isinstance(skill, str) and skill.strip():
-        # The usual case, a skill's own name: the listing and its skill in one query. find_skill
-        # below (aliases) gives the same answer when this finds nothing.
-        ms = MemberSkill.objects.select_related("skill").filter(member=member, skill__key=key_for(skill[:100])).first()
+    if isinstance(skill, str) and skill.strip():
+        # The usual case, a skill's own name: the listing and its skill (and the listing's lock) in one query.
+        # find_skill below (aliases) gives the same answer when this finds nothing.
+        fast = MemberSkill.objects.select_related("skill").filter(member=member, skill__key=key_for(skill[:100]))
+        if lock:
+            fast = fast.select_for_update(of=("self",))
+        ms = fast.first()
         if ms is not None:
             return ms
     found = (
@@ -110,15 +120,28 @@ def _listing(member: User, skill: Skill | str, *, lock: bool) -> MemberSkill:
     return ms
 
 
-def _check_open(member_skill: MemberSkill, endorser: User, member: User, relationship: str | None = None) -> str | None:
+def _check_open(
+    member_skill: MemberSkill,
+    endorser: User,
+    member: User,
+    relationship: str | None = None,
+    *,
+    endorsed: bool | None = None,
+    blocked: bool | None = None,
+) -> str | None:
     """The refusals shared by endorsing, requesting and accepting. Returns the relationship to record:
     one relationship per endorser and member, so the one their endorsements already give, if any, is kept
-    (`relationship` otherwise; docs/endorsements.md, "One relationship per pair")."""
+    (`relationship` otherwise; docs/endorsements.md, "One relationship per pair"). `endorsed`: whether the
+    endorser has endorsed this skill already, when the caller has read it (None: read it here). A concurrent
+    endorsement of the same skill after that read is refused at the insert (the unique constraint). `blocked`
+    likewise (a block made after that read is the same race as a block made a moment after the endorsement)."""
     if not member_skill.endorsements_enabled:
         raise _error("skill", "Endorsements are turned off for this skill.", EndorsementErrorCode.ENDORSEMENTS_OFF)
-    if blocked_between(endorser, member):
+    if blocked if blocked is not None else blocked_between(endorser, member):
         raise _error(None, policy.BLOCKED_MESSAGE, EndorsementErrorCode.BLOCKED)
-    if Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists():
+    if endorsed is None:
+        endorsed = Endorsement.objects.filter(endorser=endorser, member=member, skill_id=member_skill.skill_id).exists()
+    if endorsed:
         raise _error("skill", "Already endorsed for this skill.", EndorsementErrorCode.ALREADY_ENDORSED)
     if relationship is None:
         return None
@@ -350,36 +373,40 @@ def endorse(
     """
     comment = clean_text("comment", comment, MAX_COMMENT)
     relationship = _relationship(relationship)
-    target = _member(actor, member, "member")
+    target = _member(actor, member, "member", with_block=True)
+    # Read just now with the target (by handle): the notification below need not read their preferences again.
+    fresh = target.profile if not isinstance(member, User) else None
     if target.pk == actor.pk:
         raise _error("member", "You cannot endorse yourself.", EndorsementErrorCode.SELF_ENDORSEMENT)
-    ms = _listing(target, skill, lock=False)
+    # Only the listing itself is locked (read and locked in one statement): what the change moves beyond it (the
+    # target's trust, the cascade) is settled by a job after the commit, which takes its own locks (_settle_later).
+    ms = _listing(target, skill, lock=True)
     now = timezone.now()
-    # One relationship per endorser and member: a second endorsement keeps the one the first gave.
-    relationship = policy.pair_relationship(actor, target) or relationship
-    # The actor's signals do not depend on the listing locks: read them first, they also say
-    # whether the actor counts as a voucher for the target (what the cascade re-weighs).
+    # The actor's signals do not depend on the listing locks: read them first. They also give the pair's
+    # relationship (one per endorser and member: a second endorsement keeps the one the first gave) and
+    # whether this skill is endorsed already.
     signals = signals_for(actor, [ms.skill_id], member_ids=[target.pk], now=now, only_skills=True)
-    # Only the listing itself: what the change moves beyond it (the target's trust, the cascade) is settled
-    # by a job after the commit, which takes its own locks (_settle_later). Waiting for review, it counts
-    # nowhere yet: nothing to settle.
-    locked = lock_listings(ms.pk)
-    if ms.pk not in locked:  # removed from the profile a moment ago
-        raise _error("skill", f"{target.username} does not list that skill.", EndorsementErrorCode.SKILL_NOT_LISTED)
-    ms.endorsements_enabled = locked[ms.pk].endorsements_enabled
-    _check_open(ms, endorser=actor, member=target)
+    relationship = signals.pair_relationship.get(target.pk) or relationship
+    _check_open(
+        ms,
+        endorser=actor,
+        member=target,
+        endorsed=(target.pk, ms.skill_id) in signals.endorsed,
+        blocked=getattr(target, "blocked_with_actor", None),
+    )
     policy.check_may_endorse(actor, target)
     _spend_quota(actor, DailyCount.Kind.ENDORSEMENT, settings.ENDORSEMENTS_PER_DAY, "endorsements")
     endorsement = _create_endorsement(actor, target, ms, relationship, comment, signals)
     EndorsementRequest.objects.filter(
         requester=target, recipient=actor, skill_id=ms.skill_id, status=RequestStatus.PENDING, expires_at__gt=now
     ).update(status=RequestStatus.ACCEPTED, endorsement=endorsement, responded_at=now)
-    if endorsement.pending_review:
-        notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
+    if endorsement.pending_review:  # waiting for review, it counts nowhere yet: nothing to settle
+        notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement), profile=fresh)
         return endorsement
-    # Locked and read above: aggregate and update only. The listing's score is exact at commit.
-    rescored = ms.pk in recompute_locked([ms.pk], [locked[ms.pk]])
-    notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement))
+    # Locked and read above: aggregate and update only (`ms` gets its new score). The listing's score is exact at
+    # commit.
+    rescored = ms.pk in recompute_locked([ms.pk], [ms])
+    notify(target, Kind.ENDORSEMENT_RECEIVED, payloads.endorsement_received(endorsement), profile=fresh)
     _settle_later(endorsement, rescored=rescored)
     return endorsement
 

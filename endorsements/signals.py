@@ -57,6 +57,8 @@ class EndorserSignals:
     same_org: frozenset[int] = frozenset()  # members at the endorser's verified workplace
     agreed_managed: frozenset[int] = frozenset()  # … who agree the endorser managed them
     badge_issued: dict[int, Any] = field(default_factory=dict)  # skill_id -> the badge's date, None: validity stated
+    pair_relationship: dict[int, str] = field(default_factory=dict)  # member -> relationship of their first endorsement
+    endorsed: frozenset[tuple[int, int]] = frozenset()  # (member, skill) pairs already endorsed (hidden ones too)
 
     def inputs(
         self,
@@ -158,25 +160,11 @@ def signals_for(
     they list (weighing one endorsement); `inputs()` is then valid for those skills only.
     """
     from endorsements.models import Endorsement, EndorsementRequest
-    from profiles.models import Profile
     from profiles.workplaces import verified_workplaces
     from skills.models import MemberSkill
 
     members = set(member_ids) - {endorser.pk}
-    profile = (
-        Profile.objects.filter(user_id=endorser.pk)
-        .select_related("seniority_confirmed_by", "user")
-        .only(
-            "seniority",
-            "seniority_confirmed",
-            "seniority_confirmed_by__is_staff",
-            "trust",
-            "trust_seed",
-            "display_name",
-            "user__username",
-        )
-        .first()
-    )
+    profile = _profile(endorser)
     declared = (profile.seniority if profile else "") or Seniority.MID
     workplaces = verified_workplaces({endorser.pk} | members)
     workplace = workplaces.get(endorser.pk)
@@ -189,14 +177,19 @@ def signals_for(
         n=Count("member_id", distinct=True)
     )
     claims: dict[int, set[str]] = {}
+    first: dict[int, str] = {}
+    endorsed: set[tuple[int, int]] = set()
     if members:
-        for member_id, relationship in (
+        # Every endorsement between them (a pair has at most one per skill): the relationships claimed, the pair's
+        # relationship (its first endorsement's) and what is endorsed already, in one query.
+        for member_id, relationship, skill_id in (
             Endorsement.objects.filter(endorser_id=endorser.pk, member_id__in=members)
-            .values_list("member_id", "relationship")
-            .distinct()
-            .order_by()
+            .order_by("id")
+            .values_list("member_id", "relationship", "skill_id")
         ):
             claims.setdefault(member_id, set()).add(relationship)
+            first.setdefault(member_id, relationship)
+            endorsed.add((member_id, skill_id))
     same_org = frozenset(m for m in members if workplace is not None and workplaces.get(m) == workplace)
     agreed: set[int] = set()
     if same_org:
@@ -237,4 +230,19 @@ def signals_for(
         same_org=same_org,
         agreed_managed=frozenset(agreed),
         badge_issued={s: when for (_, s), when in dated.items()},
+        pair_relationship=first,
+        endorsed=frozenset(endorsed),
     )
+
+
+def _profile(endorser: Any) -> Any:
+    """The endorser's profile, read now (trust and seniority move: never one loaded earlier). Left on a User instance
+    that has none loaded yet, as reading `endorser.profile` would have loaded it, for what the caller does next with
+    it (the notification naming the endorser)."""
+    from profiles.models import Profile, User
+
+    profile = Profile.objects.filter(user_id=endorser.pk).select_related("seniority_confirmed_by").first()
+    if profile is not None and isinstance(endorser, User) and not User.profile.is_cached(endorser):
+        profile.user = endorser
+        endorser.profile = profile
+    return profile

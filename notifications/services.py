@@ -5,13 +5,13 @@ with the event that caused it, and the push to the recipient's Channels group is
 scheduled with transaction.on_commit, so nothing is pushed for a rolled-back event and
 nothing is lost when nobody is connected (clients catch up with `resume`).
 
-A push is best effort: it never raises and is bounded in time (PUSH_TIMEOUT), so a
-channel layer that is down or hangs never fails or stalls the request that caused it.
+A push is best effort: it never raises and is bounded in time (notifications.push.PUSH_TIMEOUT), so a
+channel layer that is down or hangs never fails or stalls the request that caused it; with a Redis layer the
+committing thread only hands the push to the process's sender thread (notifications.push).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Iterable, Mapping
@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jobs.engine import enqueue_on_commit
+from notifications import push as live
 from notifications.channels import CHANNELS, EMAIL, MAILABLE, OFF, all_channels, channel_for
 from notifications.error_codes import NotificationErrorCode
 from notifications.models import MailState, Notification
@@ -33,9 +34,6 @@ from vouch.errors import Code
 
 log = logging.getLogger(__name__)
 
-# A group_send that has not finished after this long is abandoned (and logged): the
-# notification is stored, the client catches up with `resume`.
-PUSH_TIMEOUT = 2.0
 # One `resume` replays at most this many notifications (oldest first); the client resumes
 # again from the last id it received to get more (the `resumed` frame says `hasMore`).
 REPLAY_LIMIT = 500
@@ -99,8 +97,11 @@ def serialize(notification: Notification) -> NotificationData:
 
 
 # --- writing -------------------------------------------------------------------------------
-def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notification:
+def notify(recipient: Any, kind: str, payload: Mapping[str, Any], *, profile: Any = None) -> Notification:
     """Store a notification for `recipient` and push it after the surrounding transaction commits.
+
+    `profile`: the recipient's profile as the caller read it in this transaction, if it did (its notification
+    preferences are then not read again). Never a profile loaded earlier: preferences may have changed since.
 
     Call it from a service, inside that service's transaction.atomic(). Muted kinds
     (Profile.muted_kinds) are stored like any other and counted as unread; only the
@@ -112,7 +113,7 @@ def notify(recipient: Any, kind: str, payload: Mapping[str, Any]) -> Notificatio
     # The message (with the unread count, which includes this row) is built now, inside the
     # caller's transaction, so after COMMIT only the group_send is left: that is the time
     # from commit to frame (bench/notifications_live.py).
-    muted, channels = _preferences(notification.recipient_id)
+    muted, channels = _preferences(notification.recipient_id, profile)
     message = _push_message(notification, muted=muted, channels=channels)
     transaction.on_commit(lambda: _send_push(notification.recipient_id, notification.pk, message))
     if channel_for(kind, channels) == EMAIL:
@@ -314,11 +315,15 @@ def muted_kinds(user_id: int) -> frozenset[str]:
     return _preferences(user_id)[0]
 
 
-def _preferences(user_id: int) -> tuple[frozenset[str], dict[str, Any]]:
-    """(kinds not pushed live, stored channel per kind), in one query."""
+def _preferences(user_id: int, profile: Any = None) -> tuple[frozenset[str], dict[str, Any]]:
+    """(kinds not pushed live, stored channel per kind), in one query; none if the caller gives the user's `profile`
+    as it read it in its transaction."""
     from profiles.models import Profile
 
-    row = Profile.objects.filter(user_id=user_id).values_list("muted_kinds", "notification_channels").first()
+    if profile is not None and profile.user_id == user_id:
+        row: Any = (profile.muted_kinds, profile.notification_channels)
+    else:
+        row = Profile.objects.filter(user_id=user_id).values_list("muted_kinds", "notification_channels").first()
     muted, channels = row or ((), {})
     return frozenset(muted or ()), channels if isinstance(channels, dict) else {}
 
@@ -359,11 +364,5 @@ def push_unread(user_id: int, count: int) -> None:
 
 
 def _group_send(group: str, message: dict[str, Any]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-
-    async def send() -> None:
-        await asyncio.wait_for(layer.group_send(group, message), timeout=PUSH_TIMEOUT)
-
-    async_to_sync(send)()
+    """Hand the push to the process's push sender (notifications.push): the committing thread does not wait."""
+    live.push(group, message)

@@ -238,3 +238,28 @@ def test_member_lists_beyond_the_public_page_are_not_cached():
         with CountQueries() as counted:
             gql(client or Client(), document, variables)
         assert any("profiles_user" in q["sql"] for q in counted.captured_queries), document  # computed again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_invalidates_once_when_it_commits_and_not_at_all_when_it_rolls_back():
+    """Outside a test case's transaction (as in production) a write bumps the generation once, when it commits: a
+    visitor's read while it is open (another connection) sees the state before it, cached under the generation the
+    commit leaves behind."""
+    from django.db import transaction
+
+    ana, maria, *_ = _ana_endorsed()
+    assert read()["headline"] != "Now at Acme"
+    bumps_before = profile_cache.generation()
+    with transaction.atomic():
+        update_profile(ana, headline="Now at Acme")
+        add_skill(ana, name="Go")
+        assert profile_cache.generation() == bumps_before  # nothing committed yet: nothing to invalidate
+    assert profile_cache.generation() == bumps_before + 1  # two writes, one commit: one bump
+    fresh = read()
+    assert fresh["headline"] == "Now at Acme"
+    assert [s["skill"]["name"] for s in fresh["skills"]] == ["Python", "Go"]
+    with transaction.atomic():
+        update_profile(ana, headline="Back home")
+        transaction.set_rollback(True)
+    assert profile_cache.generation() == bumps_before + 1  # rolled back: nothing changed
+    assert read()["headline"] == "Now at Acme"

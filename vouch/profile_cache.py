@@ -12,12 +12,12 @@ Keyed by the document text, the variables and the write generation. Signed-in vi
 may see hidden endorsements, members-only profiles, …), nor is a request sent with `Cache-Control: no-cache` (its
 answer is computed and stored afresh).
 
-Invalidation: every database write to a table such a response reads (PROFILE_TABLES) bumps the write generation, at
-the statement and again when its transaction commits, whichever code path wrote it (services, jobs, the admin, raw
-SQL): a connection-level execute wrapper, no model signals and nothing a service must remember to call. Entries of an
-older generation are never read again and expire after PROFILE_CACHE_SECONDS, which also bounds how long a value
-that changes with time alone (a badge passing its expiry) can be served. The generation lives in the default cache,
-shared by every process only when that is Redis: hence the cache is on by default only with REDIS_URL.
+Invalidation: every database write to a table such a response reads (PROFILE_TABLES) bumps the write generation when
+its transaction commits (once per transaction; at once in autocommit), whichever code path wrote it (services, jobs,
+the admin, raw SQL): a connection-level execute wrapper, no model signals and nothing a service must remember to
+call. Entries of an older generation are never read again and expire after PROFILE_CACHE_SECONDS, which also bounds
+how long a value that changes with time alone (a badge passing its expiry) can be served. The generation lives in the
+default cache, shared by every process only when that is Redis: hence the cache is on by default only with REDIS_URL.
 """
 
 from __future__ import annotations
@@ -89,16 +89,30 @@ def _bump_on_commit() -> None:
 
 
 def watch_writes(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
-    """Execute wrapper on every connection (vouch.apps): a write to a profile table bumps the generation now (the
-    test suite never commits) and again once its transaction commits (a read between the two cannot keep the
-    pre-commit state cached)."""
+    """Execute wrapper on every connection (vouch.apps): a write to a profile table bumps the generation when its
+    transaction commits (once per transaction, whatever it wrote; a read before the commit cannot see the write, and
+    what it cached is of the generation the commit leaves behind). A write outside a transaction (autocommit) is its
+    own commit and bumps at once; so does every write in a test case's transaction (Django's TestCase: the outermost
+    block, never committed)."""
     result = execute(sql, params, many, context)
     if not seconds():
         return result
     if sql.lstrip()[:8].upper().startswith(_WRITES) and PROFILE_TABLES.search(sql):
-        bump()
         connection = context["connection"]
+        if not connection.in_atomic_block or getattr(connection.atomic_blocks[0], "_from_testcase", False):
+            bump()
         if connection.in_atomic_block and not any(f is _bump_on_commit for _, f, _ in connection.run_on_commit):
+            connection.on_commit(_bump_on_commit)
+    return result
+    if sql.lstrip()[:8].upper().startswith(_WRITES) and PROFILE_TABLES.search(sql):
+        connection = context["connection"]
+        pending = connection.in_atomic_block and any(f is _bump_on_commit for _, f, _ in connection.run_on_commit)
+        # In a transaction that will commit, one bump at its first such write and one at its commit are enough: its
+        # later writes add nothing another connection could see before the commit. A test case's transaction (Django's
+        # TestCase: the outermost block, never committed) bumps at every write instead.
+        if not pending or getattr(connection.atomic_blocks[0], "_from_testcase", False):
+            bump()
+        if connection.in_atomic_block and not pending:
             connection.on_commit(_bump_on_commit)
     return result
 

@@ -118,7 +118,8 @@ class Endorse(VouchMutation):
         )
         return cls(
             endorsement=endorsement,
-            member_skill=_member_skill(endorsement),
+            # The listing the service locked, read and re-scored in its transaction: as committed.
+            member_skill=endorsement.member_skill,
             relationship_notice=_notice(endorsement.member, relationship, endorsement),
         )
 
