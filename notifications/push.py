@@ -73,25 +73,15 @@ class Sender:
         with self._lock:
             # After a fork the child has the parent's objects but not its thread: start one of its own.
             if self._loop is None or self._queue is None or self._pid != os.getpid():
-                ready = threading.Event()
-                loop = asyncio.new_event_loop()
-                holder: dict[str, Any] = {}
-                thread = threading.Thread(
-                    target=self._run, args=(loop, holder, ready), name="vouch-push-sender", daemon=True
-                )
-                thread.start()
-                ready.wait()
-                self._loop, self._queue, self._pid = loop, holder["queue"], os.getpid()
+                # The queue binds to the loop on first use; calls scheduled before the loop runs wait for it.
+                loop, queue = asyncio.new_event_loop(), asyncio.Queue[tuple[str, dict[str, Any]]]()
+                threading.Thread(
+                    target=loop.run_until_complete, args=(self._drain(queue),), name="vouch-push-sender", daemon=True
+                ).start()
+                self._loop, self._queue, self._pid = loop, queue, os.getpid()
                 self._pending = 0
                 self._idle.set()
             return self._loop, self._queue
-
-    def _run(self, loop: asyncio.AbstractEventLoop, holder: dict[str, Any], ready: threading.Event) -> None:
-        asyncio.set_event_loop(loop)
-        queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
-        holder["queue"] = queue
-        loop.call_soon(ready.set)
-        loop.run_until_complete(self._drain(queue))
 
     async def _drain(self, queue: asyncio.Queue[tuple[str, dict[str, Any]]]) -> None:
         while True:

@@ -17,8 +17,6 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -62,9 +60,7 @@ def end_live_sessions(session_key: str | None) -> None:
 
     def send() -> None:
         try:
-            layer = get_channel_layer()
-            if layer is not None:
-                async_to_sync(layer.group_send)(session_group_name(session_key), {"type": "session.ended"})
+            live.send_now(session_group_name(session_key), {"type": "session.ended"})
         except Exception:  # a layer that is down must not fail the logout
             log.warning("could not close the live sockets of an ended session", exc_info=True)
 
@@ -76,9 +72,7 @@ def end_member_sockets(user_id: int) -> None:
 
     def send() -> None:
         try:
-            layer = get_channel_layer()
-            if layer is not None:
-                async_to_sync(layer.group_send)(group_name(user_id), {"type": "session.ended"})
+            live.send_now(group_name(user_id), {"type": "session.ended"})
         except Exception:  # a layer that is down must not fail the deletion
             log.warning("could not close the live sockets of a deleted member", exc_info=True)
 

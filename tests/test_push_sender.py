@@ -16,6 +16,13 @@ from profiles.tests.factories import make_member
 from vouch.graphql.ids import encode_id
 
 
+@pytest.fixture(autouse=True)
+def _sender_idle():
+    """Pushes an earlier test handed over (its commits) are sent before this test swaps the layer."""
+    assert live.flush(5)
+    yield
+
+
 class RecordingLayer:
     """A channel layer that is not the in-memory one: records (thread, group, message) and can be held shut."""
 

@@ -104,17 +104,6 @@ def watch_writes(execute: Callable[..., Any], sql: str, params: Any, many: bool,
         if connection.in_atomic_block and not any(f is _bump_on_commit for _, f, _ in connection.run_on_commit):
             connection.on_commit(_bump_on_commit)
     return result
-    if sql.lstrip()[:8].upper().startswith(_WRITES) and PROFILE_TABLES.search(sql):
-        connection = context["connection"]
-        pending = connection.in_atomic_block and any(f is _bump_on_commit for _, f, _ in connection.run_on_commit)
-        # In a transaction that will commit, one bump at its first such write and one at its commit are enough: its
-        # later writes add nothing another connection could see before the commit. A test case's transaction (Django's
-        # TestCase: the outermost block, never committed) bumps at every write instead.
-        if not pending or getattr(connection.atomic_blocks[0], "_from_testcase", False):
-            bump()
-        if connection.in_atomic_block and not pending:
-            connection.on_commit(_bump_on_commit)
-    return result
 
 
 def install(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -137,11 +126,6 @@ def cacheable_root(document: DocumentNode) -> str | None:
         return None
     root = roots[0].name.value
     return root if _allowed(roots[0], root) else None
-
-
-def is_profile_document(document: DocumentNode) -> bool:
-    """One query operation, one root field `member`, only PROFILE_FIELDS below it."""
-    return cacheable_root(document) == "member"
 
 
 def _allowed(field: FieldNode, path: str) -> bool:
